@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages mamori builds and tests with, and nothing else.
+#
+# Idempotent and non-interactive: it asks dpkg which packages are missing and runs
+# `apt-get update` + `apt-get install` only when at least one is. Nothing is
+# downloaded from anywhere but the Debian archive configured on the machine.
+# Versions known to work are listed in shared/PEERS.md.
+set -euo pipefail
+
+# Build toolchain and libraries (DESIGN.md "Dependencies").
+BUILD_PACKAGES=(
+  g++-12 cmake ninja-build ccache pkg-config make
+  libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
+  libssl-dev openssl
+  libsqlite3-dev
+  libtomlplusplus-dev libcli11-dev libspdlog-dev libfmt-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+)
+
+# Peers and tools the tests and benchmarks run against (shared/PEERS.md).
+TEST_PACKAGES=(
+  curl testssl.sh nginx wrk python3 clang-format
+)
+
+missing=()
+for pkg in "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$pkg")
+  fi
+done
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+  exit 0
+fi
+
+echo "deps.sh: installing ${missing[*]}" >&2
+SUDO=""
+if [[ $(id -u) -ne 0 ]]; then
+  SUDO="sudo"
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "deps.sh: done" >&2
