@@ -12,7 +12,7 @@ BUILD_PACKAGES=(
   g++-12 cmake ninja-build ccache pkg-config make
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev openssl
-  libsqlite3-dev
+  libsqlite3-dev libargon2-dev libzstd-dev
   libtomlplusplus-dev libcli11-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )

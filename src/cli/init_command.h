@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+// `mamori init`: creates a new data directory (layout in cli/data_dir.h) with
+// mode 0700, a commented config.toml, and — unless the operator brings a
+// certificate — a CA of its own, a CRL and a server certificate for the
+// listed host names.
+//
+//   cli::InitOptions options{.data_dir = "/var/lib/mamori"};
+//   MAMORI_RETURN_IF_ERROR(cli::InitDataDir(options, env));
+
+#include <string>
+#include <vector>
+
+#include "core/env.h"
+#include "core/status.h"
+
+namespace mamori::cli {
+
+struct InitOptions {
+  std::string data_dir;
+  // Demo installation (make run). Today the same as a plain init; the record
+  // vault and identity issues add synthetic patients and a demo administrator.
+  bool demo = false;
+  // The operator's own certificate chain and key (PEM). Both or neither.
+  std::string tls_cert;
+  std::string tls_key;
+  // Names and addresses the generated server certificate is valid for.
+  std::vector<std::string> hostnames = {"localhost", "127.0.0.1", "::1"};
+};
+
+// Errors: kFailedPrecondition when data_dir exists and is not empty;
+// kInvalidArgument for only one of tls_cert/tls_key or an unreadable PEM;
+// file-system errors with the path. On error, nothing is left half-made:
+// a directory this call created is removed again.
+core::Status InitDataDir(const InitOptions& options, core::Env& env);
+
+}  // namespace mamori::cli

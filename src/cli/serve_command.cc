@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "cli/serve_command.h"
+
+#include "cli/data_dir.h"
+#include "core/logging.h"
+#include "http/router.h"
+
+namespace mamori::cli {
+namespace {
+
+core::Status CheckDataDir(core::FileSystem& fs, const std::string& data_dir) {
+  MAMORI_ASSIGN_OR_RETURN(bool exists, fs.Exists(core::JoinPath(data_dir, kConfigFile)));
+  if (!exists) {
+    return core::NotFoundError("no " + std::string(kConfigFile) + " in " + data_dir +
+                               "; create the data directory with `mamori init --data-dir " +
+                               data_dir + "`");
+  }
+  return core::Status::Ok();
+}
+
+// GET /pki/ca.crl: the installation CA's revocation list, referenced by the
+// CRL distribution point in the certificates it issues (GUIDELINE SYS-35).
+// Public, like any CRL: it names serial numbers only.
+core::Status RegisterPkiRoutes(http::Router& router, core::FileSystem& fs,
+                               const std::string& data_dir) {
+  std::string crl_path = core::JoinPath(data_dir, kCaCrlFile);
+  return router.Add("GET", "/pki/ca.crl", [&fs, crl_path](const http::Request&,
+                                                          const http::PathParams&) {
+    core::Result<std::string> crl = fs.ReadFile(crl_path);
+    if (!crl.ok()) {
+      http::Response r = http::Response::Json(404, R"({"error":"no CRL in this installation"})");
+      return r;
+    }
+    http::Response r;
+    r.status = 200;
+    r.content_type = "application/pkix-crl";
+    r.body = std::move(*crl);
+    return r;
+  });
+}
+
+}  // namespace
+
+std::string ResolveDataPath(const std::string& data_dir, const std::string& path) {
+  if (!path.empty() && path.front() == '/') return path;
+  return core::JoinPath(data_dir, path);
+}
+
+core::Result<http::ServerOptions> MakeServerOptions(const core::Config& config,
+                                                    const std::string& data_dir) {
+  MAMORI_ASSIGN_OR_RETURN(core::HostPort listen, core::ParseHostPort(config.server.listen));
+  http::ServerOptions o;
+  o.listen_address = listen.host;
+  o.port = listen.port;
+  o.threads = config.server.threads;
+  o.cert_chain_path = ResolveDataPath(data_dir, config.tls.cert);
+  o.key_path = ResolveDataPath(data_dir, config.tls.key);
+  if (!config.tls.client_ca.empty()) {
+    o.client_ca_path = ResolveDataPath(data_dir, config.tls.client_ca);
+  }
+  o.require_client_certificate = config.tls.require_client_cert;
+  o.max_header_bytes = config.limits.max_header_bytes;
+  o.max_body_bytes = config.limits.max_body_bytes;
+  o.handshake_timeout = std::chrono::milliseconds(config.limits.handshake_timeout_ms);
+  o.header_timeout = std::chrono::milliseconds(config.limits.header_timeout_ms);
+  o.body_timeout = std::chrono::milliseconds(config.limits.body_timeout_ms);
+  o.idle_timeout = std::chrono::milliseconds(config.limits.idle_timeout_ms);
+  o.max_connections = config.limits.max_connections;
+  return o;
+}
+
+core::Status Serve(const ServeOptions& options, core::Env& env) {
+  MAMORI_RETURN_IF_ERROR(CheckDataDir(env.fs(), options.data_dir));
+  std::string config_path = core::JoinPath(options.data_dir, kConfigFile);
+  MAMORI_ASSIGN_OR_RETURN(core::Config config, core::LoadConfig(env.fs(), config_path));
+  if (options.listen) {
+    MAMORI_RETURN_IF_ERROR(core::ParseHostPort(*options.listen).status().With("--listen"));
+    config.server.listen = *options.listen;
+  }
+  MAMORI_ASSIGN_OR_RETURN(core::LogLevel level, core::ParseLogLevel(config.log.level));
+  core::SetLogLevel(level);
+  MAMORI_ASSIGN_OR_RETURN(http::ServerOptions server_options,
+                          MakeServerOptions(config, options.data_dir));
+
+  http::Router router;
+  MAMORI_RETURN_IF_ERROR(http::RegisterHealthRoutes(router));
+  MAMORI_RETURN_IF_ERROR(RegisterPkiRoutes(router, env.fs(), options.data_dir));
+
+  MAMORI_ASSIGN_OR_RETURN(auto server,
+                          http::Server::Create(server_options, env, router.AsHandler()));
+  core::LogInfo("mamori serving https://{}:{}",
+                core::LogSafe::Vouch(server_options.listen_address, "config value"),
+                server->port());
+  MAMORI_RETURN_IF_ERROR(server->RunUntilSignal());
+  core::LogInfo("mamori stopped");
+  return core::Status::Ok();
+}
+
+}  // namespace mamori::cli

@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+// `mamori serve`: loads DIR/config.toml, builds the route table and runs the
+// HTTPS server until SIGTERM or SIGINT, then drains and returns OK (exit 0).
+//
+//   cli::ServeOptions options{.data_dir = "/var/lib/mamori"};
+//   core::Status s = cli::Serve(options, env);
+
+#include <optional>
+#include <string>
+
+#include "core/config.h"
+#include "core/env.h"
+#include "core/status.h"
+#include "http/server.h"
+
+namespace mamori::cli {
+
+struct ServeOptions {
+  std::string data_dir;
+  // Overrides server.listen from config.toml when set ("127.0.0.1:8443").
+  std::optional<std::string> listen;
+};
+
+// Errors: kNotFound (no data directory or config), kInvalidArgument (bad
+// config, named key), kUnavailable (address in use); each message ends with
+// what to do.
+core::Status Serve(const ServeOptions& options, core::Env& env);
+
+// Translates the validated config into server options (paths resolved
+// against data_dir). Exposed for tests.
+core::Result<http::ServerOptions> MakeServerOptions(const core::Config& config,
+                                                    const std::string& data_dir);
+
+}  // namespace mamori::cli

@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+// http::Router: the route table. A route is a method, a path pattern made of
+// literal segments and `{name}` captures, and a handler:
+//
+//   http::Router router;
+//   MAMORI_RETURN_IF_ERROR(router.Add("GET", "/fhir/{type}/{id}",
+//       [&](const http::Request& req, const http::PathParams& p) {
+//         return fhir.Read(p.Get("type"), p.Get("id"));
+//       }));
+//   http::RegisterHealthRoutes(router);                  // GET /healthz
+//   auto server = http::Server::Create(options, env, router.AsHandler());
+//   for (const http::RouteInfo& r : router.Routes()) { ... }   // route-table walks
+//
+// Matching: the path splits on '/'; a literal matches itself, a capture matches
+// one non-empty segment (raw, not percent-decoded: handlers validate ids). When
+// several patterns match, the one with a literal at the first position where
+// they differ wins, so "/fhir/metadata" beats "/fhir/{type}". No match: 404
+// OperationOutcome. A path that matches with other methods only: 405 with
+// Allow. HEAD falls back to the GET route when no HEAD route matches.
+//
+// Ownership: the router owns its handlers. Thread-safety: Add() during set-up
+// only; Handle() and Routes() are const and may run on many threads at once.
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/status.h"
+#include "http/request.h"
+#include "http/response.h"
+
+namespace mamori::http {
+
+// The captures of a matched pattern.
+class PathParams {
+ public:
+  // The value captured by `{name}`, or "" when the pattern has no such name.
+  std::string_view Get(std::string_view name) const;
+  void Add(std::string name, std::string value);
+  const std::vector<std::pair<std::string, std::string>>& entries() const { return entries_; }
+
+ private:
+  std::vector<std::pair<std::string, std::string>> entries_;
+};
+
+using RouteHandler = std::function<Response(const Request&, const PathParams&)>;
+
+// One row of the table, as Routes() lists it.
+struct RouteInfo {
+  std::string method;   // "GET"
+  std::string pattern;  // "/fhir/{type}/{id}"
+};
+
+class Router {
+ public:
+  // Adds a route. Returns kInvalidArgument when the pattern does not start
+  // with '/', has an empty segment or a malformed or repeated capture, or the
+  // method is empty; kAlreadyExists when the same method has a pattern with
+  // the same shape (same literals, captures in the same places).
+  core::Status Add(std::string method, std::string pattern, RouteHandler handler);
+
+  // Runs the best matching handler, or returns the 404/405 OperationOutcome.
+  // The handler's exceptions propagate; the server catches them.
+  Response Handle(const Request& request) const;
+
+  // Every route in insertion order.
+  std::vector<RouteInfo> Routes() const;
+
+  // A Handler that calls Handle(). Borrows *this, which must outlive it.
+  Handler AsHandler() const;
+
+ private:
+  struct Segment {
+    bool is_capture;
+    std::string text;  // the literal, or the capture's name
+  };
+  struct Route {
+    std::string method;
+    std::string pattern;
+    std::vector<Segment> segments;
+    RouteHandler handler;
+  };
+
+  static bool Matches(const Route& route, const std::vector<std::string_view>& parts);
+  static bool MorePrecise(const Route& a, const Route& b);
+
+  std::vector<Route> routes_;
+};
+
+// Registers GET /healthz -> 200 {"status":"ok"} (application/json). The only
+// route besides login that answers without authentication (DESIGN invariant 1).
+core::Status RegisterHealthRoutes(Router& router);
+
+}  // namespace mamori::http

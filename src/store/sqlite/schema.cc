@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "store/sqlite/schema.h"
+
+#include <string>
+#include <vector>
+
+namespace mamori::store::internal {
+namespace {
+
+// Migration N takes schema N-1 to N. Append only; never edit a released step.
+const std::vector<const char*>& Migrations() {
+  static const std::vector<const char*>* steps = new std::vector<const char*>{
+      // 1: resource versions, the current-version index, data keys.
+      R"sql(
+CREATE TABLE mamori_meta (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE data_key (
+  key_id      BLOB PRIMARY KEY,
+  compartment TEXT NOT NULL UNIQUE,
+  wrapped     BLOB NOT NULL,
+  created_us  INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE resource_version (
+  seq        INTEGER PRIMARY KEY,
+  type       TEXT NOT NULL,
+  id         TEXT NOT NULL,
+  version    INTEGER NOT NULL,
+  updated_us INTEGER NOT NULL,
+  deleted    INTEGER NOT NULL,
+  body       BLOB NOT NULL
+);
+CREATE UNIQUE INDEX resource_version_by_key ON resource_version (type, id, version);
+CREATE INDEX resource_version_by_type ON resource_version (type, seq);
+
+CREATE TABLE resource_current (
+  type    TEXT NOT NULL,
+  id      TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  seq     INTEGER NOT NULL,
+  deleted INTEGER NOT NULL,
+  PRIMARY KEY (type, id)
+) WITHOUT ROWID;
+
+CREATE TABLE token_index (
+  type  TEXT NOT NULL,
+  param TEXT NOT NULL,
+  hash  BLOB NOT NULL,
+  id    TEXT NOT NULL,
+  PRIMARY KEY (type, param, hash, id)
+) WITHOUT ROWID;
+CREATE INDEX token_index_by_resource ON token_index (type, id);
+)sql",
+  };
+  return *steps;
+}
+
+}  // namespace
+
+core::Result<int64_t> ReadSqliteSchemaVersion(SqliteDb& db) {
+  MAMORI_ASSIGN_OR_RETURN(
+      std::optional<int64_t> has_meta,
+      db.QueryInt("SELECT count(*) FROM sqlite_master WHERE type='table' AND name='mamori_meta'"));
+  if (!has_meta || *has_meta == 0) {
+    MAMORI_ASSIGN_OR_RETURN(std::optional<int64_t> tables,
+                            db.QueryInt("SELECT count(*) FROM sqlite_master"));
+    if (tables && *tables > 0) {
+      return core::FailedPreconditionError(
+          "the database is not a mamori database (it has tables but no mamori_meta)");
+    }
+    return int64_t{0};
+  }
+  MAMORI_ASSIGN_OR_RETURN(
+      std::optional<int64_t> version,
+      db.QueryInt("SELECT CAST(value AS INTEGER) FROM mamori_meta WHERE key='schema_version'"));
+  return version.value_or(0);
+}
+
+core::Status MigrateSqliteSchema(SqliteDb& db) {
+  MAMORI_RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE"));
+  core::Result<int64_t> current = ReadSqliteSchemaVersion(db);
+  auto fail = [&db](core::Status s) {
+    db.Exec("ROLLBACK").IgnoreError();  // the original error matters more
+    return s;
+  };
+  if (!current.ok()) return fail(current.status());
+  const auto& steps = Migrations();
+  if (*current > static_cast<int64_t>(steps.size())) {
+    return fail(core::FailedPreconditionError(
+        "the database has schema version " + std::to_string(*current) +
+        " but this mamori knows only up to " + std::to_string(steps.size()) +
+        "; run the newer mamori that wrote it, or restore a backup"));
+  }
+  for (int64_t v = *current; v < static_cast<int64_t>(steps.size()); ++v) {
+    core::Status s = db.Exec(steps[v]).With("migrating schema to version ", v + 1);
+    if (!s.ok()) return fail(s);
+  }
+  core::Status s = db.Exec("INSERT OR REPLACE INTO mamori_meta (key, value) VALUES "
+                           "('schema_version', '" + std::to_string(steps.size()) + "')");
+  if (!s.ok()) return fail(s);
+  return db.Exec("COMMIT");
+}
+
+}  // namespace mamori::store::internal

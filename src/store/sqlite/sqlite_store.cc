@@ -1,0 +1,295 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "store/sqlite/sqlite_store.h"
+
+#include <fmt/format.h>
+
+#include "core/logging.h"
+#include "crypto/secure_bytes.h"
+#include "store/sqlite/schema.h"
+#include "store/sqlite/sqlite_transaction.h"
+
+namespace mamori::store::internal {
+namespace {
+
+// AAD of a resource body: binds the row's plaintext columns to the
+// ciphertext, so swapping bodies between rows, flipping the deleted flag or
+// editing the timestamp makes the body fail to open (kDataLoss).
+std::string ResourceAad(const std::string& type, const std::string& id, int64_t version,
+                        bool deleted, int64_t updated_us) {
+  return fmt::format("mamori.resource.v1{}{}{}{}{}{}{}{}{}{}", '\0', type, '\0', id, '\0',
+                     version, '\0', deleted ? 1 : 0, '\0', updated_us);
+}
+
+core::Status ApplyWriterPragmas(SqliteDb& db) {
+  // WAL: readers never wait for the writer. synchronous=FULL: a commit is
+  // durable when COMMIT returns (the WAL is fsynced), which group commit
+  // makes affordable.
+  MAMORI_RETURN_IF_ERROR(db.Exec("PRAGMA journal_mode=WAL"));
+  MAMORI_RETURN_IF_ERROR(db.Exec("PRAGMA synchronous=FULL"));
+  return db.Exec("PRAGMA foreign_keys=ON");
+}
+
+}  // namespace
+
+SqliteStore::SqliteStore(const StoreOptions& options, core::Env& env)
+    : options_(options), env_(env) {}
+
+core::Result<std::unique_ptr<Store>> SqliteStore::Create(const StoreOptions& options,
+                                                         core::Env& env) {
+  std::unique_ptr<SqliteStore> store(new SqliteStore(options, env));
+  MAMORI_RETURN_IF_ERROR(store->Open());
+  store->committer_ = std::thread([s = store.get()] { s->CommitLoop(); });
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+core::Status SqliteStore::Open() {
+  if (options_.encrypt) key_ring_ = std::make_unique<KeyRing>(*options_.kek, env_.random());
+  MAMORI_ASSIGN_OR_RETURN(writer_,
+                          SqliteDb::Open(options_.path, false, options_.vfs_name_for_test));
+  MAMORI_RETURN_IF_ERROR(ApplyWriterPragmas(*writer_));
+  MAMORI_RETURN_IF_ERROR(MigrateSqliteSchema(*writer_).With(options_.path));
+  MAMORI_RETURN_IF_ERROR(LoadIndexKey());
+  std::lock_guard lock(readers_mu_);
+  for (size_t i = 0; i < options_.read_connections; ++i) {
+    MAMORI_ASSIGN_OR_RETURN(auto reader,
+                            SqliteDb::Open(options_.path, false, options_.vfs_name_for_test));
+    MAMORI_RETURN_IF_ERROR(reader->Exec("PRAGMA query_only=ON"));
+    readers_.push_back(std::move(reader));
+  }
+  return core::Status::Ok();
+}
+
+SqliteStore::~SqliteStore() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  work_cv_.notify_all();
+  if (committer_.joinable()) committer_.join();
+}
+
+// The index HMAC key is derived (HKDF, its own label) from a key kept like a
+// data key under the reserved compartment "#index" ('#' is not allowed in
+// FHIR ids, so no patient can own it). Created on first open.
+core::Status SqliteStore::LoadIndexKey() {
+  static constexpr char kIndexCompartment[] = "#index";
+  static constexpr char kLabel[] = "mamori.index.hmac.v1";
+  if (!options_.encrypt) {
+    // Benchmark-only plaintext store: a fixed key, since nothing is secret there.
+    MAMORI_ASSIGN_OR_RETURN(index_key_, crypto::HmacKey::Import(crypto::AsBytes(kLabel)));
+    return core::Status::Ok();
+  }
+  MAMORI_RETURN_IF_ERROR(writer_->Exec("BEGIN IMMEDIATE"));
+  SqliteKeyTable keys(*writer_);
+  auto root = key_ring_->ForCompartment(kIndexCompartment, keys);
+  core::Status commit = root.ok() ? writer_->Exec("COMMIT") : root.status();
+  if (!commit.ok()) {
+    writer_->Exec("ROLLBACK").IgnoreError();  // reporting the first error
+    key_ring_->Discard();
+    return commit.With("creating the index key");
+  }
+  key_ring_->Commit();
+  MAMORI_ASSIGN_OR_RETURN(crypto::SecureBytes derived,
+                          crypto::HkdfSha256((*root)->ExportKeyBytes(), {},
+                                             crypto::AsBytes(kLabel), 32));
+  MAMORI_ASSIGN_OR_RETURN(index_key_, crypto::HmacKey::Import(derived.span()));
+  return core::Status::Ok();
+}
+
+core::Result<std::string> SqliteStore::BlindIndex(std::string_view value) {
+  crypto::HmacSha256Tag tag = crypto::HmacSha256(*index_key_, crypto::AsBytes(value));
+  return std::string(reinterpret_cast<const char*>(tag.data()), tag.size());
+}
+
+core::Result<std::vector<std::string>> SqliteStore::FindByIndex(const std::string& type,
+                                                                const std::string& param,
+                                                                const std::string& hash,
+                                                                size_t limit) {
+  ReadLease lease(*this);
+  if (lease.get() == nullptr) return core::UnavailableError("no database connection available");
+  return FindIdsByIndex(*lease.get(), type, param, hash, limit);
+}
+
+std::unique_ptr<SqliteDb> SqliteStore::AcquireReader() {
+  {
+    std::lock_guard lock(readers_mu_);
+    if (!readers_.empty()) {
+      auto db = std::move(readers_.back());
+      readers_.pop_back();
+      return db;
+    }
+  }
+  // More concurrent readers than pooled connections: open one more; it joins
+  // the pool afterwards.
+  auto db = SqliteDb::Open(options_.path, false, options_.vfs_name_for_test);
+  if (!db.ok()) return nullptr;
+  (*db)->Exec("PRAGMA query_only=ON").IgnoreError();  // reads work without it
+  return std::move(*db);
+}
+
+void SqliteStore::ReleaseReader(std::unique_ptr<SqliteDb> db) {
+  std::lock_guard lock(readers_mu_);
+  readers_.push_back(std::move(db));
+}
+
+core::Result<std::string> SqliteStore::Seal(const NewVersion& v, int64_t version,
+                                            int64_t updated_us, const std::string& json,
+                                            KeyTable& keys) {
+  if (!options_.encrypt) return json;
+  MAMORI_ASSIGN_OR_RETURN(auto dek, key_ring_->ForCompartment(v.compartment, keys));
+  std::string aad = ResourceAad(v.type, v.id, version, v.deleted, updated_us);
+  return crypto::Aead::Seal(*dek, crypto::AsBytes(json), crypto::AsBytes(aad), env_.random());
+}
+
+core::Result<ResourceVersion> SqliteStore::Decode(std::string type, std::string id,
+                                                  int64_t version, int64_t seq,
+                                                  int64_t updated_us, bool deleted,
+                                                  const std::string& body, KeyTable& keys) {
+  ResourceVersion v{.type = std::move(type),
+                    .id = std::move(id),
+                    .version = version,
+                    .sequence = seq,
+                    .last_updated = FromMicros(updated_us),
+                    .deleted = deleted};
+  if (!options_.encrypt) {
+    v.json = body;
+    return v;
+  }
+  auto fail = [&](const core::Status& s) {
+    return core::DataLossError(fmt::format("{}/{} version {} failed its integrity check: {}",
+                                           v.type, v.id, version, s.message()));
+  };
+  core::Result<crypto::AeadKeyId> key_id = crypto::Aead::EnvelopeKeyId(crypto::AsBytes(body));
+  if (!key_id.ok()) return fail(key_id.status());
+  core::Result<std::shared_ptr<const crypto::AeadKey>> dek = key_ring_->ForId(*key_id, keys);
+  if (!dek.ok()) return fail(dek.status());
+  std::string aad = ResourceAad(v.type, v.id, version, deleted, updated_us);
+  core::Result<crypto::SecureBytes> plain =
+      crypto::Aead::Open(**dek, crypto::AsBytes(body), crypto::AsBytes(aad));
+  if (!plain.ok()) return fail(plain.status());
+  v.json.assign(reinterpret_cast<const char*>(plain->data()), plain->size());
+  return v;
+}
+
+core::Status SqliteStore::WriteHealth() const {
+  std::lock_guard lock(mu_);
+  return latched_;
+}
+
+void SqliteStore::Latch(const core::Status& reason) {
+  core::LogError("store: commit failed, the store is now read-only until restart: {}", reason);
+  std::lock_guard lock(mu_);
+  latched_ = core::UnavailableError("the store is read-only after a failed commit (" +
+                                    reason.message() + "); restart mamori after fixing the cause");
+}
+
+core::Status SqliteStore::Write(std::function<core::Status(Transaction&)> body) {
+  Pending pending{.body = std::move(body)};
+  std::unique_lock lock(mu_);
+  if (!latched_.ok()) return latched_;
+  if (stopping_) return core::UnavailableError("the store is shutting down");
+  queue_.push_back(&pending);
+  work_cv_.notify_one();
+  done_cv_.wait(lock, [&] { return pending.done; });
+  return std::move(pending.result);
+}
+
+void SqliteStore::CommitLoop() {
+  std::vector<Pending*> group;
+  while (true) {
+    {
+      std::unique_lock lock(mu_);
+      work_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, nothing left
+      while (!queue_.empty() && group.size() < options_.max_group_size) {
+        group.push_back(queue_.front());
+        queue_.pop_front();
+      }
+    }
+    RunGroup(group);
+    {
+      std::lock_guard lock(mu_);
+      for (Pending* p : group) p->done = true;
+    }
+    done_cv_.notify_all();
+    group.clear();
+  }
+}
+
+void SqliteStore::RunGroup(std::vector<Pending*>& group) {
+  core::Status latched = WriteHealth();
+  if (!latched.ok()) {
+    for (Pending* p : group) p->result = latched;
+    return;
+  }
+  core::Status begin = writer_->Exec("BEGIN IMMEDIATE");
+  if (!begin.ok()) {
+    for (Pending* p : group) p->result = core::UnavailableError(begin.message());
+    return;
+  }
+  SqliteTransaction tx(*this, *writer_, env_.clock().Now());
+  for (Pending* p : group) {
+    size_t mark = key_ring_ ? key_ring_->PendingMark() : 0;
+    core::Status savepoint = writer_->Exec("SAVEPOINT body");
+    p->result = savepoint.ok() ? p->body(tx) : savepoint;
+    if (p->result.ok()) {
+      p->result = writer_->Exec("RELEASE body");
+    } else {
+      if (key_ring_) key_ring_->DiscardSince(mark);
+      writer_->Exec("ROLLBACK TO body").IgnoreError();  // a failure surfaces at COMMIT
+      writer_->Exec("RELEASE body").IgnoreError();
+    }
+  }
+  core::Status commit = CommitGroup();
+  if (!commit.ok()) {
+    for (Pending* p : group) {
+      if (p->result.ok()) p->result = commit;
+    }
+  }
+}
+
+core::Status SqliteStore::CommitGroup() {
+  core::Status commit = writer_->Exec("COMMIT");
+  if (commit.ok()) {
+    if (key_ring_) key_ring_->Commit();
+    return commit;
+  }
+  writer_->Exec("ROLLBACK").IgnoreError();  // the connection may have rolled back already
+  if (key_ring_) key_ring_->Discard();
+  Latch(commit);
+  return core::UnavailableError("the write was not committed: " + commit.message());
+}
+
+core::Result<ResourceVersion> SqliteStore::Read(const std::string& type, const std::string& id) {
+  ReadLease db(*this);
+  if (db.get() == nullptr) return core::UnavailableError("no database connection available");
+  SqliteTransaction tx(*this, *db.get(), env_.clock().Now());
+  MAMORI_ASSIGN_OR_RETURN(std::optional<ResourceVersion> v, tx.ReadCurrent(type, id));
+  if (!v) return core::NotFoundError(type + "/" + id + " does not exist");
+  return std::move(*v);
+}
+
+core::Result<ResourceVersion> SqliteStore::ReadVersion(const std::string& type,
+                                                       const std::string& id, int64_t version) {
+  ReadLease lease(*this);
+  SqliteDb* db = lease.get();
+  if (db == nullptr) return core::UnavailableError("no database connection available");
+  MAMORI_ASSIGN_OR_RETURN(Statement * stmt,
+                          db->Prepare("SELECT seq, updated_us, deleted, body FROM resource_version "
+                                      "WHERE type = ? AND id = ? AND version = ?"));
+  stmt->Bind(1, type);
+  stmt->Bind(2, id);
+  stmt->Bind(3, version);
+  MAMORI_ASSIGN_OR_RETURN(bool row, stmt->Step());
+  if (!row) {
+    return core::NotFoundError(fmt::format("{}/{} has no version {}", type, id, version));
+  }
+  int64_t seq = stmt->ColumnInt(0), updated = stmt->ColumnInt(1);
+  bool deleted = stmt->ColumnInt(2) != 0;
+  std::string body = stmt->ColumnBlob(3);
+  stmt->Reset();
+  SqliteKeyTable keys(*db);
+  return Decode(type, id, version, seq, updated, deleted, body, keys);
+}
+
+}  // namespace mamori::store::internal

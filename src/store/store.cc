@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "store/store.h"
+
+#include "store/sqlite/sqlite_store.h"
+
+namespace mamori::store {
+
+core::Result<std::unique_ptr<Store>> OpenStore(const StoreOptions& options, core::Env& env) {
+  if (options.path.empty()) return core::InvalidArgumentError("the store needs a database path");
+  if (options.encrypt && options.kek == nullptr) {
+    return core::InvalidArgumentError("an encrypted store needs the master key");
+  }
+  if (!options.encrypt && !options.allow_plaintext_for_benchmark) {
+    // DESIGN invariant 4: no plaintext patient data at rest.
+    return core::InvalidArgumentError("a plaintext store is only allowed for benchmarks");
+  }
+  if (options.max_group_size < 1 || options.read_connections < 1) {
+    return core::InvalidArgumentError("max_group_size and read_connections must be at least 1");
+  }
+  return internal::SqliteStore::Create(options, env);
+}
+
+}  // namespace mamori::store

@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+// store::Store: where FHIR resource versions live, envelope-encrypted.
+//
+// Every version of every resource is kept (真正性, DESIGN invariant 6): a write
+// adds a version, a delete adds a tombstone version; nothing is overwritten.
+// Bodies are sealed with AES-256-GCM under the data key (DEK) of their patient
+// compartment, with AAD binding resource type, id and version, so a row copied
+// onto another fails to open (kDataLoss) instead of returning wrong data
+// (DESIGN invariant 4, GUIDELINE rows on encryption at rest).
+//
+// Writes go through Write(): the body runs inside a database transaction that
+// the store shares between concurrent callers (group commit: one commit and
+// one fsync serve many requests). Each body runs in its own savepoint, so a
+// body that fails (a version conflict, say) rolls back alone while the others
+// commit. The search index (issue 5) and the audit ledger (issue 6) add their
+// rows through the same Transaction, so a resource version, its index entries
+// and its audit event commit together or not at all.
+//
+// If a commit fails (fsync error, full disk), every body of that group gets
+// kUnavailable, nothing of the group is visible, and the store latches into
+// read-only until restart (STYLE.md rule 12): later writes get kUnavailable,
+// reads of committed data keep working.
+//
+//   MAMORI_ASSIGN_OR_RETURN(auto store, store::OpenStore(options, env));
+//   MAMORI_RETURN_IF_ERROR(store->Write([&](store::Transaction& tx) -> core::Status {
+//     MAMORI_ASSIGN_OR_RETURN(auto current, tx.ReadCurrent("Patient", id));
+//     if (current && current->version != expected) return core::AbortedError("version conflict");
+//     return tx.Put({.type = "Patient", .id = id, .compartment = id, .render = render}).status();
+//   }));
+//   MAMORI_ASSIGN_OR_RETURN(store::ResourceVersion v, store->Read("Patient", id));
+//
+// Thread-safety: a Store may be used from any number of threads. A
+// Transaction belongs to the body it was passed to and must not escape it.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/env.h"
+#include "core/status.h"
+#include "crypto/aead.h"
+
+namespace mamori::store {
+
+// One stored version of a resource, decrypted.
+struct ResourceVersion {
+  std::string type;
+  std::string id;
+  // 1 for the first version, then +1 per update or delete.
+  int64_t version = 0;
+  // Position in the store's single commit order; strictly increasing, never
+  // reused. History and export page by it.
+  int64_t sequence = 0;
+  core::Clock::WallTime last_updated;
+  // A tombstone left by a delete: `json` is empty.
+  bool deleted = false;
+  // The resource as stored (meta.versionId and meta.lastUpdated filled in by
+  // the render function of the write).
+  std::string json;
+};
+
+// What a write adds. The store assigns version, sequence and time, then calls
+// `render` to produce the body, so the body can carry them in its meta.
+// A keyed-hash index entry: `hash` is Store::BlindIndex() of a normalised
+// search value (a token such as identifier system|value), so the database
+// holds no searchable plaintext (DESIGN invariant 4).
+struct IndexEntry {
+  std::string param;  // search parameter code, e.g. "identifier"
+  std::string hash;   // 32 bytes from Store::BlindIndex
+};
+
+struct NewVersion {
+  std::string type;
+  std::string id;
+  // The patient compartment (a Patient id) whose data key seals this version;
+  // empty for resources outside every patient compartment (Practitioner,
+  // Organization, ...), which use the installation's shared data key.
+  std::string compartment;
+  bool deleted = false;
+  // REQUIRES (unless deleted): returns the resource JSON for this version.
+  std::function<std::string(int64_t version, core::Clock::WallTime last_updated)> render;
+  // Index entries of this version; they replace the previous version's.
+  std::vector<IndexEntry> index;
+};
+
+// The handle a write body uses. Reads see the transaction's own writes.
+class Transaction {
+ public:
+  virtual ~Transaction() = default;
+  // The newest version of type/id (possibly a tombstone), or nullopt if the
+  // resource never existed. Errors: kDataLoss if the body fails to open.
+  virtual core::Result<std::optional<ResourceVersion>> ReadCurrent(const std::string& type,
+                                                                   const std::string& id) = 0;
+  // Ids matching an index entry as of this transaction (see Store::FindByIndex).
+  virtual core::Result<std::vector<std::string>> FindByIndex(const std::string& type,
+                                                             const std::string& param,
+                                                             const std::string& hash,
+                                                             size_t limit) = 0;
+  // Adds the next version of type/id and its index entries. Returns it, with
+  // `json` as rendered.
+  // Errors: kInvalidArgument for an empty type or id; kUnavailable if the
+  // data key cannot be created.
+  virtual core::Result<ResourceVersion> Put(const NewVersion& version) = 0;
+  // The wall time every write of this group carries.
+  virtual core::Clock::WallTime Now() const = 0;
+};
+
+struct HistoryQuery {
+  // Empty type: the whole system; empty id: every resource of `type`.
+  std::string type;
+  std::string id;
+  // Only versions with sequence < before_sequence (0 = no bound): the paging
+  // cursor, which stays stable while new versions are written.
+  int64_t before_sequence = 0;
+  // Only versions written at or after this time (FHIR _since), if set.
+  std::optional<core::Clock::WallTime> since;
+  // Page size. REQUIRES: 1..1000.
+  size_t limit = 50;
+};
+
+struct HistoryPage {
+  // Newest first, as FHIR history is.
+  std::vector<ResourceVersion> versions;
+  // The cursor for the next (older) page, or 0 if this is the last.
+  int64_t next_before_sequence = 0;
+  // The number of versions matching the query (all pages).
+  int64_t total = 0;
+};
+
+// Where the store keeps its keys' root: the key-encryption key (KEK) that
+// wraps every data key. Supplied by the caller after it unlocked the key file.
+struct StoreOptions {
+  // SQLite: path of the database file, e.g. DIR/mamori.db. Created if absent.
+  std::string path;
+  // The KEK. Required unless encrypt is false. Borrowed; must outlive the store.
+  const crypto::AeadKey* kek = nullptr;
+  // false stores bodies in plaintext. Only for the benchmark that shows the
+  // cost of encryption; OpenStore refuses it unless allow_plaintext_for_benchmark.
+  bool encrypt = true;
+  bool allow_plaintext_for_benchmark = false;
+  // Most bodies in one group commit. Default 512; larger groups amortise the
+  // fsync further but hold more requests waiting for it.
+  size_t max_group_size = 512;
+  // Read connections (one per thread at a time). Default 8.
+  size_t read_connections = 8;
+  // SQLite VFS name for tests that inject faults; empty is the default VFS.
+  std::string vfs_name_for_test;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Runs `body` in the next group commit and waits until that group is
+  // durable. Returns body's error (its writes rolled back alone), or OK once
+  // committed. Errors besides body's: kUnavailable when the commit failed or
+  // the store is latched read-only.
+  virtual core::Status Write(std::function<core::Status(Transaction&)> body) = 0;
+
+  // The newest version of type/id; a tombstone has deleted = true.
+  // Errors: kNotFound if it never existed; kDataLoss if the body fails to
+  // open (tampered or swapped row, wrong key).
+  virtual core::Result<ResourceVersion> Read(const std::string& type, const std::string& id) = 0;
+  // One version. Errors: kNotFound, kDataLoss.
+  virtual core::Result<ResourceVersion> ReadVersion(const std::string& type,
+                                                    const std::string& id, int64_t version) = 0;
+  // History per HistoryQuery. Errors: kInvalidArgument for a bad limit, kDataLoss.
+  virtual core::Result<HistoryPage> History(const HistoryQuery& query) = 0;
+
+  // HMAC-SHA-256 of `value` under the installation's index key (derived from
+  // a key the KEK wraps), for IndexEntry::hash and lookups.
+  virtual core::Result<std::string> BlindIndex(std::string_view value) = 0;
+  // Ids of the current, not deleted resources of `type` with an index entry
+  // (param, hash), at most `limit`.
+  virtual core::Result<std::vector<std::string>> FindByIndex(const std::string& type,
+                                                             const std::string& param,
+                                                             const std::string& hash,
+                                                             size_t limit) = 0;
+
+  // OK, or kUnavailable with the reason when a failed commit latched the store.
+  virtual core::Status WriteHealth() const = 0;
+};
+
+// Opens (creating if needed) the store described by `options`.
+// Errors: kFailedPrecondition when the database was written by a newer mamori
+// (its schema version is higher than this binary knows); kInvalidArgument for
+// bad options; kUnavailable when the file cannot be opened or locked.
+core::Result<std::unique_ptr<Store>> OpenStore(const StoreOptions& options, core::Env& env);
+
+// Rewraps every data key of the store at options.path from options.kek to
+// `new_kek` in one transaction (master key rotation; no record is rewritten).
+// The store must not be open elsewhere in this process. Errors: kDataLoss if
+// a data key does not unwrap under options.kek; the database's errors.
+core::Status RewrapDataKeys(const StoreOptions& options, const crypto::AeadKey& new_kek,
+                            core::Env& env);
+
+}  // namespace mamori::store

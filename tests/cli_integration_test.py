@@ -1,0 +1,85 @@
+#!/usr/bin/env python3
+"""The `mamori` binary as an operator uses it (issue 3):
+  - --version, usage errors (exit 2, one line), failures (exit 1, one line);
+  - init refuses an existing non-empty directory;
+  - serve answers `curl --cacert DIR/tls/ca.pem https://127.0.0.1:PORT/healthz` with 200,
+    HSTS and a request id; serves the CA's CRL; exits 0 on SIGTERM.
+Usage: cli_integration_test.py MAMORI_BINARY
+"""
+import os
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from mamori_server import MamoriServer  # noqa: E402
+
+MAMORI = sys.argv[1]
+passed, failed = 0, 0
+
+
+def check(name, condition, detail=''):
+    global passed, failed
+    if condition:
+        passed += 1
+    else:
+        failed += 1
+        print(f'FAIL {name} {detail}')
+
+
+def run(*args):
+    return subprocess.run([MAMORI, *args], capture_output=True, text=True,
+                          stdin=subprocess.DEVNULL, timeout=60)
+
+
+def one_line(text):
+    return len(text.strip().splitlines()) == 1
+
+
+r = run('--version')
+check('version exits 0', r.returncode == 0, r.stderr)
+check('version names mamori', r.stdout.startswith('mamori '), r.stdout)
+
+r = run()
+check('no subcommand is a usage error', r.returncode == 2, str(r.returncode))
+check('usage error is one line', one_line(r.stderr), repr(r.stderr))
+
+r = run('serve', '--bogus')
+check('unknown flag is a usage error', r.returncode == 2 and one_line(r.stderr), r.stderr)
+
+tmp = tempfile.mkdtemp(prefix='mamori-cli-')
+r = run('serve', '--data-dir', os.path.join(tmp, 'absent'))
+check('serve without data dir fails with exit 1', r.returncode == 1, str(r.returncode))
+check('failure is one line naming the fix', one_line(r.stderr) and 'mamori init' in r.stderr,
+      repr(r.stderr))
+
+data = os.path.join(tmp, 'data')
+r = run('init', '--data-dir', data)
+check('init succeeds', r.returncode == 0, r.stderr)
+check('data dir is 0700', oct(os.stat(data).st_mode & 0o777) == '0o700')
+r = run('init', '--data-dir', data)
+check('second init refuses', r.returncode == 1 and 'not empty' in r.stderr and one_line(r.stderr),
+      repr(r.stderr))
+
+with MamoriServer(MAMORI) as server:
+    curl = subprocess.run(['curl', '-sS', '-D', '-', '-o', '/dev/null', '-w', '%{http_code}',
+                           '--cacert', server.ca_file, server.url('/healthz')],
+                          capture_output=True, text=True, timeout=30)
+    headers = curl.stdout.lower()
+    check('curl --cacert healthz answers 200', curl.stdout.strip().endswith('200'),
+          curl.stdout + curl.stderr)
+    check('hsts header', 'strict-transport-security: max-age=' in headers, headers)
+    check('request id header', 'x-request-id:' in headers, headers)
+    crl_path = os.path.join(server.tmp, 'ca.crl')
+    curl = subprocess.run(['curl', '-sS', '-o', crl_path, '-w', '%{http_code}', '--cacert',
+                           server.ca_file, server.url('/pki/ca.crl')],
+                          capture_output=True, text=True, timeout=30)
+    check('crl served', curl.stdout == '200', curl.stdout + curl.stderr)
+    verify = subprocess.run(['openssl', 'crl', '-inform', 'DER', '-in', crl_path, '-noout',
+                             '-CAfile', server.ca_file], capture_output=True, text=True)
+    check('served crl verifies against the ca', verify.returncode == 0, verify.stderr)
+    rc = server.stop()
+    check('SIGTERM exits 0', rc == 0, str(rc))
+
+print(f'{passed} passed, {failed} failed')
+sys.exit(1 if failed else 0)
