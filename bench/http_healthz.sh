@@ -25,9 +25,10 @@ trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 # --- mamori -----------------------------------------------------------------
+printf 'benchmark passphrase\n' >"$WORK/passphrase"
+chmod 600 "$WORK/passphrase"
+export MAMORI_PASSPHRASE_FILE="$WORK/passphrase"
 "$MAMORI" init --data-dir "$WORK/data" >/dev/null
-cat >>"$WORK/data/config.toml" <<CONF
-CONF
 sed -i "s/^threads = .*/threads = $WORKERS/; s/^access_log = .*/access_log = false/" "$WORK/data/config.toml"
 MPORT=$(free_port)
 "$MAMORI" serve --data-dir "$WORK/data" --listen "127.0.0.1:$MPORT" 2>"$WORK/mamori.log" &

@@ -6,6 +6,16 @@ MAMORI=$1
 DATA_DIR=$2
 LISTEN=$3
 
+# The demo keeps its master key passphrase in a 0600 file beside the data
+# directory (never inside it: a copy of the directory alone reveals nothing).
+# A real installation keeps the passphrase elsewhere or types it at start-up.
+PASSPHRASE_FILE="${MAMORI_PASSPHRASE_FILE:-$DATA_DIR.passphrase}"
+if [[ ! -e "$PASSPHRASE_FILE" ]]; then
+  (umask 077 && openssl rand -base64 24 >"$PASSPHRASE_FILE")
+  echo "mamori: demo master key passphrase written to $PASSPHRASE_FILE (mode 0600)"
+fi
+export MAMORI_PASSPHRASE_FILE="$PASSPHRASE_FILE"
+
 if [[ ! -e "$DATA_DIR/config.toml" ]]; then
   "$MAMORI" init --data-dir "$DATA_DIR" --demo
 fi

@@ -27,9 +27,17 @@ def check(name, condition, detail=''):
         print(f'FAIL {name} {detail}')
 
 
-def run(*args):
+PASS_DIR = tempfile.mkdtemp(prefix='mamori-pass-')
+PASSPHRASE = os.path.join(PASS_DIR, 'passphrase')
+with open(PASSPHRASE, 'w') as f:
+    f.write('integration test passphrase\n')
+os.chmod(PASSPHRASE, 0o600)
+
+
+def run(*args, env=None):
     return subprocess.run([MAMORI, *args], capture_output=True, text=True,
-                          stdin=subprocess.DEVNULL, timeout=60)
+                          stdin=subprocess.DEVNULL, timeout=60,
+                          env=env or dict(os.environ, MAMORI_PASSPHRASE_FILE=PASSPHRASE))
 
 
 def one_line(text):
@@ -60,6 +68,21 @@ check('data dir is 0700', oct(os.stat(data).st_mode & 0o777) == '0o700')
 r = run('init', '--data-dir', data)
 check('second init refuses', r.returncode == 1 and 'not empty' in r.stderr and one_line(r.stderr),
       repr(r.stderr))
+
+no_pass = dict(os.environ)
+no_pass.pop('MAMORI_PASSPHRASE_FILE', None)
+r = run('init', '--data-dir', os.path.join(tmp, 'nopass'), env=no_pass)
+check('init without a passphrase source fails with one line naming the options',
+      r.returncode == 1 and one_line(r.stderr) and '--passphrase-file' in r.stderr, repr(r.stderr))
+check('nothing is left when init fails', not os.path.exists(os.path.join(tmp, 'nopass')))
+
+wrong = os.path.join(PASS_DIR, 'wrong')
+with open(wrong, 'w') as f:
+    f.write('not the right passphrase\n')
+os.chmod(wrong, 0o600)
+r = run('serve', '--data-dir', data, '--passphrase-file', wrong)
+check('wrong passphrase: exit 1, one line, nothing served',
+      r.returncode == 1 and one_line(r.stderr) and 'wrong passphrase' in r.stderr, repr(r.stderr))
 
 with MamoriServer(MAMORI) as server:
     curl = subprocess.run(['curl', '-sS', '-D', '-', '-o', '/dev/null', '-w', '%{http_code}',

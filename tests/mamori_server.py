@@ -27,10 +27,16 @@ class MamoriServer:
         self.port = None
         self.proc = None
         self.stderr_path = os.path.join(self.tmp, 'serve.stderr')
+        # The master key passphrase, as an operator keeps it: a 0600 file.
+        self.passphrase_file = os.path.join(self.tmp, 'passphrase')
+        with open(self.passphrase_file, 'w') as f:
+            f.write('integration test passphrase\n')
+        os.chmod(self.passphrase_file, 0o600)
+        self.env = dict(os.environ, MAMORI_PASSPHRASE_FILE=self.passphrase_file)
 
     def __enter__(self):
         subprocess.run([self.binary, 'init', '--data-dir', self.data_dir] + self.init_args,
-                       check=True, stdin=subprocess.DEVNULL, capture_output=True)
+                       check=True, stdin=subprocess.DEVNULL, capture_output=True, env=self.env)
         if self.extra_config:
             with open(os.path.join(self.data_dir, 'config.toml'), 'a') as f:
                 f.write(self.extra_config)
@@ -44,7 +50,8 @@ class MamoriServer:
             self.proc = subprocess.Popen(
                 [self.binary, 'serve', '--data-dir', self.data_dir,
                  '--listen', f'127.0.0.1:{self.port}'],
-                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self.stderr)
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self.stderr,
+                env=self.env)
             if self._wait_ready(10.0):
                 return
             self.stop()

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "cli/init_command.h"
+#include "cli/master_key.h"
 #include "cli/serve_command.h"
 
 #ifndef MAMORI_VERSION
@@ -23,7 +24,11 @@ int ReportFailure(const core::Status& status) {
   return kExitFailure;
 }
 
-void AddInit(CLI::App& app, InitOptions& options) {
+struct Flags {
+  std::string passphrase_file;
+};
+
+void AddInit(CLI::App& app, InitOptions& options, Flags& flags) {
   CLI::App* init = app.add_subcommand("init", "Create a new data directory");
   init->add_option("--data-dir", options.data_dir, "Directory to create (must be absent or empty)")
       ->required();
@@ -31,29 +36,47 @@ void AddInit(CLI::App& app, InitOptions& options) {
   init->add_option("--tls-cert", options.tls_cert,
                    "Use this PEM certificate chain instead of generating a CA");
   init->add_option("--tls-key", options.tls_key, "Private key (PEM) for --tls-cert");
+  init->add_option("--passphrase-file", flags.passphrase_file,
+                   "File (mode 0600) holding the new master key passphrase; else "
+                   "MAMORI_PASSPHRASE_FILE, else a prompt");
   init->add_option("--hostname", options.hostnames,
                    "Name or IP for the generated server certificate (repeatable)")
       ->take_all();
 }
 
-void AddServe(CLI::App& app, ServeOptions& options) {
+void AddServe(CLI::App& app, ServeOptions& options, Flags& flags) {
   CLI::App* serve = app.add_subcommand("serve", "Serve HTTPS from a data directory");
   serve->add_option("--data-dir", options.data_dir, "Data directory made by `mamori init`")
       ->required();
   serve->add_option("--listen", options.listen,
                     "host:port to listen on (overrides server.listen in config.toml)");
+  serve->add_option("--passphrase-file", flags.passphrase_file,
+                    "File (mode 0600) holding the master key passphrase; else "
+                    "MAMORI_PASSPHRASE_FILE, else a prompt");
 }
 
-int Dispatch(CLI::App& app, const InitOptions& init, const ServeOptions& serve,
+core::Status RunInit(InitOptions& init, const Flags& flags, core::Env& env) {
+  MAMORI_ASSIGN_OR_RETURN(init.passphrase, ObtainPassphrase(flags.passphrase_file, env,
+                                                            "New master key passphrase", true));
+  return InitDataDir(init, env);
+}
+
+core::Status RunServe(ServeOptions& serve, const Flags& flags, core::Env& env) {
+  MAMORI_ASSIGN_OR_RETURN(serve.passphrase, ObtainPassphrase(flags.passphrase_file, env,
+                                                             "Master key passphrase", false));
+  return Serve(serve, env);
+}
+
+int Dispatch(CLI::App& app, InitOptions& init, ServeOptions& serve, const Flags& flags,
              core::Env& env) {
   core::Status status;
   if (app.got_subcommand("init")) {
-    status = InitDataDir(init, env);
+    status = RunInit(init, flags, env);
     if (status.ok()) {
       std::printf("mamori: created %s\n", init.data_dir.c_str());
     }
   } else if (app.got_subcommand("serve")) {
-    status = Serve(serve, env);
+    status = RunServe(serve, flags, env);
   }
   return status.ok() ? kExitOk : ReportFailure(status);
 }
@@ -66,8 +89,9 @@ int RunMain(int argc, char** argv, core::Env& env) {
   app.require_subcommand(1);
   InitOptions init;
   ServeOptions serve;
-  AddInit(app, init);
-  AddServe(app, serve);
+  Flags flags;
+  AddInit(app, init, flags);
+  AddServe(app, serve, flags);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -79,7 +103,7 @@ int RunMain(int argc, char** argv, core::Env& env) {
     return kExitUsage;
   }
   try {
-    return Dispatch(app, init, serve, env);
+    return Dispatch(app, init, serve, flags, env);
   } catch (const std::exception& e) {
     // A library threw despite STYLE.md rule 6: report it as one line, not a trace.
     std::fprintf(stderr, "mamori: internal error: %s; please report this\n", e.what());

@@ -6,6 +6,8 @@
 #include "cli/data_dir.h"
 #include "core/config.h"
 #include "crypto/x509.h"
+#include "cli/master_key.h"
+#include "store/store.h"
 
 namespace mamori::cli {
 namespace {
@@ -101,7 +103,19 @@ core::Status UseOperatorCertificate(core::Env& env, const InitOptions& options,
   return core::Status::Ok();
 }
 
+// The master key file and an empty store (schema and index key made now, so
+// the first `serve` finds a complete installation).
+core::Status CreateVault(const InitOptions& options, core::Env& env) {
+  MAMORI_ASSIGN_OR_RETURN(crypto::AeadKey kek, CreateMasterKey(options.data_dir, options.passphrase,
+                                                               options.key_file_params, env));
+  store::StoreOptions store_options{.path = core::JoinPath(options.data_dir, kDatabaseFile),
+                                    .kek = &kek, .read_connections = 1};
+  MAMORI_ASSIGN_OR_RETURN(auto store, store::OpenStore(store_options, env));
+  return core::Status::Ok();
+}
+
 core::Status CreateContents(const InitOptions& options, core::Env& env) {
+  MAMORI_RETURN_IF_ERROR(CreateVault(options, env));
   core::Config config;
   if (options.tls_cert.empty()) {
     MAMORI_RETURN_IF_ERROR(WritePki(env, options, config));
@@ -116,10 +130,12 @@ core::Status CreateContents(const InitOptions& options, core::Env& env) {
 // half-made directory behind (DESIGN invariant 7).
 void RemoveCreated(core::FileSystem& fs, const std::string& dir, bool created_dir) {
   for (const char* file : {kCaKeyFile, kCaCertFile, kCaCrlFile, kServerKeyFile, kServerCertFile,
-                           kConfigFile}) {
+                           kConfigFile, kMasterKeyFile, kDatabaseFile, "mamori.db-wal",
+                           "mamori.db-shm"}) {
     fs.Remove(core::JoinPath(dir, file)).IgnoreError();  // absent files are expected
   }
   fs.Remove(core::JoinPath(dir, kTlsDir)).IgnoreError();
+  fs.Remove(core::JoinPath(dir, kKeysDir)).IgnoreError();
   if (created_dir) fs.Remove(dir).IgnoreError();
 }
 
@@ -132,6 +148,9 @@ core::Status InitDataDir(const InitOptions& options, core::Env& env) {
   }
   if (options.hostnames.empty()) {
     return core::InvalidArgumentError("--hostname needs at least one name");
+  }
+  if (options.passphrase.size() == 0) {
+    return core::InvalidArgumentError("a passphrase for the master key is required");
   }
   core::FileSystem& fs = env.fs();
   MAMORI_RETURN_IF_ERROR(RefuseNonEmpty(fs, options.data_dir));

@@ -2,7 +2,8 @@
 #pragma once
 
 // `mamori init`: creates a new data directory (layout in cli/data_dir.h) with
-// mode 0700, a commented config.toml, and — unless the operator brings a
+// mode 0700, a commented config.toml, the master key file wrapped under the
+// passphrase, the encrypted record store, and — unless the operator brings a
 // certificate — a CA of its own, a CRL and a server certificate for the
 // listed host names.
 //
@@ -14,6 +15,8 @@
 
 #include "core/env.h"
 #include "core/status.h"
+#include "crypto/argon2.h"
+#include "crypto/secure_bytes.h"
 
 namespace mamori::cli {
 
@@ -27,6 +30,10 @@ struct InitOptions {
   std::string tls_key;
   // Names and addresses the generated server certificate is valid for.
   std::vector<std::string> hostnames = {"localhost", "127.0.0.1", "::1"};
+  // The passphrase that wraps the master key (at least 12 characters).
+  crypto::SecureBytes passphrase;
+  // Argon2id cost for the key file; tests lower it.
+  crypto::Argon2Params key_file_params = crypto::kArgon2KeyFileParams;
 };
 
 // Errors: kFailedPrecondition when data_dir exists and is not empty;

@@ -12,6 +12,16 @@
 namespace mamori::cli {
 namespace {
 
+// A quick init: a fixed passphrase and a cheap Argon2id (the production cost
+// is tested in crypto's key_file_test).
+InitOptions Options(const std::string& dir) {
+  InitOptions o;
+  o.data_dir = dir;
+  o.passphrase = crypto::SecureBytes(crypto::AsBytes("unit test passphrase"));
+  o.key_file_params = {.memory_kib = 64, .iterations = 1, .parallelism = 1};
+  return o;
+}
+
 using core::testing::IsOk;
 using core::testing::MakeTempDir;
 using core::testing::RunCommand;
@@ -31,7 +41,7 @@ class InitCommandTest : public ::testing::Test {
 };
 
 TEST_F(InitCommandTest, CreatesDirectoryWithMode0700AndAValidConfig) {
-  ASSERT_THAT(InitDataDir({.data_dir = dir_}, env_), IsOk());
+  ASSERT_THAT(InitDataDir(Options(dir_), env_), IsOk());
   EXPECT_EQ(ModeOf(""), 0700u);
   EXPECT_EQ(ModeOf(kConfigFile), 0600u);
   core::Result<core::Config> config = core::LoadConfig(env_.fs(), dir_ + "/config.toml");
@@ -41,14 +51,14 @@ TEST_F(InitCommandTest, CreatesDirectoryWithMode0700AndAValidConfig) {
 }
 
 TEST_F(InitCommandTest, PrivateKeysAreReadableByOwnerOnly) {
-  ASSERT_THAT(InitDataDir({.data_dir = dir_}, env_), IsOk());
+  ASSERT_THAT(InitDataDir(Options(dir_), env_), IsOk());
   EXPECT_EQ(ModeOf(kTlsDir), 0700u);
   EXPECT_EQ(ModeOf(kCaKeyFile), 0600u);
   EXPECT_EQ(ModeOf(kServerKeyFile), 0600u);
 }
 
 TEST_F(InitCommandTest, ServerCertificateVerifiesWithOpensslAgainstTheCa) {
-  ASSERT_THAT(InitDataDir({.data_dir = dir_}, env_), IsOk());
+  ASSERT_THAT(InitDataDir(Options(dir_), env_), IsOk());
   EXPECT_EQ(RunCommand("openssl verify -purpose sslserver -CAfile " + dir_ + "/tls/ca.pem " +
                        dir_ + "/tls/server.pem"),
             0);
@@ -59,7 +69,7 @@ TEST_F(InitCommandTest, ServerCertificateVerifiesWithOpensslAgainstTheCa) {
 }
 
 TEST_F(InitCommandTest, CrlIsSignedByTheCaAndListsNothing) {
-  ASSERT_THAT(InitDataDir({.data_dir = dir_}, env_), IsOk());
+  ASSERT_THAT(InitDataDir(Options(dir_), env_), IsOk());
   int rc = 0;
   std::string out = RunCommandOutput("openssl crl -inform DER -noout -text -in " + dir_ +
                                          "/tls/ca.crl -CAfile " + dir_ + "/tls/ca.pem 2>&1",
@@ -72,7 +82,7 @@ TEST_F(InitCommandTest, CrlIsSignedByTheCaAndListsNothing) {
 TEST_F(InitCommandTest, RefusesANonEmptyDirectoryAndLeavesItUntouched) {
   ASSERT_THAT(env_.fs().CreateDir(dir_, 0755), IsOk());
   ASSERT_THAT(core::WriteFileAtomically(env_.fs(), dir_ + "/precious", "keep", 0644), IsOk());
-  core::Status s = InitDataDir({.data_dir = dir_}, env_);
+  core::Status s = InitDataDir(Options(dir_), env_);
   EXPECT_THAT(s, StatusIs(core::StatusCode::kFailedPrecondition));
   EXPECT_THAT(s.message(), HasSubstr("is not empty"));
   EXPECT_THAT(*env_.fs().ListDir(dir_), ::testing::ElementsAre("precious"));
@@ -81,12 +91,14 @@ TEST_F(InitCommandTest, RefusesANonEmptyDirectoryAndLeavesItUntouched) {
 
 TEST_F(InitCommandTest, AcceptsAnExistingEmptyDirectoryAndTightensItsMode) {
   ASSERT_THAT(env_.fs().CreateDir(dir_, 0755), IsOk());
-  ASSERT_THAT(InitDataDir({.data_dir = dir_}, env_), IsOk());
+  ASSERT_THAT(InitDataDir(Options(dir_), env_), IsOk());
   EXPECT_EQ(ModeOf(""), 0700u);
 }
 
 TEST_F(InitCommandTest, CertificateWithoutKeyIsAUsageError) {
-  core::Status s = InitDataDir({.data_dir = dir_, .tls_cert = "/x.pem"}, env_);
+  InitOptions options = Options(dir_);
+  options.tls_cert = "/x.pem";
+  core::Status s = InitDataDir(options, env_);
   EXPECT_THAT(s, StatusIs(core::StatusCode::kInvalidArgument));
   EXPECT_THAT(s.message(), HasSubstr("give both or neither"));
   EXPECT_FALSE(*env_.fs().Exists(dir_));
@@ -94,10 +106,10 @@ TEST_F(InitCommandTest, CertificateWithoutKeyIsAUsageError) {
 
 TEST_F(InitCommandTest, OperatorCertificateIsReferencedAndNoCaIsMade) {
   std::string other = root_ + "/other";
-  ASSERT_THAT(InitDataDir({.data_dir = other}, env_), IsOk());
-  InitOptions options{.data_dir = dir_,
-                      .tls_cert = other + "/tls/server.pem",
-                      .tls_key = other + "/tls/server.key"};
+  ASSERT_THAT(InitDataDir(Options(other), env_), IsOk());
+  InitOptions options = Options(dir_);
+  options.tls_cert = other + "/tls/server.pem";
+  options.tls_key = other + "/tls/server.key";
   ASSERT_THAT(InitDataDir(options, env_), IsOk());
   EXPECT_FALSE(*env_.fs().Exists(dir_ + "/tls"));
   core::Result<core::Config> config = core::LoadConfig(env_.fs(), dir_ + "/config.toml");
@@ -106,8 +118,9 @@ TEST_F(InitCommandTest, OperatorCertificateIsReferencedAndNoCaIsMade) {
 }
 
 TEST_F(InitCommandTest, UnreadableOperatorCertificateLeavesNoDirectoryBehind) {
-  InitOptions options{.data_dir = dir_, .tls_cert = root_ + "/missing.pem",
-                      .tls_key = root_ + "/missing.key"};
+  InitOptions options = Options(dir_);
+  options.tls_cert = root_ + "/missing.pem";
+  options.tls_key = root_ + "/missing.key";
   EXPECT_THAT(InitDataDir(options, env_), StatusIs(core::StatusCode::kNotFound));
   EXPECT_FALSE(*env_.fs().Exists(dir_));
 }

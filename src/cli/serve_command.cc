@@ -3,7 +3,11 @@
 
 #include "cli/data_dir.h"
 #include "core/logging.h"
+#include "cli/master_key.h"
+#include "fhir/rest_api.h"
+#include "http/fhir_routes.h"
 #include "http/router.h"
+#include "store/store.h"
 
 namespace mamori::cli {
 namespace {
@@ -66,6 +70,7 @@ core::Result<http::ServerOptions> MakeServerOptions(const core::Config& config,
   o.body_timeout = std::chrono::milliseconds(config.limits.body_timeout_ms);
   o.idle_timeout = std::chrono::milliseconds(config.limits.idle_timeout_ms);
   o.max_connections = config.limits.max_connections;
+  o.access_log = config.log.access_log;
   return o;
 }
 
@@ -82,9 +87,23 @@ core::Status Serve(const ServeOptions& options, core::Env& env) {
   MAMORI_ASSIGN_OR_RETURN(http::ServerOptions server_options,
                           MakeServerOptions(config, options.data_dir));
 
+  // One server per data directory: a second would keep its own caches.
+  auto lock = env.fs().Lock(core::JoinPath(options.data_dir, "mamori.lock"));
+  if (!lock.ok()) {
+    return core::UnavailableError("another mamori is serving " + options.data_dir +
+                                  "; stop it first");
+  }
+  MAMORI_ASSIGN_OR_RETURN(crypto::AeadKey kek,
+                          UnlockMasterKey(options.data_dir, options.passphrase, env));
+  MAMORI_ASSIGN_OR_RETURN(
+      auto store,
+      store::OpenStore({.path = core::JoinPath(options.data_dir, kDatabaseFile), .kek = &kek}, env));
+  fhir::RestApi fhir_api(*store, env);
+
   http::Router router;
   MAMORI_RETURN_IF_ERROR(http::RegisterHealthRoutes(router));
   MAMORI_RETURN_IF_ERROR(RegisterPkiRoutes(router, env.fs(), options.data_dir));
+  MAMORI_RETURN_IF_ERROR(http::RegisterFhirRoutes(router, fhir_api));
 
   MAMORI_ASSIGN_OR_RETURN(auto server,
                           http::Server::Create(server_options, env, router.AsHandler()));

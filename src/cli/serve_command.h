@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-// `mamori serve`: loads DIR/config.toml, builds the route table and runs the
-// HTTPS server until SIGTERM or SIGINT, then drains and returns OK (exit 0).
+// `mamori serve`: takes the data directory's lock, loads DIR/config.toml,
+// unlocks the master key, opens the record store, builds the route table
+// (health, PKI, FHIR) and runs the HTTPS server until SIGTERM or SIGINT, then
+// drains and returns OK (exit 0).
 //
 //   cli::ServeOptions options{.data_dir = "/var/lib/mamori"};
 //   core::Status s = cli::Serve(options, env);
@@ -13,6 +15,7 @@
 #include "core/config.h"
 #include "core/env.h"
 #include "core/status.h"
+#include "crypto/secure_bytes.h"
 #include "http/server.h"
 
 namespace mamori::cli {
@@ -21,6 +24,8 @@ struct ServeOptions {
   std::string data_dir;
   // Overrides server.listen from config.toml when set ("127.0.0.1:8443").
   std::optional<std::string> listen;
+  // Unlocks the master key (see cli/master_key.h).
+  crypto::SecureBytes passphrase;
 };
 
 // Errors: kNotFound (no data directory or config), kInvalidArgument (bad

@@ -11,6 +11,16 @@
 namespace mamori::cli {
 namespace {
 
+// A quick init: a fixed passphrase and a cheap Argon2id (the production cost
+// is tested in crypto's key_file_test).
+InitOptions Options(const std::string& dir) {
+  InitOptions o;
+  o.data_dir = dir;
+  o.passphrase = crypto::SecureBytes(crypto::AsBytes("unit test passphrase"));
+  o.key_file_params = {.memory_kib = 64, .iterations = 1, .parallelism = 1};
+  return o;
+}
+
 using core::testing::IsOk;
 using core::testing::MakeTempDir;
 using core::testing::StatusIs;
@@ -26,7 +36,7 @@ TEST(ServeCommandTest, MissingDataDirectorySaysHowToCreateOne) {
 TEST(ServeCommandTest, BadConfigNamesTheKeyAndServesNothing) {
   core::Env env = core::Env::Real();
   std::string dir = MakeTempDir() + "/d";
-  ASSERT_THAT(InitDataDir({.data_dir = dir}, env), IsOk());
+  ASSERT_THAT(InitDataDir(Options(dir), env), IsOk());
   ASSERT_THAT(core::WriteFileAtomically(env.fs(), dir + "/config.toml",
                                         "[limits]\nmax_body_bytes = 1\n", 0600),
               IsOk());
@@ -38,7 +48,7 @@ TEST(ServeCommandTest, BadConfigNamesTheKeyAndServesNothing) {
 TEST(ServeCommandTest, BadListenFlagIsRefused) {
   core::Env env = core::Env::Real();
   std::string dir = MakeTempDir() + "/d";
-  ASSERT_THAT(InitDataDir({.data_dir = dir}, env), IsOk());
+  ASSERT_THAT(InitDataDir(Options(dir), env), IsOk());
   core::Status s = Serve({.data_dir = dir, .listen = "nowhere"}, env);
   EXPECT_THAT(s, StatusIs(core::StatusCode::kInvalidArgument));
   EXPECT_THAT(s.message(), HasSubstr("--listen"));

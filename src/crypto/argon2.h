@@ -61,19 +61,19 @@ struct Argon2Params {
 
 // The master key file (key_file.h): m = 256 MiB, t = 3, p = 2, libsodium's
 // "moderate" cost (MEMLIMIT/OPSLIMIT_MODERATE) in two lanes. Opened once at
-// start-up, so it can afford most of a second: 0.51-0.76 s on the reference
-// machine (2 shared vCPUs, libargon2 20171227) and up to 1.3 s while the
-// other core is busy (README.md "Testing" has the crypto_benchmark figures).
-// Every passphrase guess from a stolen key file or backup costs the same
-// 256 MiB and time.
+// start-up, so it can afford most of a second: 0.5-0.8 s on the reference
+// machine (2 shared vCPUs, libargon2 20171227), up to about 1.3 s while the
+// other core is busy compiling (README.md "Testing" has the crypto_benchmark
+// figures). Every passphrase guess against a stolen key file or backup costs
+// the same 256 MiB and time.
 inline constexpr Argon2Params kArgon2KeyFileParams{
     .memory_kib = 256 * 1024, .iterations = 3, .parallelism = 2};
 
 // User passwords (auth; issue 7 asks for 50-150 ms per login): m = 64 MiB,
 // t = 2, p = 1, libsodium's "interactive" cost (MEMLIMIT/OPSLIMIT_INTERACTIVE):
-// 115-125 ms of one core on the reference machine, about 180 ms wall time
-// while both cores are busy. One lane, so concurrent logins each take one core
-// rather than all of them.
+// 115-135 ms of one core on the reference machine, up to about 190 ms wall
+// time while both cores are busy. One lane, so concurrent logins each take one
+// core rather than all of them.
 inline constexpr Argon2Params kArgon2PasswordParams{
     .memory_kib = 64 * 1024, .iterations = 2, .parallelism = 1};
 

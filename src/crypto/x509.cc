@@ -372,7 +372,9 @@ core::Status AddRevoked(X509_CRL* crl, const std::vector<RevokedCertificate>& re
 
 core::Status SetCrlTimes(X509_CRL* crl, core::Clock::WallTime this_update,
                          core::Clock::WallTime next_update) {
-  if (next_update <= this_update) {
+  // Compared in whole seconds, as the CRL stores them.
+  if (std::chrono::system_clock::to_time_t(next_update) <=
+      std::chrono::system_clock::to_time_t(this_update)) {
     return core::InvalidArgumentError("CRL nextUpdate must be later than thisUpdate");
   }
   MAMORI_ASSIGN_OR_RETURN(internal::Asn1TimePtr last, ToAsn1Time(this_update, "CRL thisUpdate"));

@@ -119,10 +119,10 @@ struct RevokedCertificate {
 // milliseconds since the Unix epoch, so a CRL issued later carries a larger
 // number without any stored counter (RFC 5280 section 5.2.3 wants them to
 // increase); callers must give each CRL of one CA a later this_update.
-// Errors: kInvalidArgument if next_update is not later than this_update, a
-// time is not representable, a serial is not 1 to 40 hex digits, zero, or
-// listed twice, or `ca` does not hold a CA certificate with its matching key;
-// kInternal if OpenSSL fails.
+// Errors: kInvalidArgument if next_update is not at least a second later than
+// this_update, a time is not representable, a serial is not 1 to 40 hex
+// digits, zero, or listed twice, or `ca` does not hold a CA certificate with
+// its matching key; kInternal if OpenSSL fails.
 core::Result<std::string> GenerateCrl(const CertifiedKey& ca,
                                       const std::vector<RevokedCertificate>& revoked,
                                       core::Clock::WallTime this_update,

@@ -552,6 +552,10 @@ TEST_F(X509CrlTest, GenerateCrlRejectsNextUpdateNotAfterThisUpdate) {
               StatusIs(StatusCode::kInvalidArgument));
   EXPECT_THAT(GenerateEmptyCrl(ca_, this_update_, this_update_ - 1s),
               StatusIs(StatusCode::kInvalidArgument));
+  // Times are whole seconds in a CRL: half a second later is the same second.
+  EXPECT_THAT(GenerateEmptyCrl(ca_, this_update_, this_update_ + 500ms),
+              StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(GenerateEmptyCrl(ca_, this_update_, this_update_ + 1s), IsOk());
 }
 
 TEST_F(X509CrlTest, GenerateCrlRejectsAnIssuerThatIsNotACa) {

@@ -303,7 +303,9 @@ class Session final : public Drainable, public std::enable_shared_from_this<Sess
     CancelTimer();
     auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
         shared_->env.clock().Monotonic() - started_);
-    LogAccess({method_, path_, status_, bytes_, micros.count(), request_id_});
+    if (shared_->options.access_log) {
+      LogAccess({method_, path_, status_, bytes_, micros.count(), request_id_});
+    }
     response_.reset();
     continue_.reset();
     if (ec) return CloseSocket();

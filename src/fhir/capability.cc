@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: Apache-2.0
+// GET [base]/metadata: a CapabilityStatement that lists only what works
+// (a golden file test keeps it honest).
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+
+#include "fhir/definitions.h"
+#include "fhir/internal/rest/output.h"
+#include "fhir/rest_api.h"
+
+#ifndef MAMORI_VERSION
+#define MAMORI_VERSION "0.0.0"
+#endif
+
+namespace mamori::fhir {
+namespace {
+
+boost::json::array Interactions(std::initializer_list<const char*> codes) {
+  boost::json::array out;
+  for (const char* c : codes) out.push_back(boost::json::object{{"code", c}});
+  return out;
+}
+
+boost::json::object ResourceEntry(const std::string& type) {
+  bool read_only = type == "AuditEvent";
+  boost::json::object r{{"type", type}};
+  r["interaction"] = read_only ? Interactions({"read", "vread", "history-instance", "history-type"})
+                               : Interactions({"read", "vread", "update", "delete", "create",
+                                               "history-instance", "history-type"});
+  r["versioning"] = "versioned-update";
+  r["readHistory"] = true;
+  r["updateCreate"] = !read_only;
+  r["conditionalCreate"] = !read_only;
+  r["conditionalUpdate"] = !read_only;
+  r["conditionalDelete"] = "not-supported";
+  r["referencePolicy"] = boost::json::array{"literal", "logical"};
+  return r;
+}
+
+}  // namespace
+
+RestResponse RestApi::Capabilities(const RestRequest& req) {
+  internal::Format format;
+  if (auto bad = internal::ParseFormat(req, format)) return *bad;
+  boost::json::array resources;
+  for (const std::string& type : Definitions::R4().SupportedResourceTypes()) {
+    if (type == "Bundle" || type == "OperationOutcome" || type == "CapabilityStatement" ||
+        type == "Parameters") {
+      continue;  // exchanged, not stored
+    }
+    resources.push_back(ResourceEntry(type));
+  }
+  boost::json::object rest{
+      {"mode", "server"},
+      {"resource", std::move(resources)},
+      {"interaction", Interactions({"transaction", "batch", "history-system"})},
+      {"documentation",
+       "Conditional create and update accept the criteria identifier=[system|]value and _id. "
+       "Search arrives in a later release."}};
+  boost::json::object statement{
+      {"resourceType", "CapabilityStatement"},
+      {"status", "active"},
+      {"date", "2026-11-25"},
+      {"kind", "instance"},
+      {"software", boost::json::object{{"name", "mamori"}, {"version", MAMORI_VERSION}}},
+      {"implementation", boost::json::object{{"description", "mamori FHIR R4 server"},
+                                             {"url", req.base_url}}},
+      {"fhirVersion", "4.0.1"},
+      {"format", boost::json::array{"application/fhir+json", "json"}},
+      {"rest", boost::json::array{std::move(rest)}}};
+  return RestResponse{.status = 200, .body = internal::RenderObject(statement, format),
+                      .content_type = internal::kFhirJson};
+}
+
+}  // namespace mamori::fhir

@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+// fhir::RestApi: the FHIR R4 RESTful API over a store::Store, without the
+// transport. http maps routes to these methods; tests call them directly.
+//
+// Interactions: create (with If-None-Exist on _id), read, vread, update (also
+// update-as-create with a client id; If-Match version checks, 412 on
+// conflict), delete (a tombstone version; a later read answers 410),
+// history (instance, type, system; _since, _count, stable paging), and
+// transaction and batch Bundles (transaction atomic; urn:uuid references
+// resolved). Every response body is FHIR JSON: a resource, a Bundle or an
+// OperationOutcome whose diagnostics never contain submitted values
+// (DESIGN invariants 5 and 7). _format, _pretty, _summary and _elements
+// apply to every body.
+//
+//   fhir::RestApi api(store, env);
+//   fhir::RestRequest req{.base_url = "https://h/fhir", .body = json};
+//   fhir::RestResponse r = api.Create("Patient", req);   // 201, Location, ETag
+//
+// Thread-safety: all methods may be called concurrently.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/env.h"
+#include "store/store.h"
+
+namespace mamori::fhir {
+
+struct RestRequest {
+  // "https://host:port/fhir", for Location headers and Bundle fullUrls.
+  std::string base_url;
+  // Decoded query parameters in order (name, value).
+  std::vector<std::pair<std::string, std::string>> query;
+  // Header values ("" when absent).
+  std::string if_match;
+  std::string if_none_exist;
+  std::string if_none_match;
+  std::string prefer;
+  std::string accept;
+  std::string content_type;
+  std::string body;
+};
+
+struct RestResponse {
+  int status = 200;
+  // ETag, Location, Last-Modified, Content-Location, ...
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  // "application/fhir+json; charset=utf-8" for FHIR bodies; empty without body.
+  std::string content_type;
+};
+
+struct RestOptions {
+  // Default and largest _count of history pages. Defaults 50 and 1000.
+  size_t default_page_size = 50;
+  size_t max_page_size = 1000;
+};
+
+class RestApi {
+ public:
+  // Borrows `store` and `env`; both must outlive the RestApi.
+  RestApi(store::Store& store, core::Env& env, RestOptions options = {});
+
+  RestResponse Capabilities(const RestRequest& req);
+  RestResponse Create(const std::string& type, const RestRequest& req);
+  RestResponse Read(const std::string& type, const std::string& id, const RestRequest& req);
+  RestResponse VRead(const std::string& type, const std::string& id, const std::string& version,
+                     const RestRequest& req);
+  RestResponse Update(const std::string& type, const std::string& id, const RestRequest& req);
+  RestResponse Delete(const std::string& type, const std::string& id, const RestRequest& req);
+  // type empty: system history; id empty: type history.
+  RestResponse History(const std::string& type, const std::string& id, const RestRequest& req);
+  // POST [base] with a transaction or batch Bundle.
+  RestResponse ProcessBundle(const RestRequest& req);
+
+ private:
+  store::Store& store_;
+  core::Env& env_;
+  RestOptions options_;
+};
+
+}  // namespace mamori::fhir

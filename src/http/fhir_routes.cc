@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "http/fhir_routes.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace mamori::http {
+namespace {
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::string Decode(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '+') {
+      out += ' ';
+    } else if (text[i] == '%' && i + 2 < text.size() && HexValue(text[i + 1]) >= 0 &&
+               HexValue(text[i + 2]) >= 0) {
+      out += static_cast<char>(HexValue(text[i + 1]) * 16 + HexValue(text[i + 2]));
+      i += 2;
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
+}
+
+std::vector<std::pair<std::string, std::string>> ParseQuery(std::string_view query) {
+  std::vector<std::pair<std::string, std::string>> pairs;
+  size_t start = 0;
+  while (start < query.size()) {
+    size_t amp = query.find('&', start);
+    std::string_view pair = query.substr(start, amp == std::string_view::npos ? amp : amp - start);
+    if (!pair.empty()) {
+      size_t eq = pair.find('=');
+      pairs.emplace_back(Decode(pair.substr(0, eq)),
+                         eq == std::string_view::npos ? "" : Decode(pair.substr(eq + 1)));
+    }
+    if (amp == std::string_view::npos) break;
+    start = amp + 1;
+  }
+  return pairs;
+}
+
+// The base URL for Location headers. The Host header is used only when it is
+// a plain host[:port], so a crafted header cannot inject into responses.
+std::string BaseUrl(const Request& request) {
+  std::string host(request.headers.Get("Host").value_or(""));
+  bool plain = !host.empty() && host.size() <= 255 &&
+               std::all_of(host.begin(), host.end(), [](char c) {
+                 return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' ||
+                        c == ':' || c == '[' || c == ']';
+               });
+  return "https://" + (plain ? host : std::string("localhost")) + "/fhir";
+}
+
+using Call = std::function<fhir::RestResponse(const fhir::RestRequest&, const PathParams&)>;
+
+RouteHandler Adapt(Call call) {
+  return [call = std::move(call)](const Request& request, const PathParams& params) {
+    return ToResponse(call(ToRestRequest(request), params));
+  };
+}
+
+std::string P(const PathParams& p, std::string_view name) { return std::string(p.Get(name)); }
+
+}  // namespace
+
+fhir::RestRequest ToRestRequest(const Request& request) {
+  fhir::RestRequest r;
+  r.base_url = BaseUrl(request);
+  r.query = ParseQuery(request.query);
+  r.if_match = std::string(request.headers.Get("If-Match").value_or(""));
+  r.if_none_exist = std::string(request.headers.Get("If-None-Exist").value_or(""));
+  r.if_none_match = std::string(request.headers.Get("If-None-Match").value_or(""));
+  r.prefer = std::string(request.headers.Get("Prefer").value_or(""));
+  r.accept = std::string(request.headers.Get("Accept").value_or(""));
+  r.content_type = std::string(request.headers.Get("Content-Type").value_or(""));
+  r.body = request.body;
+  return r;
+}
+
+Response ToResponse(fhir::RestResponse response) {
+  Response out;
+  out.status = response.status;
+  out.content_type = std::move(response.content_type);
+  out.body = std::move(response.body);
+  for (auto& [name, value] : response.headers) out.headers.Add(name, value);
+  return out;
+}
+
+core::Status RegisterFhirRoutes(Router& router, fhir::RestApi& api) {
+  fhir::RestApi* a = &api;
+  struct Route {
+    const char* method;
+    const char* pattern;
+    Call call;
+  };
+  std::vector<Route> routes = {
+      {"GET", "/fhir/metadata", [a](auto& r, auto&) { return a->Capabilities(r); }},
+      {"POST", "/fhir", [a](auto& r, auto&) { return a->ProcessBundle(r); }},
+      {"GET", "/fhir/_history", [a](auto& r, auto&) { return a->History("", "", r); }},
+      {"POST", "/fhir/{type}", [a](auto& r, auto& p) { return a->Create(P(p, "type"), r); }},
+      {"PUT", "/fhir/{type}", [a](auto& r, auto& p) { return a->Update(P(p, "type"), "", r); }},
+      {"GET", "/fhir/{type}/_history",
+       [a](auto& r, auto& p) { return a->History(P(p, "type"), "", r); }},
+      {"GET", "/fhir/{type}/{id}",
+       [a](auto& r, auto& p) { return a->Read(P(p, "type"), P(p, "id"), r); }},
+      {"PUT", "/fhir/{type}/{id}",
+       [a](auto& r, auto& p) { return a->Update(P(p, "type"), P(p, "id"), r); }},
+      {"DELETE", "/fhir/{type}/{id}",
+       [a](auto& r, auto& p) { return a->Delete(P(p, "type"), P(p, "id"), r); }},
+      {"GET", "/fhir/{type}/{id}/_history",
+       [a](auto& r, auto& p) { return a->History(P(p, "type"), P(p, "id"), r); }},
+      {"GET", "/fhir/{type}/{id}/_history/{vid}",
+       [a](auto& r, auto& p) { return a->VRead(P(p, "type"), P(p, "id"), P(p, "vid"), r); }},
+  };
+  for (Route& route : routes) {
+    MAMORI_RETURN_IF_ERROR(router.Add(route.method, route.pattern, Adapt(std::move(route.call))));
+  }
+  return core::Status::Ok();
+}
+
+}  // namespace mamori::http
