@@ -7,6 +7,7 @@
 #include <exception>
 #include <string>
 
+#include "cli/import_command.h"
 #include "cli/init_command.h"
 #include "cli/master_key.h"
 #include "cli/serve_command.h"
@@ -67,8 +68,27 @@ core::Status RunServe(ServeOptions& serve, const Flags& flags, core::Env& env) {
   return Serve(serve, env);
 }
 
-int Dispatch(CLI::App& app, InitOptions& init, ServeOptions& serve, const Flags& flags,
-             core::Env& env) {
+void AddImport(CLI::App& app, ImportCommandOptions& options, Flags& flags) {
+  CLI::App* cmd = app.add_subcommand("import", "Import FHIR NDJSON files and Bundles");
+  cmd->add_option("--data-dir", options.data_dir, "Data directory (no server may be using it)")
+      ->required();
+  cmd->add_option("files", options.files, "NDJSON (.ndjson) or Bundle (.json) files")->required();
+  cmd->add_flag("--continue-on-error", options.continue_on_error,
+                "Skip bad resources, listing their location and reason in --rejects");
+  cmd->add_option("--rejects", options.rejects_file,
+                  "Where to list rejected resources (default import-rejects.tsv)");
+  cmd->add_option("--passphrase-file", flags.passphrase_file,
+                  "File (mode 0600) holding the master key passphrase");
+}
+
+core::Status RunImportCommand(ImportCommandOptions& options, const Flags& flags, core::Env& env) {
+  MAMORI_ASSIGN_OR_RETURN(options.passphrase, ObtainPassphrase(flags.passphrase_file, env,
+                                                               "Master key passphrase", false));
+  return RunImport(options, env);
+}
+
+int Dispatch(CLI::App& app, InitOptions& init, ServeOptions& serve, ImportCommandOptions& import,
+             const Flags& flags, core::Env& env) {
   core::Status status;
   if (app.got_subcommand("init")) {
     status = RunInit(init, flags, env);
@@ -77,6 +97,8 @@ int Dispatch(CLI::App& app, InitOptions& init, ServeOptions& serve, const Flags&
     }
   } else if (app.got_subcommand("serve")) {
     status = RunServe(serve, flags, env);
+  } else if (app.got_subcommand("import")) {
+    status = RunImportCommand(import, flags, env);
   }
   return status.ok() ? kExitOk : ReportFailure(status);
 }
@@ -89,9 +111,11 @@ int RunMain(int argc, char** argv, core::Env& env) {
   app.require_subcommand(1);
   InitOptions init;
   ServeOptions serve;
+  ImportCommandOptions import;
   Flags flags;
   AddInit(app, init, flags);
   AddServe(app, serve, flags);
+  AddImport(app, import, flags);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -103,7 +127,7 @@ int RunMain(int argc, char** argv, core::Env& env) {
     return kExitUsage;
   }
   try {
-    return Dispatch(app, init, serve, flags, env);
+    return Dispatch(app, init, serve, import, flags, env);
   } catch (const std::exception& e) {
     // A library threw despite STYLE.md rule 6: report it as one line, not a trace.
     std::fprintf(stderr, "mamori: internal error: %s; please report this\n", e.what());
