@@ -2,6 +2,7 @@
 #include "cli/app.h"
 
 #include <CLI/CLI.hpp>
+#include <unistd.h>
 
 #include <cstdio>
 #include <exception>
@@ -11,6 +12,7 @@
 #include "cli/init_command.h"
 #include "cli/master_key.h"
 #include "cli/serve_command.h"
+#include "crypto/key_file.h"
 
 #ifndef MAMORI_VERSION
 #define MAMORI_VERSION "0.0.0"
@@ -27,6 +29,8 @@ int ReportFailure(const core::Status& status) {
 
 struct Flags {
   std::string passphrase_file;
+  std::string new_passphrase_file;
+  std::string data_dir;  // key rotate
 };
 
 void AddInit(CLI::App& app, InitOptions& options, Flags& flags) {
@@ -81,6 +85,41 @@ void AddImport(CLI::App& app, ImportCommandOptions& options, Flags& flags) {
                   "File (mode 0600) holding the master key passphrase");
 }
 
+void AddKey(CLI::App& app, Flags& flags) {
+  CLI::App* key = app.add_subcommand("key", "Master key operations");
+  key->require_subcommand(1);
+  CLI::App* rotate = key->add_subcommand(
+      "rotate", "Replace the master key and its passphrase; data keys are rewrapped, records stay");
+  rotate->add_option("--data-dir", flags.data_dir, "Data directory (no server may be using it)")
+      ->required();
+  rotate->add_option("--passphrase-file", flags.passphrase_file, "File with the current passphrase");
+  rotate->add_option("--new-passphrase-file", flags.new_passphrase_file,
+                     "File (mode 0600) with the new passphrase; else a prompt");
+}
+
+core::Status RunKeyRotate(const Flags& flags, core::Env& env) {
+  auto lock = env.fs().Lock(core::JoinPath(flags.data_dir, "mamori.lock"));
+  if (!lock.ok()) {
+    return core::UnavailableError("a mamori server is using " + flags.data_dir +
+                                  "; stop it before rotating the key");
+  }
+  MAMORI_ASSIGN_OR_RETURN(crypto::SecureBytes old_passphrase,
+                          ObtainPassphrase(flags.passphrase_file, env, "Current passphrase", false));
+  if (flags.new_passphrase_file.empty() && !isatty(STDIN_FILENO)) {
+    return core::InvalidArgumentError("give the new passphrase with --new-passphrase-file FILE");
+  }
+  MAMORI_ASSIGN_OR_RETURN(
+      crypto::SecureBytes new_passphrase,
+      flags.new_passphrase_file.empty()
+          ? ObtainPassphrase("", env, "New passphrase", true)
+          : crypto::ReadPassphraseFile(env.fs(), flags.new_passphrase_file));
+  MAMORI_RETURN_IF_ERROR(RotateMasterKey(flags.data_dir, old_passphrase, new_passphrase,
+                                         crypto::kArgon2KeyFileParams, env));
+  std::printf("mamori: master key rotated for %s; use the new passphrase from now on\n",
+              flags.data_dir.c_str());
+  return core::Status::Ok();
+}
+
 core::Status RunImportCommand(ImportCommandOptions& options, const Flags& flags, core::Env& env) {
   MAMORI_ASSIGN_OR_RETURN(options.passphrase, ObtainPassphrase(flags.passphrase_file, env,
                                                                "Master key passphrase", false));
@@ -99,6 +138,8 @@ int Dispatch(CLI::App& app, InitOptions& init, ServeOptions& serve, ImportComman
     status = RunServe(serve, flags, env);
   } else if (app.got_subcommand("import")) {
     status = RunImportCommand(import, flags, env);
+  } else if (app.got_subcommand("key")) {
+    status = RunKeyRotate(flags, env);
   }
   return status.ok() ? kExitOk : ReportFailure(status);
 }
@@ -116,6 +157,7 @@ int RunMain(int argc, char** argv, core::Env& env) {
   AddInit(app, init, flags);
   AddServe(app, serve, flags);
   AddImport(app, import, flags);
+  AddKey(app, flags);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
