@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "cli/serve_command.h"
 
+#include <cstdlib>
+#include <string_view>
+
 #include "cli/data_dir.h"
 #include "core/logging.h"
 #include "cli/master_key.h"
@@ -41,6 +44,23 @@ core::Status RegisterPkiRoutes(http::Router& router, core::FileSystem& fs,
     r.body = std::move(*crl);
     return r;
   });
+}
+
+// Benchmark builds only (-DMAMORI_BUILD_BENCHMARKS=ON): with
+// MAMORI_BENCHMARK_PLAINTEXT=1 the store keeps bodies unencrypted, so
+// bench/fhir_load can show what encryption costs. Production binaries are
+// compiled without this and cannot store plaintext (DESIGN invariant 4).
+void ApplyBenchmarkPlaintext(store::StoreOptions& options) {
+#ifdef MAMORI_ALLOW_PLAINTEXT_BENCHMARK
+  const char* flag = std::getenv("MAMORI_BENCHMARK_PLAINTEXT");
+  if (flag != nullptr && std::string_view(flag) == "1") {
+    core::LogWarn("benchmark build: storing records WITHOUT encryption");
+    options.encrypt = false;
+    options.allow_plaintext_for_benchmark = true;
+  }
+#else
+  (void)options;
+#endif
 }
 
 }  // namespace
@@ -95,9 +115,10 @@ core::Status Serve(const ServeOptions& options, core::Env& env) {
   }
   MAMORI_ASSIGN_OR_RETURN(crypto::AeadKey kek,
                           UnlockMasterKey(options.data_dir, options.passphrase, env));
-  MAMORI_ASSIGN_OR_RETURN(
-      auto store,
-      store::OpenStore({.path = core::JoinPath(options.data_dir, kDatabaseFile), .kek = &kek}, env));
+  store::StoreOptions store_options{.path = core::JoinPath(options.data_dir, kDatabaseFile),
+                                    .kek = &kek};
+  ApplyBenchmarkPlaintext(store_options);
+  MAMORI_ASSIGN_OR_RETURN(auto store, store::OpenStore(store_options, env));
   fhir::RestApi fhir_api(*store, env);
 
   http::Router router;
