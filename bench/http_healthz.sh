@@ -38,6 +38,10 @@ PIDS+=($!)
 NPORT=$(free_port)
 mkdir -p "$WORK/nginx/html" "$WORK/nginx/logs"
 printf '{"status":"ok"}' >"$WORK/nginx/html/healthz"
+# nginx workers run as an unprivileged user: let them read the file (the
+# certificate and key are read by the master, as root).
+chmod 755 "$WORK" "$WORK/nginx" "$WORK/nginx/html"
+chmod 644 "$WORK/nginx/html/healthz"
 CIPHERS="ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-CHACHA20-POLY1305"
 cat >"$WORK/nginx/nginx.conf" <<CONF
 worker_processes $WORKERS;
@@ -85,7 +89,11 @@ run_wrk() {
   p99=$(awk '$1 == "99%" {v=$2; if (v ~ /us$/) {sub(/us$/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v=v*1000}; print v}' <<<"$out")
   local errors
   errors=$(awk '/Non-2xx|Socket errors/ {print}' <<<"$out")
-  echo "$1 $rps $p99 ${errors:+($errors)}"
+  if [[ -n "$errors" ]]; then
+    echo "$1: errors during the run, the figures would be meaningless: $errors" >&2
+    exit 1
+  fi
+  echo "$1 $rps $p99"
 }
 
 echo "# wrk -t$THREADS -c$CONNECTIONS -d$DURATION, TLS keep-alive, $WORKERS server threads/workers, $(nproc) cores"

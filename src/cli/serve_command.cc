@@ -126,6 +126,7 @@ core::Status Serve(const ServeOptions& options, core::Env& env) {
   MAMORI_RETURN_IF_ERROR(RegisterPkiRoutes(router, env.fs(), options.data_dir));
   MAMORI_RETURN_IF_ERROR(http::RegisterFhirRoutes(router, fhir_api));
 
+  server_options.run_inline = [&router](const http::Request& r) { return router.IsNonBlocking(r); };
   MAMORI_ASSIGN_OR_RETURN(auto server,
                           http::Server::Create(server_options, env, router.AsHandler()));
   core::LogInfo("mamori serving https://{}:{}",

@@ -87,6 +87,31 @@ bool Router::MorePrecise(const Route& a, const Route& b) {
   return false;
 }
 
+core::Status Router::AddNonBlocking(std::string method, std::string pattern,
+                                    RouteHandler handler) {
+  MAMORI_RETURN_IF_ERROR(Add(std::move(method), std::move(pattern), std::move(handler)));
+  routes_.back().non_blocking = true;
+  return core::Status::Ok();
+}
+
+const Router::Route* Router::Find(const Request& request) const {
+  if (request.path.empty() || request.path[0] != '/') return nullptr;
+  std::vector<std::string_view> parts = SplitPath(request.path);
+  const bool head = request.method == "HEAD";
+  const Route* best = nullptr;
+  for (const Route& route : routes_) {
+    if (!Matches(route, parts)) continue;
+    bool method_ok = route.method == request.method || (head && route.method == "GET");
+    if (method_ok && (best == nullptr || MorePrecise(route, *best))) best = &route;
+  }
+  return best;
+}
+
+bool Router::IsNonBlocking(const Request& request) const {
+  const Route* route = Find(request);
+  return route != nullptr && route->non_blocking;
+}
+
 Response Router::Handle(const Request& request) const {
   if (request.path.empty() || request.path[0] != '/') {
     return OperationOutcomeResponse(404, IssueCode::kNotFound, "no route for this path");
@@ -137,7 +162,7 @@ Handler Router::AsHandler() const {
 }
 
 core::Status RegisterHealthRoutes(Router& router) {
-  return router.Add("GET", "/healthz", [](const Request&, const PathParams&) {
+  return router.AddNonBlocking("GET", "/healthz", [](const Request&, const PathParams&) {
     return Response::Json(200, R"({"status":"ok"})");
   });
 }

@@ -61,6 +61,11 @@ class Router {
   // method is empty; kAlreadyExists when the same method has a pattern with
   // the same shape (same literals, captures in the same places).
   core::Status Add(std::string method, std::string pattern, RouteHandler handler);
+  // As Add, for a handler that never blocks (no I/O, no locks held long): the
+  // server may run it on its network thread (ServerOptions::run_inline).
+  core::Status AddNonBlocking(std::string method, std::string pattern, RouteHandler handler);
+  // Whether the route `request` matches was added with AddNonBlocking.
+  bool IsNonBlocking(const Request& request) const;
 
   // Runs the best matching handler, or returns the 404/405 OperationOutcome.
   // The handler's exceptions propagate; the server catches them.
@@ -82,7 +87,9 @@ class Router {
     std::string pattern;
     std::vector<Segment> segments;
     RouteHandler handler;
+    bool non_blocking = false;
   };
+  const Route* Find(const Request& request) const;
 
   static bool Matches(const Route& route, const std::vector<std::string_view>& parts);
   static bool MorePrecise(const Route& a, const Route& b);

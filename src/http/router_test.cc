@@ -137,6 +137,18 @@ TEST_F(RouterTest, HealthRouteAnswersStatusOk) {
   EXPECT_EQ(r.body, R"({"status":"ok"})");
 }
 
+TEST_F(RouterTest, OnlyRoutesAddedAsNonBlockingAreMarkedSo) {
+  ASSERT_THAT(RegisterHealthRoutes(router_), IsOk());
+  ASSERT_THAT(router_.Add("GET", "/fhir/{type}/{id}",
+                          [](const Request&, const PathParams&) { return Response::Empty(200); }),
+              IsOk());
+  EXPECT_TRUE(router_.IsNonBlocking(Make("GET", "/healthz")));
+  EXPECT_TRUE(router_.IsNonBlocking(Make("HEAD", "/healthz")));
+  EXPECT_FALSE(router_.IsNonBlocking(Make("GET", "/fhir/Patient/1")));
+  EXPECT_FALSE(router_.IsNonBlocking(Make("POST", "/healthz")));
+  EXPECT_FALSE(router_.IsNonBlocking(Make("GET", "/nowhere")));
+}
+
 TEST(HeadersTest, LookupIgnoresCaseAndSetReplacesEveryValue) {
   Headers h;
   h.Add("Accept", "a");

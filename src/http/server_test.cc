@@ -195,6 +195,36 @@ TEST_F(ServerTest, ConnectionOverLimitGets503WithRetryAfter) {
   EXPECT_EQ(served->status, 200);
 }
 
+TEST_F(ServerTest, InlineRequestsAnswerWhileEveryPoolThreadIsBusy) {
+  // With one pool thread blocked, a request the predicate marks inline must
+  // still be answered: it never waits for the pool.
+  std::promise<void> entered;
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  ServerOptions options = BaseOptions();
+  options.handler_threads = 1;
+  options.run_inline = [](const Request& r) { return r.path == "/healthz"; };
+  StartServer(options, [&](const Request& r) {
+    if (r.path == "/healthz") return Response::Json(200, R"({"status":"ok"})");
+    entered.set_value();
+    released.wait();
+    return Response::Json(200, R"({"slow":true})");
+  });
+  auto slow = TlsConnection::Connect(port(), Tls());
+  ASSERT_THAT(slow, IsOk());
+  ASSERT_THAT((*slow)->Send(BuildRequest("GET", "/slow")), IsOk());
+  ASSERT_EQ(entered.get_future().wait_for(5s), std::future_status::ready);
+  auto fast = HttpsRequest(port(), Tls(), BuildRequest("GET", "/healthz"));
+  ASSERT_THAT(fast, IsOk());
+  EXPECT_EQ(fast->status, 200);
+  EXPECT_FALSE(fast->Header("Strict-Transport-Security").empty());
+  EXPECT_FALSE(fast->Header("X-Request-Id").empty());
+  release.set_value();
+  auto r = (*slow)->ReadResponse();
+  ASSERT_THAT(r, IsOk());
+  EXPECT_EQ(r->status, 200);
+}
+
 TEST_F(ServerTest, ShutdownFinishesInFlightRequestAndRefusesNewConnections) {
   std::promise<void> entered;
   std::promise<void> release;

@@ -240,6 +240,10 @@ class Session final : public Drainable, public std::enable_shared_from_this<Sess
           /*must_close=*/true);
     }
     Request request = ToRequest(std::move(wire), conn_, request_id_);
+    if (shared_->options.run_inline && shared_->options.run_inline(request)) {
+      // A handler that never blocks: answer on this strand, no hand-off.
+      return OnHandled(CallHandler(request));
+    }
     asio::post(shared_->handler_pool,
                [self = shared_from_this(), request = std::move(request)]() mutable {
                  if (self->closed_) return;  // force-closed while queued
