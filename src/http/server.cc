@@ -79,11 +79,15 @@ void RunAndWait(const Executor& executor, Fn fn) {
 
 class ServerCore {
  public:
+  // One io_context per network thread, like nginx's workers: a connection
+  // lives on one context and its single thread, so it needs no strand and
+  // its handlers never contend for a shared scheduler lock. Context 0 also
+  // runs the acceptor and the signal set.
   ServerCore(std::shared_ptr<SessionShared> shared, size_t threads)
       : shared_(std::move(shared)),
         threads_count_(threads),
-        ioc_(static_cast<int>(threads)),
-        acceptor_(asio::make_strand(ioc_)),
+        contexts_(MakeContexts(threads)),
+        acceptor_(contexts_[0]->get_executor()),
         retry_timer_(acceptor_.get_executor()) {}
 
   ~ServerCore() { Shutdown(); }
@@ -111,9 +115,11 @@ class ServerCore {
       return core::FailedPreconditionError("server already started or stopped");
     }
     state_ = State::kRunning;
-    work_.emplace(ioc_.get_executor());
+    for (auto& context : contexts_) work_.emplace_back(context->get_executor());
     asio::post(acceptor_.get_executor(), [this] { DoAccept(); });
-    for (size_t i = 0; i < threads_count_; ++i) threads_.emplace_back([this] { ioc_.run(); });
+    for (auto& context : contexts_) {
+      threads_.emplace_back([c = context.get()] { c->run(); });
+    }
     core::LogInfo("https listening on {} port {} ({} network threads, mutual TLS {})",
                   core::LogSafe::Vouch(shared_->options.listen_address, "config value"), port_,
                   threads_count_,
@@ -142,8 +148,8 @@ class ServerCore {
     });
     Drain();
     shared_->handler_pool.join();  // handlers cannot be interrupted; wait for them
-    work_.reset();
-    ioc_.stop();
+    work_.clear();
+    for (auto& context : contexts_) context->stop();
     for (std::thread& t : threads_) t.join();
     threads_.clear();
     std::lock_guard lock(mu_);
@@ -165,7 +171,7 @@ class ServerCore {
     {
       std::lock_guard lock(mu_);
       if (state_ != State::kRunning) return core::FailedPreconditionError("server is stopping");
-      signals_.emplace(ioc_, SIGINT, SIGTERM);
+      signals_.emplace(*contexts_[0], SIGINT, SIGTERM);
       signals_->async_wait([this](error_code ec, int signal) {
         std::lock_guard inner(mu_);
         if (signal_fired_) return;
@@ -190,8 +196,18 @@ class ServerCore {
  private:
   enum class State { kCreated, kRunning, kStopping, kStopped };
 
+  static std::vector<std::unique_ptr<asio::io_context>> MakeContexts(size_t n) {
+    std::vector<std::unique_ptr<asio::io_context>> contexts;
+    for (size_t i = 0; i < std::max<size_t>(1, n); ++i) {
+      contexts.push_back(std::make_unique<asio::io_context>(1));
+    }
+    return contexts;
+  }
+
   void DoAccept() {
-    acceptor_.async_accept(asio::make_strand(ioc_), [this](error_code ec, auto socket) {
+    // Round robin over the contexts; each connection stays on its context.
+    asio::io_context& target = *contexts_[next_context_++ % contexts_.size()];
+    acceptor_.async_accept(target.get_executor(), [this](error_code ec, auto socket) {
       OnAccept(ec, tcp::socket(std::move(socket)));
     });
   }
@@ -228,10 +244,11 @@ class ServerCore {
 
   const std::shared_ptr<SessionShared> shared_;
   const size_t threads_count_;
-  asio::io_context ioc_;
+  std::vector<std::unique_ptr<asio::io_context>> contexts_;
+  size_t next_context_ = 0;  // acceptor's thread only
   tcp::acceptor acceptor_;
   asio::steady_timer retry_timer_;
-  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> work_;
   std::vector<std::thread> threads_;
   uint16_t port_ = 0;
 

@@ -14,7 +14,7 @@
 //   kHandling   the Handler runs on the pool      (none: handlers cannot be interrupted)
 //   kWriting    response                          write_timeout     -> close
 //   kLinger     FIN sent, reading what is left    kLingerTimeout    -> close
-// Everything below runs on the socket's strand, except CallHandler(), which
+// Everything below runs on the socket's serial executor, except CallHandler(), which
 // runs on the handler pool and touches only immutable state.
 #include "http/internal/session.h"
 
@@ -241,7 +241,7 @@ class Session final : public Drainable, public std::enable_shared_from_this<Sess
     }
     Request request = ToRequest(std::move(wire), conn_, request_id_);
     if (shared_->options.run_inline && shared_->options.run_inline(request)) {
-      // A handler that never blocks: answer on this strand, no hand-off.
+      // A handler that never blocks: answer on this connection's thread, no hand-off.
       return OnHandled(CallHandler(request));
     }
     asio::post(shared_->handler_pool,

@@ -12,7 +12,8 @@
 //
 // Ownership: a session owns itself through the asio handlers that reference
 // it, and keeps `shared` alive. Thread-safety: StartSession may be called
-// from any thread; the session then runs on its socket's strand.
+// from any thread; the session then runs on its socket's executor, which is
+// serial.
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
@@ -51,7 +52,8 @@ struct SessionShared {
   std::atomic<bool> draining{false};
 };
 
-// Starts serving `socket`, whose executor must be a strand. With `reject`, the
+// Starts serving `socket`, whose executor must be serial (a strand, or an
+// io_context run by one thread). With `reject`, the
 // connection completes TLS, is answered 503 with Retry-After and closed.
 void StartSession(boost::asio::ip::tcp::socket socket, std::shared_ptr<SessionShared> shared,
                   bool reject);
