@@ -129,30 +129,50 @@ struct Handler {
     st.push_key(s);
     return true;
   }
-  bool on_string_part(json::string_view s, size_t, error_code&) {
+  // A NUL in a string is refused: FHIR strings cannot hold control
+  // characters, and a leading NUL marks a decimal (fhir/json_number.h).
+  bool on_string_part(json::string_view s, size_t, error_code& ec) {
+    if (s.find('\0') != json::string_view::npos) return RefuseNul(ec);
     st.push_chars(s);
     return true;
   }
-  bool on_string(json::string_view s, size_t, error_code&) {
+  bool on_string(json::string_view s, size_t, error_code& ec) {
+    if (s.find('\0') != json::string_view::npos) return RefuseNul(ec);
     st.push_string(s);
     return true;
   }
-  bool on_number_part(json::string_view, error_code&) { return true; }
+  bool RefuseNul(error_code& ec) {
+    nul_in_string = true;
+    ec = make_error_code(boost::system::errc::invalid_argument);
+    return false;
+  }
+  bool on_number_part(json::string_view s, error_code&) {
+    number_text.append(s.data(), s.size());
+    return true;
+  }
   bool on_int64(int64_t i, json::string_view, error_code&) {
+    number_text.clear();
     st.push_int64(i);
     return true;
   }
   bool on_uint64(uint64_t u, json::string_view, error_code&) {
+    number_text.clear();
     st.push_uint64(u);
     return true;
   }
-  bool on_double(double d, json::string_view, error_code& ec) {
+  // Fractions, exponents and integers beyond 64 bits keep their exact text
+  // (fhir/json_number.h): a FHIR decimal is not a double.
+  bool on_double(double d, json::string_view s, error_code& ec) {
+    number_text.append(s.data(), s.size());
     if (!std::isfinite(d)) {  // 1e400: JSON allows it, FHIR decimals cannot hold it
       number_out_of_range = true;
       ec = make_error_code(boost::system::errc::result_out_of_range);
       return false;
     }
-    st.push_double(d);
+    std::string marked(1, '\0');
+    marked += number_text;
+    number_text.clear();
+    st.push_string(marked);
     return true;
   }
   bool on_bool(bool b, error_code&) {
@@ -172,6 +192,8 @@ struct Handler {
   KeyTracker keys;
   bool duplicate_key = false;
   bool number_out_of_range = false;
+  bool nul_in_string = false;
+  std::string number_text;  // the current number's text, across parts
 };
 
 core::Status ParseError(size_t offset, std::string_view what) {
@@ -186,9 +208,13 @@ core::Result<json::value> RunParser(std::string_view bytes, size_t base_offset,
   json::basic_parser<Handler> parser(options);
   error_code ec;
   size_t used = parser.write_some(false, bytes.data(), bytes.size(), ec);
+  if (parser.handler().nul_in_string) {
+    return ParseError(base_offset + used, "a string contains U+0000, which FHIR does not allow");
+  }
   if (parser.handler().duplicate_key) return ParseError(base_offset + used, "duplicate object key");
   if (parser.handler().number_out_of_range)
     return ParseError(base_offset + used, "number out of range");
+
   if (ec == json::error::too_deep) {
     return ParseError(base_offset + used,
                       "nesting deeper than " + std::to_string(limits.max_depth));

@@ -2,6 +2,8 @@
 
 #include "fhir/json_parser.h"
 
+#include "fhir/json_number.h"
+
 #include <string>
 
 #include <gmock/gmock.h>
@@ -128,8 +130,33 @@ TEST(ParseResourceJsonTest, KeepsIntegersAndDecimalsDistinctAndRejectsInfinity) 
   r = ParseResourceJson(R"({"i":5,"d":5.0,"u":18446744073709551615})");
   ASSERT_THAT(r, IsOk());
   EXPECT_TRUE(r->at("i").is_int64());
-  EXPECT_TRUE(r->at("d").is_double());
+  EXPECT_TRUE(IsDecimal(r->at("d")));
+  EXPECT_EQ(DecimalText(r->at("d")), "5.0");
   EXPECT_TRUE(r->at("u").is_uint64());
+}
+
+TEST(ParseResourceJsonTest, DecimalsKeepTheirExactTextThroughSerialization) {
+  // R4: a decimal is not an IEEE float. 12.046172815636389 would print back
+  // as ...387 through a double, and 1.50 would lose its precision.
+  const std::string text =
+      R"({"a":12.046172815636389,"b":1.50,"c":0.0,"d":-3E-5,"e":123456789012345678901234567890,"f":7})";
+  auto r = ParseResourceJson(text);
+  ASSERT_THAT(r, IsOk());
+  EXPECT_EQ(SerializeJson(*r), text);
+  EXPECT_DOUBLE_EQ(*NumberAsDouble(r->at("b")), 1.5);
+  EXPECT_TRUE(IsJsonNumber(r->at("f")));
+  EXPECT_FALSE(IsJsonNumber(boost::json::value("1.5")));
+}
+
+TEST(ParseResourceJsonTest, NulInsideAStringIsRefusedSoDecimalsCannotBeForged) {
+  auto r = ParseResourceJson(R"({"s":"\u00001.5"})");
+  EXPECT_THAT(r, StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(r.status().message(), HasSubstr("U+0000"));
+}
+
+TEST(SerializeJsonTest, EscapesQuotesBackslashesAndControlCharacters) {
+  boost::json::object o{{"k", "a\"b\\c\nd\x01 山田"}};
+  EXPECT_EQ(SerializeJson(o), R"({"k":"a\"b\\c\nd\u0001 山田"})");
 }
 
 }  // namespace

@@ -280,7 +280,10 @@ boost::json::object ResponseEntry(const Entry& e, const std::string& base_url) {
   boost::json::object entry{{"response", std::move(response)}};
   if (e.has_version && !e.written.deleted) {
     entry["fullUrl"] = base_url + "/" + e.written.type + "/" + e.written.id;
-    if (e.method == Method::kGet) entry["resource"] = boost::json::parse(e.written.json);
+    if (e.method == Method::kGet) {
+      auto resource = ParseResourceJson(e.written.json);
+      if (resource.ok()) entry["resource"] = std::move(*resource);
+    }
   }
   return entry;
 }

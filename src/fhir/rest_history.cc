@@ -10,6 +10,8 @@
 #include "fhir/internal/rest/pretty.h"
 #include "fhir/internal/rest/resource_util.h"
 #include "fhir/internal/rest/write_plan.h"
+#include "fhir/json_number.h"
+#include "fhir/json_parser.h"
 #include "fhir/rest_api.h"
 
 namespace mamori::fhir {
@@ -18,7 +20,9 @@ namespace {
 using internal::Outcome;
 
 std::string JsonString(std::string_view s) {
-  return boost::json::serialize(boost::json::value(boost::json::string(s)));
+  std::string out;
+  AppendJsonString(s, out);
+  return out;
 }
 
 // One history entry, spliced as text: the stored JSON is already valid and
@@ -92,7 +96,11 @@ RestResponse RestApi::History(const std::string& type, const std::string& id,
     body += HistoryEntry(page->versions[i], req.base_url, entry_format);
   }
   body += "]}";
-  if (format.pretty) body = internal::PrettyJson(boost::json::parse(body));
+  if (format.pretty) {
+    // Re-parse with our parser so decimals keep their text.
+    auto parsed = ParseResourceJson(body, {.max_bytes = size_t{1} << 31, .max_depth = 128});
+    if (parsed.ok()) body = internal::PrettyJson(*parsed);
+  }
   return RestResponse{.status = 200, .body = std::move(body), .content_type = internal::kFhirJson};
 }
 

@@ -9,6 +9,7 @@
 #include "fhir/internal/primitive_format.h"
 #include "fhir/internal/reference_format.h"
 #include "fhir/internal/walker.h"
+#include "fhir/json_number.h"
 
 namespace mamori::fhir::internal {
 namespace {
@@ -65,12 +66,13 @@ void Walker::ValidatePrimitive(const json::value& value, const Child& child) {
   } else if (IsIntegerType(type)) {
     ValidateInteger(value, child);
   } else if (type == Primitive::kDecimal) {
-    if (!value.is_number()) {
+    std::optional<double> number = NumberAsDouble(value);
+    if (!number) {
       Report(IssueCode::kStructure, "must be a JSON number (FHIR type decimal)");
-    } else if (value.is_double() && !std::isfinite(value.get_double())) {
+    } else if (!std::isfinite(*number)) {
       Report(IssueCode::kValue, "decimal out of range");
     }
-  } else if (!value.is_string()) {
+  } else if (!value.is_string() || IsDecimal(value)) {
     Report(IssueCode::kStructure, "must be a JSON string (FHIR type ", child.type_name, ")");
   } else {
     ValidateStringPrimitive(value.get_string(), child);
@@ -78,11 +80,11 @@ void Walker::ValidatePrimitive(const json::value& value, const Child& child) {
 }
 
 void Walker::ValidateInteger(const json::value& value, const Child& child) {
-  if (!value.is_number()) {
+  if (!IsJsonNumber(value)) {
     Report(IssueCode::kStructure, "must be a JSON number (FHIR type ", child.type_name, ")");
     return;
   }
-  if (value.is_double()) {
+  if (value.is_double() || IsDecimal(value)) {
     Report(IssueCode::kValue, "must be a whole number without fraction or exponent (FHIR type ",
            child.type_name, ")");
     return;

@@ -5,6 +5,7 @@
 #include <boost/json/value.hpp>
 
 #include "core/clock.h"
+#include "fhir/json_number.h"
 #include "fhir/json_parser.h"
 #include "fhir/internal/rest/pretty.h"
 
@@ -156,7 +157,7 @@ std::string RenderResource(const std::string& stored_json, const Format& format)
 }
 
 std::string RenderObject(const boost::json::object& object, const Format& format) {
-  return format.pretty ? PrettyJson(object) : boost::json::serialize(object);
+  return format.pretty ? PrettyJson(object) : SerializeJson(object);
 }
 
 void AddVersionHeaders(const store::ResourceVersion& v, const std::string& base_url,

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "fhir/internal/rest/pretty.h"
 
-#include <boost/json/serialize.hpp>
+#include "fhir/json_number.h"
 
 namespace mamori::fhir::internal {
 namespace {
@@ -19,7 +19,7 @@ void Write(const boost::json::value& v, int depth, std::string& out) {
     size_t i = 0;
     for (const auto& [key, child] : obj) {
       Indent(out, depth + 1);
-      out += boost::json::serialize(boost::json::value(key));
+      AppendJsonString(key, out);
       out += ": ";
       Write(child, depth + 1, out);
       out += ++i < obj.size() ? ",\n" : "\n";
@@ -41,7 +41,7 @@ void Write(const boost::json::value& v, int depth, std::string& out) {
     Indent(out, depth);
     out += "]";
   } else {
-    out += boost::json::serialize(v);
+    SerializeJsonTo(v, out);  // scalars, decimals with their text
   }
 }
 

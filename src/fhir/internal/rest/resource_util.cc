@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "fhir/definitions.h"
+#include "fhir/json_number.h"
 
 namespace mamori::fhir::internal {
 namespace {
@@ -143,7 +144,7 @@ std::string StampVersion(boost::json::object resource, const std::string& type,
   for (auto& [key, value] : resource) {
     if (key != "resourceType" && key != "id" && key != "meta") ordered[key] = std::move(value);
   }
-  return boost::json::serialize(ordered);
+  return SerializeJson(ordered);
 }
 
 namespace {
