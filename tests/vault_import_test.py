@@ -229,7 +229,7 @@ try:
     r = run_import(server, locked, cwd=work)
     check('import while serving: exit 1', r.returncode == 1, f'{r.returncode} {r.stdout}')
     check('import while serving: one clear line (a server is using it; stop it)',
-          one_line(r.stderr) and 'server' in r.stderr and 'stop' in r.stderr, repr(r.stderr))
+          one_line(r.stderr) and 'serve' in r.stderr and 'stop' in r.stderr, repr(r.stderr))
     st, h, text = client.call('GET', '/fhir/Patient/imp-locked-1')
     check('import while serving stored nothing', st == 404, f'{st} {text[:200]}')
     client.close()

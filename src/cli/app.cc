@@ -100,8 +100,8 @@ void AddKey(CLI::App& app, Flags& flags) {
 core::Status RunKeyRotate(const Flags& flags, core::Env& env) {
   auto lock = env.fs().Lock(core::JoinPath(flags.data_dir, "mamori.lock"));
   if (!lock.ok()) {
-    return core::UnavailableError("a mamori server is using " + flags.data_dir +
-                                  "; stop it before rotating the key");
+    return core::UnavailableError("another mamori process (serve, import or key rotate) is using " +
+                                  flags.data_dir + "; stop it before rotating the key");
   }
   MAMORI_ASSIGN_OR_RETURN(crypto::SecureBytes old_passphrase,
                           ObtainPassphrase(flags.passphrase_file, env, "Current passphrase", false));

@@ -90,8 +90,8 @@ core::Status RunImport(const ImportCommandOptions& options, core::Env& env) {
   if (options.files.empty()) return core::InvalidArgumentError("name at least one file to import");
   auto lock = env.fs().Lock(core::JoinPath(options.data_dir, "mamori.lock"));
   if (!lock.ok()) {
-    return core::UnavailableError("a mamori server is using " + options.data_dir +
-                                  "; stop it before importing");
+    return core::UnavailableError("another mamori process (serve, import or key rotate) is using " +
+                                  options.data_dir + "; stop it before importing");
   }
   MAMORI_ASSIGN_OR_RETURN(crypto::AeadKey kek,
                           UnlockMasterKey(options.data_dir, options.passphrase, env));

@@ -110,8 +110,8 @@ core::Status Serve(const ServeOptions& options, core::Env& env) {
   // One server per data directory: a second would keep its own caches.
   auto lock = env.fs().Lock(core::JoinPath(options.data_dir, "mamori.lock"));
   if (!lock.ok()) {
-    return core::UnavailableError("another mamori is serving " + options.data_dir +
-                                  "; stop it first");
+    return core::UnavailableError("another mamori process (serve, import or key rotate) is using " +
+                                  options.data_dir + "; stop it first");
   }
   MAMORI_ASSIGN_OR_RETURN(crypto::AeadKey kek,
                           UnlockMasterKey(options.data_dir, options.passphrase, env));
