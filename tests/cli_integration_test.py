@@ -13,18 +13,9 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from mamori_server import MamoriServer  # noqa: E402
+from testlib import check, failures, finish  # noqa: E402
 
 MAMORI = sys.argv[1]
-passed, failed = 0, 0
-
-
-def check(name, condition, detail=''):
-    global passed, failed
-    if condition:
-        passed += 1
-    else:
-        failed += 1
-        print(f'FAIL {name} {detail}')
 
 
 PASS_DIR = tempfile.mkdtemp(prefix='mamori-pass-')
@@ -104,5 +95,4 @@ with MamoriServer(MAMORI) as server:
     rc = server.stop()
     check('SIGTERM exits 0', rc == 0, str(rc))
 
-print(f'{passed} passed, {failed} failed')
-sys.exit(1 if failed else 0)
+finish()

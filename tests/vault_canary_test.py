@@ -31,20 +31,11 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from mamori_server import MamoriServer  # noqa: E402
+from testlib import check, failures, finish  # noqa: E402
 
 MAMORI = os.path.abspath(sys.argv[1])
 SHARED = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'shared')
 SYNTHEA = sorted(glob.glob(os.path.join(SHARED, 'data', 'fhir', 'synthea', '*.json')))
-passed, failed = 0, 0
-
-
-def check(name, condition, detail=''):
-    global passed, failed
-    if condition:
-        passed += 1
-    else:
-        failed += 1
-        print(f'FAIL {name} {detail}'[:2000])
 
 
 def fhir(server, method, path, body=None, headers=None):
@@ -276,8 +267,7 @@ try:
 finally:
     server.stop()
 
-if not failed:  # keep the directories of a failed run for post-mortem
+if not failures():  # keep the directories of a failed run for post-mortem
     for d in (server.tmp, ctl_dir, work):
         shutil.rmtree(d, ignore_errors=True)
-print(f'{passed} passed, {failed} failed')
-sys.exit(1 if failed else 0)
+finish()

@@ -25,6 +25,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from mamori_server import MamoriServer  # noqa: E402
+from testlib import check, failures, finish, FhirClient as Client, version_of  # noqa: E402
 
 MAMORI = os.path.abspath(sys.argv[1])
 WRITERS = 8
@@ -33,41 +34,8 @@ UPDATES_PER_WRITER = 12        # successful updates each writer must get
 MAX_ATTEMPTS_PER_WRITER = 2000  # bound on GET+PUT rounds per writer
 DEADLINE_S = 90                 # bound on the whole write phase
 EXT_URL = 'urn:mamori-test:concurrency-writer'
-passed, failed = 0, 0
 
 
-def check(name, condition, detail=''):
-    global passed, failed
-    if condition:
-        passed += 1
-    else:
-        failed += 1
-        print(f'FAIL {name} {detail}'[:2000])
-
-
-class Client:
-    def __init__(self, server):
-        self.conn = http.client.HTTPSConnection('127.0.0.1', server.port,
-                                                context=server.ssl_context(), timeout=30)
-
-    def call(self, method, path, body=None, headers=None):
-        h = {'Accept': 'application/fhir+json'}
-        data = None
-        if body is not None:
-            h['Content-Type'] = 'application/fhir+json'
-            data = json.dumps(body).encode('utf-8')
-        h.update(headers or {})
-        self.conn.request(method, path, body=data, headers=h)
-        r = self.conn.getresponse()
-        return r.status, {k.lower(): v for k, v in r.getheaders()}, r.read().decode('utf-8')
-
-    def close(self):
-        self.conn.close()
-
-
-def version_of(etag):
-    m = re.fullmatch(r'W/"(\d+)"', etag or '')
-    return int(m.group(1)) if m else 0
 
 
 def body_for(rid, marker, base):
@@ -196,8 +164,7 @@ with server:
     rc = server.stop()
     check('serve stops cleanly', rc == 0, str(rc))
 
-if not failed:
+if not failures():
     shutil.rmtree(server.tmp, ignore_errors=True)
 print(f'elapsed {time.monotonic() - started:.1f} s')
-print(f'{passed} passed, {failed} failed')
-sys.exit(1 if failed else 0)
+finish()

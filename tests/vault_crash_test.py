@@ -33,6 +33,7 @@ import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from mamori_server import MamoriServer  # noqa: E402
+from testlib import check, failures, finish, FhirClient as Client, version_of  # noqa: E402
 
 MAMORI = os.path.abspath(sys.argv[1])
 SHARED = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'shared')
@@ -44,43 +45,8 @@ MAX_OPS_PER_THREAD = 400      # bound on each writer per round
 ROUND_DEADLINE_S = 60         # bound on each round
 SEED = int(os.environ.get('MAMORI_TEST_SEED', random.SystemRandom().randrange(1 << 30)))
 rng = random.Random(SEED)
-passed, failed = 0, 0
 
 
-def check(name, condition, detail=''):
-    global passed, failed
-    if condition:
-        passed += 1
-    else:
-        failed += 1
-        print(f'FAIL {name} {detail}'[:2000])
-
-
-class Client:
-    """A keep-alive HTTPS connection to one server."""
-
-    def __init__(self, server, timeout=30):
-        self.conn = http.client.HTTPSConnection('127.0.0.1', server.port,
-                                                context=server.ssl_context(), timeout=timeout)
-
-    def call(self, method, path, body=None, headers=None):
-        h = {'Accept': 'application/fhir+json'}
-        data = None
-        if body is not None:
-            h['Content-Type'] = 'application/fhir+json'
-            data = json.dumps(body).encode('utf-8')
-        h.update(headers or {})
-        self.conn.request(method, path, body=data, headers=h)
-        r = self.conn.getresponse()
-        return r.status, {k.lower(): v for k, v in r.getheaders()}, r.read().decode('utf-8')
-
-    def close(self):
-        self.conn.close()
-
-
-def version_of(etag):
-    m = re.fullmatch(r'W/"(\d+)"', etag or '')
-    return int(m.group(1)) if m else 0
 
 
 def parse_location(location):
@@ -360,9 +326,8 @@ print(f'seed {SEED} (set MAMORI_TEST_SEED to repeat)')
 crash_server = crash_rounds()
 import_server, import_reported, import_bundles = import_crash()
 check_import_after_crash(import_server, import_reported, import_bundles)
-if not failed:
+if not failures():
     for s in (crash_server, import_server):
         shutil.rmtree(s.tmp, ignore_errors=True)
 print(f'elapsed {time.monotonic() - started:.1f} s')
-print(f'{passed} passed, {failed} failed')
-sys.exit(1 if failed else 0)
+finish()

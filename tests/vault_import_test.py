@@ -29,6 +29,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from mamori_server import MamoriServer  # noqa: E402
+from testlib import check, failures, finish, FhirClient as Client  # noqa: E402
 
 MAMORI = os.path.abspath(sys.argv[1])
 SHARED = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'shared')
@@ -36,36 +37,7 @@ SYNTHEA = sorted(glob.glob(os.path.join(SHARED, 'data', 'fhir', 'synthea', '*.js
 JP_CORE = sorted(glob.glob(os.path.join(SHARED, 'data', 'fhir', 'jp-core', '*.json')))
 SYNTHEA_SYSTEM = 'https://github.com/synthetichealth/synthea'
 CANARY = 'CanaryImportReject' + secrets.token_hex(8)
-passed, failed = 0, 0
 
-
-def check(name, condition, detail=''):
-    global passed, failed
-    if condition:
-        passed += 1
-    else:
-        failed += 1
-        print(f'FAIL {name} {detail}'[:2000])
-
-
-class Client:
-    def __init__(self, server):
-        self.conn = http.client.HTTPSConnection('127.0.0.1', server.port,
-                                                context=server.ssl_context(), timeout=30)
-
-    def call(self, method, path, body=None, headers=None):
-        h = {'Accept': 'application/fhir+json'}
-        data = None
-        if body is not None:
-            h['Content-Type'] = 'application/fhir+json'
-            data = json.dumps(body).encode('utf-8')
-        h.update(headers or {})
-        self.conn.request(method, path, body=data, headers=h)
-        r = self.conn.getresponse()
-        return r.status, {k.lower(): v for k, v in r.getheaders()}, r.read().decode('utf-8')
-
-    def close(self):
-        self.conn.close()
 
 
 def run_import(server, *args, cwd):
@@ -237,9 +209,8 @@ try:
 finally:
     server.stop()
 
-if not failed:
+if not failures():
     shutil.rmtree(server.tmp, ignore_errors=True)
     shutil.rmtree(work, ignore_errors=True)
 print(f'elapsed {time.monotonic() - started:.1f} s')
-print(f'{passed} passed, {failed} failed')
-sys.exit(1 if failed else 0)
+finish()

@@ -4,49 +4,10 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/form_decode.h"
+
 namespace mamori::http {
 namespace {
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::string Decode(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '+') {
-      out += ' ';
-    } else if (text[i] == '%' && i + 2 < text.size() && HexValue(text[i + 1]) >= 0 &&
-               HexValue(text[i + 2]) >= 0) {
-      out += static_cast<char>(HexValue(text[i + 1]) * 16 + HexValue(text[i + 2]));
-      i += 2;
-    } else {
-      out += text[i];
-    }
-  }
-  return out;
-}
-
-std::vector<std::pair<std::string, std::string>> ParseQuery(std::string_view query) {
-  std::vector<std::pair<std::string, std::string>> pairs;
-  size_t start = 0;
-  while (start < query.size()) {
-    size_t amp = query.find('&', start);
-    std::string_view pair = query.substr(start, amp == std::string_view::npos ? amp : amp - start);
-    if (!pair.empty()) {
-      size_t eq = pair.find('=');
-      pairs.emplace_back(Decode(pair.substr(0, eq)),
-                         eq == std::string_view::npos ? "" : Decode(pair.substr(eq + 1)));
-    }
-    if (amp == std::string_view::npos) break;
-    start = amp + 1;
-  }
-  return pairs;
-}
 
 // The base URL for Location headers. The Host header is used only when it is
 // a plain host[:port], so a crafted header cannot inject into responses.
@@ -75,7 +36,7 @@ std::string P(const PathParams& p, std::string_view name) { return std::string(p
 fhir::RestRequest ToRestRequest(const Request& request) {
   fhir::RestRequest r;
   r.base_url = BaseUrl(request);
-  r.query = ParseQuery(request.query);
+  r.query = core::SplitFormQuery(request.query);
   r.if_match = std::string(request.headers.Get("If-Match").value_or(""));
   r.if_none_exist = std::string(request.headers.Get("If-None-Exist").value_or(""));
   r.if_none_match = std::string(request.headers.Get("If-None-Match").value_or(""));

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "fhir/internal/rest/conditional.h"
 
+#include "core/form_decode.h"
 #include "fhir/internal/rest/resource_util.h"
 
 #include <algorithm>
@@ -8,13 +9,6 @@
 
 namespace mamori::fhir::internal {
 namespace {
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 core::Status AddEntry(store::Store& store, std::string_view text,
                       std::vector<store::IndexEntry>& out) {
@@ -24,23 +18,6 @@ core::Status AddEntry(store::Store& store, std::string_view text,
 }
 
 }  // namespace
-
-std::string UrlDecode(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '+') {
-      out += ' ';
-    } else if (text[i] == '%' && i + 2 < text.size() &&
-               HexValue(text[i + 1]) >= 0 && HexValue(text[i + 2]) >= 0) {
-      out += static_cast<char>(HexValue(text[i + 1]) * 16 + HexValue(text[i + 2]));
-      i += 2;
-    } else {
-      out += text[i];
-    }
-  }
-  return out;
-}
 
 core::Result<std::vector<store::IndexEntry>> IdentifierIndexEntries(
     const boost::json::object& resource, store::Store& store) {
@@ -61,22 +38,7 @@ core::Result<std::vector<store::IndexEntry>> IdentifierIndexEntries(
   return entries;
 }
 
-QueryPairs SplitQuery(std::string_view query) {
-  QueryPairs pairs;
-  size_t start = 0;
-  while (start < query.size()) {
-    size_t amp = query.find('&', start);
-    std::string_view pair = query.substr(start, amp == std::string_view::npos ? amp : amp - start);
-    size_t eq = pair.find('=');
-    if (!pair.empty()) {
-      pairs.emplace_back(UrlDecode(pair.substr(0, eq)),
-                         eq == std::string_view::npos ? "" : UrlDecode(pair.substr(eq + 1)));
-    }
-    if (amp == std::string_view::npos) break;
-    start = amp + 1;
-  }
-  return pairs;
-}
+QueryPairs SplitQuery(std::string_view query) { return core::SplitFormQuery(query); }
 
 core::Result<Criteria> ParseCriteria(const QueryPairs& query, store::Store& store) {
   Criteria criteria;

@@ -45,7 +45,4 @@ core::Result<Criteria> ParseCriteria(const QueryPairs& query, store::Store& stor
 core::Result<std::vector<std::string>> Match(store::Transaction& tx, const std::string& type,
                                              const Criteria& criteria);
 
-// Decodes application/x-www-form-urlencoded text ('+' is a space).
-std::string UrlDecode(std::string_view text);
-
 }  // namespace mamori::fhir::internal
