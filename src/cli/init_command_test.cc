@@ -6,21 +6,14 @@
 
 #include "cli/data_dir.h"
 #include "core/config.h"
+#include "cli/testing/quick_init.h"
 #include "core/testing/status_matchers.h"
 #include "core/testing/temp_dir.h"
 
 namespace mamori::cli {
 namespace {
 
-// A quick init: a fixed passphrase and a cheap Argon2id (the production cost
-// is tested in crypto's key_file_test).
-InitOptions Options(const std::string& dir) {
-  InitOptions o;
-  o.data_dir = dir;
-  o.passphrase = crypto::SecureBytes(crypto::AsBytes("unit test passphrase"));
-  o.key_file_params = {.memory_kib = 64, .iterations = 1, .parallelism = 1};
-  return o;
-}
+InitOptions Options(const std::string& dir) { return testing::QuickInitOptions(dir); }
 
 using core::testing::IsOk;
 using core::testing::MakeTempDir;
