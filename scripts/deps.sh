@@ -22,6 +22,28 @@ TEST_PACKAGES=(
   curl testssl.sh nginx wrk python3 clang-format
 )
 
+# npm test clients (not Debian packages; Node 20 and npm 11 come with the machine —
+# never Debian's npm). `npm ci` only when node_modules is missing or older than
+# package-lock.json (npm ci writes node_modules/.package-lock.json).
+NPM_PROJECTS=(
+  tests/fhir_client   # fhir-kit-client 2.0.3 for ctest fhir_kit_client (issue 4)
+)
+REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+for project in "${NPM_PROJECTS[@]}"; do
+  dir="$REPO_ROOT/$project"
+  stamp="$dir/node_modules/.package-lock.json"
+  if [[ ! -f "$stamp" || "$dir/package-lock.json" -nt "$stamp" ]]; then
+    if ! command -v npm >/dev/null; then
+      echo "deps.sh: npm not found; $project is not installed (its tests will fail)" >&2
+      continue
+    fi
+    echo "deps.sh: npm ci in $project" >&2
+    if ! (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error </dev/null >/dev/null); then
+      echo "deps.sh: npm ci failed in $project (its tests will fail); continuing" >&2
+    fi
+  fi
+done
+
 missing=()
 for pkg in "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then

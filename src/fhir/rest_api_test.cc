@@ -272,7 +272,7 @@ TEST_F(RestApiTest, TransactionWithOneBadEntryStoresNothing) {
     {"resource":{"resourceType":"Patient"},"request":{"method":"POST","url":"Patient"}},
     {"resource":{"resourceType":"Patient","gender":"nope"},"request":{"method":"POST","url":"Patient"}}]})"));
   EXPECT_EQ(r.status, 422);
-  EXPECT_THAT(r.body, HasSubstr("Bundle.entry[1].resource.Patient.gender"));
+  EXPECT_THAT(r.body, HasSubstr("\"Bundle.entry[1].resource.gender\""));
   EXPECT_EQ(Json(api_->History("", "", Get())).at("total").as_int64(), 0);
 }
 

@@ -80,13 +80,19 @@ std::optional<RestResponse> ParseRequest(const boost::json::object& request, Ent
   return std::nullopt;
 }
 
-// Prefixes validation expressions with the entry's path.
+// Rewrites validation expressions ("Patient.gender") as paths within the
+// Bundle ("Bundle.entry[1].resource.gender").
 RestResponse InEntry(RestResponse r, const Entry& e) {
-  std::string from = "\"expression\":[\"";
-  std::string to = from + EntryPrefix(e) + ".resource.";
-  for (size_t at = r.body.find(from); at != std::string::npos;
-       at = r.body.find(from, at + to.size())) {
-    r.body.replace(at, from.size(), to);
+  const std::string open = "\"expression\":[\"";
+  const std::string base = open + EntryPrefix(e) + ".resource";
+  for (size_t at = r.body.find(open); at != std::string::npos; at = r.body.find(open, at + 1)) {
+    size_t start = at + open.size();
+    size_t type_end = start + e.type.size();
+    bool typed = r.body.compare(start, e.type.size(), e.type) == 0 && type_end < r.body.size() &&
+                 (r.body[type_end] == '.' || r.body[type_end] == '"');
+    r.body.replace(at, open.size() + (typed ? e.type.size() : 0),
+                   typed ? base : base + ".");
+    at += base.size();
   }
   return r;
 }

@@ -22,6 +22,13 @@ std::vector<std::string_view> SplitPath(std::string_view path) {
   return parts;
 }
 
+// "/fhir/" is "/fhir": clients such as fhir-kit-client post transactions to
+// "[base]/". Only one trailing slash is dropped, and never from "/".
+std::string_view WithoutTrailingSlash(std::string_view path) {
+  if (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
+  return path;
+}
+
 bool IsCaptureName(std::string_view name) {
   if (name.empty()) return false;
   return std::all_of(name.begin(), name.end(), [](char c) {
@@ -96,7 +103,7 @@ core::Status Router::AddNonBlocking(std::string method, std::string pattern,
 
 const Router::Route* Router::Find(const Request& request) const {
   if (request.path.empty() || request.path[0] != '/') return nullptr;
-  std::vector<std::string_view> parts = SplitPath(request.path);
+  std::vector<std::string_view> parts = SplitPath(WithoutTrailingSlash(request.path));
   const bool head = request.method == "HEAD";
   const Route* best = nullptr;
   for (const Route& route : routes_) {
@@ -116,7 +123,7 @@ Response Router::Handle(const Request& request) const {
   if (request.path.empty() || request.path[0] != '/') {
     return OperationOutcomeResponse(404, IssueCode::kNotFound, "no route for this path");
   }
-  std::vector<std::string_view> parts = SplitPath(request.path);
+  std::vector<std::string_view> parts = SplitPath(WithoutTrailingSlash(request.path));
   const Route* best = nullptr;
   std::set<std::string> allowed;
   // HEAD is answered by the GET route when there is no HEAD route (RFC 9110

@@ -13,7 +13,7 @@
 //   auto server = http::Server::Create(options, env, router.AsHandler());
 //   for (const http::RouteInfo& r : router.Routes()) { ... }   // route-table walks
 //
-// Matching: the path splits on '/'; a literal matches itself, a capture matches
+// Matching: one trailing '/' is ignored ("/fhir/" matches "/fhir"); the path splits on '/'; a literal matches itself, a capture matches
 // one non-empty segment (raw, not percent-decoded: handlers validate ids). When
 // several patterns match, the one with a literal at the first position where
 // they differ wins, so "/fhir/metadata" beats "/fhir/{type}". No match: 404

@@ -39,7 +39,7 @@ class RouterTest : public ::testing::Test {
 TEST_F(RouterTest, LiteralRouteMatchesExactPath) {
   ASSERT_THAT(router_.Add("GET", "/fhir/metadata", Label("meta")), IsOk());
   EXPECT_EQ(router_.Handle(Make("GET", "/fhir/metadata")).body, "meta:");
-  EXPECT_EQ(router_.Handle(Make("GET", "/fhir/metadata/")).status, 404);
+  EXPECT_EQ(router_.Handle(Make("GET", "/fhir/metadata/")).status, 200);  // trailing slash ignored
   EXPECT_EQ(router_.Handle(Make("GET", "/fhir")).status, 404);
 }
 
@@ -147,6 +147,15 @@ TEST_F(RouterTest, OnlyRoutesAddedAsNonBlockingAreMarkedSo) {
   EXPECT_FALSE(router_.IsNonBlocking(Make("GET", "/fhir/Patient/1")));
   EXPECT_FALSE(router_.IsNonBlocking(Make("POST", "/healthz")));
   EXPECT_FALSE(router_.IsNonBlocking(Make("GET", "/nowhere")));
+}
+
+TEST_F(RouterTest, OneTrailingSlashIsIgnored) {
+  ASSERT_THAT(router_.Add("POST", "/fhir",
+                          [](const Request&, const PathParams&) { return Response::Empty(200); }),
+              IsOk());
+  EXPECT_EQ(router_.Handle(Make("POST", "/fhir/")).status, 200);
+  EXPECT_EQ(router_.Handle(Make("POST", "/fhir")).status, 200);
+  EXPECT_EQ(router_.Handle(Make("POST", "/fhir//")).status, 404);
 }
 
 TEST(HeadersTest, LookupIgnoresCaseAndSetReplacesEveryValue) {
