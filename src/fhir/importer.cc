@@ -136,7 +136,7 @@ class ChunkPipeline {
       const auto* id = plan.resource.if_contains("id");
       plan.id = id && id->is_string() && internal::IsValidId(id->get_string())
                     ? std::string(id->get_string())
-                    : internal::NewResourceId(env_.random());
+                    : internal::NewResourceId(env_);
       plan.compartment = internal::PatientCompartmentOf(plan.type, plan.id, plan.resource);
       plans.push_back(std::move(plan));
     }

@@ -28,7 +28,7 @@ RestResponse RestApi::Create(const std::string& type, const RestRequest& req) {
   if (auto bad = internal::ParseFormat(req, format)) return *bad;
   internal::WritePlan plan;
   if (auto bad = internal::PrepareWrite(type, req.body, store_, plan)) return *bad;
-  plan.id = internal::NewResourceId(env_.random());
+  plan.id = internal::NewResourceId(env_);
   plan.compartment = internal::PatientCompartmentOf(type, plan.id, plan.resource);
   std::optional<internal::Criteria> condition;
   if (!req.if_none_exist.empty()) {

@@ -191,12 +191,12 @@ class TransactionRunner {
           e.status = "200 OK";  // matched: nothing is created
         }
       }
-      if (e.id.empty()) e.id = internal::NewResourceId(env_.random());
+      if (e.id.empty()) e.id = internal::NewResourceId(env_);
     } else if (e.method == Method::kPut && !e.criteria.empty()) {
       MAMORI_ASSIGN_OR_RETURN(auto c, internal::ParseCriteria(internal::SplitQuery(e.criteria), store_));
       MAMORI_ASSIGN_OR_RETURN(auto ids, internal::Match(tx, e.type, c));
       if (ids.size() > 1) return core::FailedPreconditionError("the criteria match several resources");
-      e.id = ids.empty() ? internal::NewResourceId(env_.random()) : ids[0];
+      e.id = ids.empty() ? internal::NewResourceId(env_) : ids[0];
     }
     if (!e.full_url.empty() && !e.id.empty()) refs_[e.full_url] = e.type + "/" + e.id;
     return core::Status::Ok();

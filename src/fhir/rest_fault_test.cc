@@ -28,7 +28,7 @@ class RestFaultTest : public ::testing::TestWithParam<bool> {
   void Open() {
     api_.reset();
     store_.reset();
-    auto s = store::OpenStore({.path = path_, .kek = &kek_, .vfs_name_for_test = vfs_.name()}, env_);
+    auto s = store::OpenStore({.path = path_, .kek = &kek_, .checkpoint_interval_ms = 0, .vfs_name_for_test = vfs_.name()}, env_);
     ASSERT_THAT(s, core::testing::IsOk());
     store_ = std::move(*s);
     api_ = std::make_unique<RestApi>(*store_, env_);

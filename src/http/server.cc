@@ -273,7 +273,7 @@ core::Result<std::unique_ptr<Server>> Server::Create(ServerOptions options, core
                           internal::BuildServerTlsContext(files, env.fs()));
   boost::asio::ssl::context tls(ctx.release());  // takes ownership
   size_t threads = internal::DefaultThreads(options.threads, 1, 1);
-  size_t handler_threads = internal::DefaultThreads(options.handler_threads, 4, 8);
+  size_t handler_threads = internal::DefaultThreads(options.handler_threads, 32, 64);
   auto shared = std::make_shared<internal::SessionShared>(options, env, std::move(handler),
                                                           std::move(tls), handler_threads);
   auto core = std::make_shared<internal::ServerCore>(std::move(shared), threads);

@@ -150,6 +150,14 @@ struct StoreOptions {
   size_t max_group_size = 512;
   // Read connections (one per thread at a time). Default 8.
   size_t read_connections = 8;
+  // Checkpoint the WAL into the database from a background thread every this
+  // many milliseconds, so the commit thread never does it. Default 250 ms.
+  // 0 leaves it to SQLite's automatic checkpoint on the commit thread
+  // (fault-injection tests use that, so every fsync they fail is a commit's).
+  uint32_t checkpoint_interval_ms = 250;
+  // Writer page cache in KiB. Default 64 MiB: the indexes of a few million
+  // resources stay in memory, so a commit reads little.
+  uint32_t writer_cache_kib = 64 * 1024;
   // SQLite VFS name for tests that inject faults; empty is the default VFS.
   std::string vfs_name_for_test;
 };

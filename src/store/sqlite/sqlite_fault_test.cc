@@ -30,7 +30,7 @@ class SqliteFaultTest : public ::testing::Test {
 
   void Open() {
     store_.reset();
-    auto s = OpenStore({.path = path_, .kek = &kek_, .vfs_name_for_test = vfs_.name()}, env_);
+    auto s = OpenStore({.path = path_, .kek = &kek_, .checkpoint_interval_ms = 0, .vfs_name_for_test = vfs_.name()}, env_);
     ASSERT_THAT(s, IsOk());
     store_ = std::move(*s);
   }

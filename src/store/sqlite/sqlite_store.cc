@@ -20,12 +20,18 @@ std::string ResourceAad(const std::string& type, const std::string& id, int64_t 
                      version, '\0', deleted ? 1 : 0, '\0', updated_us);
 }
 
-core::Status ApplyWriterPragmas(SqliteDb& db) {
+core::Status ApplyWriterPragmas(SqliteDb& db, const StoreOptions& options) {
   // WAL: readers never wait for the writer. synchronous=FULL: a commit is
   // durable when COMMIT returns (the WAL is fsynced), which group commit
   // makes affordable.
   MAMORI_RETURN_IF_ERROR(db.Exec("PRAGMA journal_mode=WAL"));
   MAMORI_RETURN_IF_ERROR(db.Exec("PRAGMA synchronous=FULL"));
+  MAMORI_RETURN_IF_ERROR(
+      db.Exec("PRAGMA cache_size=-" + std::to_string(options.writer_cache_kib)));
+  if (options.checkpoint_interval_ms > 0) {
+    // The checkpoint thread copies the WAL into the database instead.
+    MAMORI_RETURN_IF_ERROR(db.Exec("PRAGMA wal_autocheckpoint=0"));
+  }
   return db.Exec("PRAGMA foreign_keys=ON");
 }
 
@@ -39,6 +45,11 @@ core::Result<std::unique_ptr<Store>> SqliteStore::Create(const StoreOptions& opt
   std::unique_ptr<SqliteStore> store(new SqliteStore(options, env));
   MAMORI_RETURN_IF_ERROR(store->Open());
   store->committer_ = std::thread([s = store.get()] { s->CommitLoop(); });
+  if (options.checkpoint_interval_ms > 0) {
+    MAMORI_ASSIGN_OR_RETURN(store->checkpointer_db_,
+                            SqliteDb::Open(options.path, false, options.vfs_name_for_test));
+    store->checkpointer_ = std::thread([s = store.get()] { s->CheckpointLoop(); });
+  }
   return std::unique_ptr<Store>(std::move(store));
 }
 
@@ -46,7 +57,7 @@ core::Status SqliteStore::Open() {
   if (options_.encrypt) key_ring_ = std::make_unique<KeyRing>(*options_.kek, env_.random());
   MAMORI_ASSIGN_OR_RETURN(writer_,
                           SqliteDb::Open(options_.path, false, options_.vfs_name_for_test));
-  MAMORI_RETURN_IF_ERROR(ApplyWriterPragmas(*writer_));
+  MAMORI_RETURN_IF_ERROR(ApplyWriterPragmas(*writer_, options_));
   MAMORI_RETURN_IF_ERROR(MigrateSqliteSchema(*writer_).With(options_.path));
   MAMORI_RETURN_IF_ERROR(LoadIndexKey());
   std::lock_guard lock(readers_mu_);
@@ -65,7 +76,23 @@ SqliteStore::~SqliteStore() {
     stopping_ = true;
   }
   work_cv_.notify_all();
+  checkpoint_cv_.notify_all();
   if (committer_.joinable()) committer_.join();
+  if (checkpointer_.joinable()) checkpointer_.join();
+}
+
+// PASSIVE checkpoints never block the writer or readers; a failed one is
+// retried at the next tick (the WAL keeps every committed frame until then).
+void SqliteStore::CheckpointLoop() {
+  auto interval = std::chrono::milliseconds(options_.checkpoint_interval_ms);
+  while (true) {
+    {
+      std::unique_lock lock(mu_);
+      if (checkpoint_cv_.wait_for(lock, interval, [&] { return stopping_; })) break;
+    }
+    checkpointer_db_->Exec("PRAGMA wal_checkpoint(PASSIVE)").IgnoreError();  // retried next tick
+  }
+  checkpointer_db_->Exec("PRAGMA wal_checkpoint(PASSIVE)").IgnoreError();  // best effort at exit
 }
 
 // The index HMAC key is derived (HKDF, its own label) from a key kept like a

@@ -72,6 +72,7 @@ class SqliteStore final : public Store {
   core::Status Open();
   core::Status LoadIndexKey();
   void CommitLoop();
+  void CheckpointLoop();
   void RunGroup(std::vector<Pending*>& group);
   core::Status CommitGroup();
   void Latch(const core::Status& reason);
@@ -90,10 +91,13 @@ class SqliteStore final : public Store {
   mutable std::mutex mu_;
   std::condition_variable work_cv_;
   std::condition_variable done_cv_;
+  std::condition_variable checkpoint_cv_;
   std::deque<Pending*> queue_ MAMORI_GUARDED_BY(mu_);
   bool stopping_ MAMORI_GUARDED_BY(mu_) = false;
   core::Status latched_ MAMORI_GUARDED_BY(mu_);
   std::thread committer_;
+  std::unique_ptr<SqliteDb> checkpointer_db_;  // checkpoint thread only
+  std::thread checkpointer_;
 };
 
 }  // namespace mamori::store::internal

@@ -94,10 +94,14 @@ int Preference(std::string_view param) {
 
 }  // namespace
 
-std::string NewResourceId(core::Random& random) {
+std::string NewResourceId(core::Env& env) {
   std::array<uint8_t, 16> b;
-  random.Fill(b);
-  b[6] = (b[6] & 0x0f) | 0x40;  // version 4
+  env.random().Fill(b);
+  uint64_t ms = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                          env.clock().Now().time_since_epoch())
+                                          .count());
+  for (int i = 0; i < 6; ++i) b[i] = static_cast<uint8_t>(ms >> (40 - 8 * i));
+  b[6] = (b[6] & 0x0f) | 0x70;  // version 7
   b[8] = (b[8] & 0x3f) | 0x80;  // RFC 4122 variant
   return fmt::format("{:02x}{:02x}{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-"
                      "{:02x}{:02x}{:02x}{:02x}{:02x}{:02x}",

@@ -11,13 +11,17 @@
 #include <string_view>
 
 #include "core/clock.h"
+#include "core/env.h"
 #include "core/random.h"
 #include "fhir/internal/primitive_format.h"
 
 namespace mamori::fhir::internal {
 
-// A new server-assigned id: a random UUID (version 4), 36 characters.
-std::string NewResourceId(core::Random& random);
+// A new server-assigned id: a time-ordered UUID (version 7: 48 bits of
+// milliseconds, then 74 random bits), 36 characters. Time order keeps the
+// store's B-tree inserts local (random v4 ids touched a new page per insert);
+// the creation time it shows is also in meta.lastUpdated.
+std::string NewResourceId(core::Env& env);
 
 // IsValidId (FHIR id syntax) comes from fhir/internal/primitive_format.h.
 

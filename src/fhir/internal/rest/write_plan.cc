@@ -104,7 +104,7 @@ RestResponse ConditionalUpdate(const std::string& type, const RestRequest& req,
       return core::InvalidArgumentError("the resource id differs from the matched resource");
     }
     created = ids.empty();
-    plan.id = !ids.empty() ? ids[0] : (!given.empty() ? given : NewResourceId(env.random()));
+    plan.id = !ids.empty() ? ids[0] : (!given.empty() ? given : NewResourceId(env));
     if (!IsValidId(plan.id)) return core::InvalidArgumentError("the resource id is not valid");
     plan.compartment = PatientCompartmentOf(type, plan.id, plan.resource);
     MAMORI_ASSIGN_OR_RETURN(written, tx.Put(MakeNewVersion(plan)));
