@@ -216,6 +216,9 @@ TEST_F(RestApiTest, ElementsAndSummaryReduceTheResourceAndTagIt) {
   RestRequest data = Get();
   data.query = {{"_summary", "data"}};
   EXPECT_FALSE(Json(api_->Read("Patient", id, data)).contains("text"));
+  RestRequest summary = Get();
+  summary.query = {{"_summary", "true"}};
+  EXPECT_EQ(api_->Read("Patient", id, summary).status, 400);  // not supported yet, said so
 }
 
 TEST_F(RestApiTest, PrettyAndFormat) {

@@ -128,6 +128,13 @@ std::optional<RestResponse> ParseFormat(const RestRequest& req, Format& format) 
         return Outcome(400, "error", "invalid", "_summary must be true, text, data, count or false",
                        "_summary");
       }
+      if (value == "true") {
+        // Needs the isSummary flags of the R4 definitions, which the embedded
+        // data file does not carry yet: refuse rather than answer wrongly.
+        return Outcome(400, "error", "not-supported",
+                       "_summary=true is not supported yet; use _elements or _summary=text|data",
+                       "_summary");
+      }
       format.summary = value;
     } else if (name == "_elements") {
       size_t start = 0;
