@@ -134,6 +134,7 @@ function CompactElement(el, requiredBindings) {
   }
   if (el.min > 0) out.min = el.min;
   if (el.max !== '1') out.max = el.max;
+  if (el.isSummary === true) out.summary = true;  // for _summary=true
   const targets = el.type ? Targets(el.type) : [];
   if (targets.length) out.targets = targets;
   const b = el.binding;

@@ -68,6 +68,8 @@ struct ElementDefinition {
   std::vector<std::string> target_types;
   // Canonical URL of a REQUIRED binding on a code element, else empty.
   std::string required_binding;
+  // Part of the resource's summary (isSummary), the view of _summary=true.
+  bool is_summary = false;
 
   bool is_array() const { return max > 1; }
   bool is_choice() const { return types.size() > 1; }

@@ -216,9 +216,35 @@ TEST_F(RestApiTest, ElementsAndSummaryReduceTheResourceAndTagIt) {
   RestRequest data = Get();
   data.query = {{"_summary", "data"}};
   EXPECT_FALSE(Json(api_->Read("Patient", id, data)).contains("text"));
+}
+
+TEST_F(RestApiTest, SummaryTrueKeepsOnlySummaryElements) {
+  // R4 marks Patient.gender and birthDate isSummary, maritalStatus and photo not.
+  RestResponse c = api_->Create("Patient", Body(
+      R"({"resourceType":"Patient","gender":"female","_gender":{"extension":[{"url":"urn:x","valueString":"y"}]},"birthDate":"1970-01-01","maritalStatus":{"text":"M"},"photo":[{"contentType":"image/png"}]})"));
+  ASSERT_EQ(c.status, 201) << c.body;
   RestRequest summary = Get();
   summary.query = {{"_summary", "true"}};
-  EXPECT_EQ(api_->Read("Patient", id, summary).status, 400);  // not supported yet, said so
+  auto s = Json(api_->Read("Patient", std::string(Json(c).at("id").as_string()), summary));
+  EXPECT_TRUE(s.contains("gender"));
+  EXPECT_TRUE(s.contains("_gender"));
+  EXPECT_TRUE(s.contains("birthDate"));
+  EXPECT_FALSE(s.contains("maritalStatus"));
+  EXPECT_FALSE(s.contains("photo"));
+  EXPECT_THAT(boost::json::serialize(s.at("meta")), HasSubstr("SUBSETTED"));
+}
+
+TEST_F(RestApiTest, SummaryTrueFollowsChoiceElements) {
+  RestResponse c = api_->Create("Observation", Body(
+      R"({"resourceType":"Observation","status":"final","code":{"text":"x"},"valueQuantity":{"value":1.50},"note":[{"text":"n"}]})"));
+  ASSERT_EQ(c.status, 201) << c.body;
+  RestRequest summary = Get();
+  summary.query = {{"_summary", "true"}};
+  RestResponse r = api_->Read("Observation", std::string(Json(c).at("id").as_string()), summary);
+  auto s = Json(r);
+  EXPECT_TRUE(s.contains("valueQuantity"));
+  EXPECT_FALSE(s.contains("note"));
+  EXPECT_THAT(r.body, HasSubstr("\"value\":1.50"));  // exact decimal text survives
 }
 
 TEST_F(RestApiTest, PrettyAndFormat) {

@@ -180,6 +180,8 @@ class ModelBuilder {
     e.content_reference = StringAt(o, "contentReference");
     e.target_types = StringsAt(o, "targets");
     e.required_binding = StringAt(o, "binding");
+    const json::value* summary = o.if_contains("summary");
+    e.is_summary = summary != nullptr && summary->is_bool() && summary->get_bool();
     m_.element_by_path[e.path] = &e;
     m_.children_by_path[ParentPath(e.path)].push_back(&e);
   }

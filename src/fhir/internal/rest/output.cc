@@ -5,6 +5,7 @@
 #include <boost/json/value.hpp>
 
 #include "core/clock.h"
+#include "fhir/definitions.h"
 #include "fhir/json_number.h"
 #include "fhir/json_parser.h"
 #include "fhir/internal/rest/pretty.h"
@@ -36,6 +37,23 @@ void TagSubsetted(boost::json::object& resource) {
       {"code", "SUBSETTED"}});
 }
 
+// Whether a top-level property of a `type` resource is in its summary
+// (isSummary in R4). "valueQuantity" is looked up as "value[x]", and a
+// primitive's "_gender" extension follows "gender".
+bool IsSummaryProperty(std::string_view type, std::string_view key) {
+  if (key.starts_with("_")) key.remove_prefix(1);
+  const Definitions& defs = Definitions::R4();
+  std::string path = std::string(type) + "." + std::string(key);
+  if (const ElementDefinition* e = defs.FindElement(path)) return e->is_summary;
+  for (const ElementDefinition* e : defs.ChildElements(type)) {
+    if (e->is_choice() && e->name.ends_with("[x]") &&
+        key.starts_with(std::string_view(e->name).substr(0, e->name.size() - 3))) {
+      return e->is_summary;
+    }
+  }
+  return false;
+}
+
 void ApplySubset(boost::json::object& resource, const Format& format) {
   if (!format.elements.empty()) {
     boost::json::object kept;
@@ -55,6 +73,19 @@ void ApplySubset(boost::json::object& resource, const Format& format) {
     TagSubsetted(resource);
   } else if (format.summary == "data") {
     resource.erase("text");
+    TagSubsetted(resource);
+  } else if (format.summary == "true") {
+    // Top-level elements marked isSummary; datatypes and backbone elements
+    // inside them are kept whole (a simplification, README).
+    std::string type;
+    if (const auto* rt = resource.if_contains("resourceType"); rt && rt->is_string()) {
+      type = std::string(rt->get_string());
+    }
+    boost::json::object kept;
+    for (auto& [key, value] : resource) {
+      if (IsMandatoryTopLevel(key) || IsSummaryProperty(type, key)) kept[key] = std::move(value);
+    }
+    resource = std::move(kept);
     TagSubsetted(resource);
   }
 }
@@ -128,13 +159,6 @@ std::optional<RestResponse> ParseFormat(const RestRequest& req, Format& format) 
         return Outcome(400, "error", "invalid", "_summary must be true, text, data, count or false",
                        "_summary");
       }
-      if (value == "true") {
-        // Needs the isSummary flags of the R4 definitions, which the embedded
-        // data file does not carry yet: refuse rather than answer wrongly.
-        return Outcome(400, "error", "not-supported",
-                       "_summary=true is not supported yet; use _elements or _summary=text|data",
-                       "_summary");
-      }
       format.summary = value;
     } else if (name == "_elements") {
       size_t start = 0;
@@ -155,7 +179,8 @@ std::optional<RestResponse> ParseFormat(const RestRequest& req, Format& format) 
 }
 
 std::string RenderResource(const std::string& stored_json, const Format& format) {
-  bool subset = !format.elements.empty() || format.summary == "text" || format.summary == "data";
+  bool subset = !format.elements.empty() || format.summary == "text" ||
+                format.summary == "data" || format.summary == "true";
   if (!subset && !format.pretty) return stored_json;
   core::Result<boost::json::object> parsed = ParseResourceJson(stored_json);
   if (!parsed.ok()) return stored_json;  // stored JSON was validated on the way in
