@@ -10,6 +10,7 @@
 #include <optional>
 #include <thread>
 
+#include "fhir/internal/entry_scanner.h"
 #include "fhir/internal/rest/output.h"
 #include "fhir/internal/rest/resource_util.h"
 #include "fhir/internal/rest/write_plan.h"
@@ -207,13 +208,49 @@ core::Status Importer::ImportNdjson(const std::string& path, const ImportProgres
   return pipeline.Finish();
 }
 
+// A Bundle larger than max_bundle_bytes is never read whole: a batch or
+// collection Bundle is streamed entry by entry (memory: one entry plus the
+// chunk queue); a transaction that large is refused, since it must be one
+// atomic write.
+core::Status Importer::ImportLargeBundle(const std::string& path, uint64_t size,
+                                         ImportSummary& summary) {
+  MAMORI_ASSIGN_OR_RETURN(std::string type, internal::ScanBundleType(path));
+  if (type == "transaction") {
+    return core::ResourceExhaustedError(
+        path + " is a transaction Bundle larger than " +
+        std::to_string(options_.max_bundle_bytes >> 20) +
+        " MiB; a transaction is one atomic write, so split it, or import the data as NDJSON");
+  }
+  summary.bytes = size;
+  ChunkPipeline pipeline(store_, env_, options_, summary);
+  Chunk chunk;
+  size_t index = 0;
+  core::Status scanned = internal::ScanBundleEntries(path, [&](std::string text) -> core::Status {
+    Item item{path + ": Bundle.entry[" + std::to_string(index++) + "]", "{}", std::nullopt};
+    auto entry = ParseResourceJson(text);
+    if (entry.ok()) {
+      if (auto* resource = entry->if_contains("resource"); resource && resource->is_object()) {
+        item.parsed = std::move(resource->get_object());
+      }
+    }
+    chunk.push_back(std::move(item));
+    if (chunk.size() >= options_.chunk_size) {
+      MAMORI_RETURN_IF_ERROR(pipeline.Submit(std::move(chunk)));
+      chunk.clear();
+    }
+    return core::Status::Ok();
+  });
+  if (!scanned.ok()) {
+    pipeline.Finish().IgnoreError();  // the scan error is the one to report
+    return scanned;
+  }
+  if (!chunk.empty()) MAMORI_RETURN_IF_ERROR(pipeline.Submit(std::move(chunk)));
+  return pipeline.Finish();
+}
+
 core::Status Importer::ImportBundle(const std::string& path, ImportSummary& summary) {
   MAMORI_ASSIGN_OR_RETURN(core::FileInfo info, env_.fs().Stat(path));
-  if (info.size > options_.max_bundle_bytes) {
-    return core::ResourceExhaustedError(path + " is larger than " +
-                                        std::to_string(options_.max_bundle_bytes >> 20) +
-                                        " MiB; import large data as NDJSON (one resource per line)");
-  }
+  if (info.size > options_.max_bundle_bytes) return ImportLargeBundle(path, info.size, summary);
   MAMORI_ASSIGN_OR_RETURN(std::string text, env_.fs().ReadFile(path));
   summary.bytes = text.size();
   core::Result<boost::json::object> parsed = ParseResourceJson(text);

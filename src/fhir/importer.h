@@ -10,7 +10,8 @@
 //   .json    a Bundle. A transaction Bundle is one atomic unit (as over
 //            HTTP, urn:uuid references resolved) and is read whole, up to
 //            max_bundle_bytes; batch and collection Bundles are imported entry
-//            by entry like NDJSON. A single resource file is imported as one.
+//            by entry like NDJSON, and streamed from the file when larger than
+//            max_bundle_bytes. A single resource file is imported as one.
 //
 // Every resource is validated as over HTTP. A bad resource stops the import
 // with its file, line or entry and the reason, or with continue_on_error is
@@ -42,7 +43,8 @@ struct ImportOptions {
   // Writers submitting chunks at once. Default 4 (2 cores: validation of one
   // chunk overlaps the commit of another).
   size_t workers = 4;
-  // Largest Bundle file read whole. Default 256 MiB; larger data belongs in NDJSON.
+  // Largest Bundle file read whole. Default 256 MiB. Larger batch and
+  // collection Bundles are streamed; a larger transaction is refused.
   size_t max_bundle_bytes = 256u << 20;
   bool continue_on_error = false;
 };
@@ -76,6 +78,7 @@ class Importer {
   core::Status ImportNdjson(const std::string& path, const ImportProgress& progress,
                             ImportSummary& summary);
   core::Status ImportBundle(const std::string& path, ImportSummary& summary);
+  core::Status ImportLargeBundle(const std::string& path, uint64_t size, ImportSummary& summary);
 
   RestApi& api_;
   store::Store& store_;
