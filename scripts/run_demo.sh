@@ -18,6 +18,13 @@ export MAMORI_PASSPHRASE_FILE="$PASSPHRASE_FILE"
 
 if [[ ! -e "$DATA_DIR/config.toml" ]]; then
   "$MAMORI" init --data-dir "$DATA_DIR" --demo
+  # Synthetic patients for the demo: the Synthea bundles and JP Core examples of
+  # shared/data, when that folder is beside the repository. All synthetic.
+  SAMPLES="$(dirname "$0")/../../shared/data/fhir"
+  if [[ -d "$SAMPLES/synthea" ]]; then
+    "$MAMORI" import --data-dir "$DATA_DIR" "$SAMPLES"/synthea/*.json "$SAMPLES"/jp-core/*.json \
+      | tail -n 1
+  fi
 fi
 echo "mamori: serving https://$LISTEN  (check: curl --cacert $DATA_DIR/tls/ca.pem https://$LISTEN/healthz)"
 exec "$MAMORI" serve --data-dir "$DATA_DIR" --listen "$LISTEN"
