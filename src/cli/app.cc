@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "cli/app.h"
 
-#include <CLI/CLI.hpp>
 #include <unistd.h>
 
 #include <cstdio>
 #include <exception>
 #include <string>
+
+#include <CLI/CLI.hpp>
 
 #include "cli/import_command.h"
 #include "cli/init_command.h"
@@ -92,7 +93,8 @@ void AddKey(CLI::App& app, Flags& flags) {
       "rotate", "Replace the master key and its passphrase; data keys are rewrapped, records stay");
   rotate->add_option("--data-dir", flags.data_dir, "Data directory (no server may be using it)")
       ->required();
-  rotate->add_option("--passphrase-file", flags.passphrase_file, "File with the current passphrase");
+  rotate->add_option("--passphrase-file", flags.passphrase_file,
+                     "File with the current passphrase");
   rotate->add_option("--new-passphrase-file", flags.new_passphrase_file,
                      "File (mode 0600) with the new passphrase; else a prompt");
 }
@@ -103,16 +105,16 @@ core::Status RunKeyRotate(const Flags& flags, core::Env& env) {
     return core::UnavailableError("another mamori process (serve, import or key rotate) is using " +
                                   flags.data_dir + "; stop it before rotating the key");
   }
-  MAMORI_ASSIGN_OR_RETURN(crypto::SecureBytes old_passphrase,
-                          ObtainPassphrase(flags.passphrase_file, env, "Current passphrase", false));
+  MAMORI_ASSIGN_OR_RETURN(
+      crypto::SecureBytes old_passphrase,
+      ObtainPassphrase(flags.passphrase_file, env, "Current passphrase", false));
   if (flags.new_passphrase_file.empty() && !isatty(STDIN_FILENO)) {
     return core::InvalidArgumentError("give the new passphrase with --new-passphrase-file FILE");
   }
-  MAMORI_ASSIGN_OR_RETURN(
-      crypto::SecureBytes new_passphrase,
-      flags.new_passphrase_file.empty()
-          ? ObtainPassphrase("", env, "New passphrase", true)
-          : crypto::ReadPassphraseFile(env.fs(), flags.new_passphrase_file));
+  MAMORI_ASSIGN_OR_RETURN(crypto::SecureBytes new_passphrase,
+                          flags.new_passphrase_file.empty()
+                              ? ObtainPassphrase("", env, "New passphrase", true)
+                              : crypto::ReadPassphraseFile(env.fs(), flags.new_passphrase_file));
   MAMORI_RETURN_IF_ERROR(RotateMasterKey(flags.data_dir, old_passphrase, new_passphrase,
                                          crypto::kArgon2KeyFileParams, env));
   std::printf("mamori: master key rotated for %s; use the new passphrase from now on\n",

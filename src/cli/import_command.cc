@@ -56,11 +56,10 @@ void ImportWorker(const ImportCommandOptions& options, fhir::RestApi& api, store
       return;
     }
     run.resources += summary->imported - std::min<uint64_t>(before, summary->imported);
-    std::fprintf(stdout, "%s%s: %llu imported, %llu rejected, %.1f MB in %.2f s\n",
-                 run.tty ? "\r" : "", summary->file.c_str(),
-                 static_cast<unsigned long long>(summary->imported),
-                 static_cast<unsigned long long>(summary->rejected), summary->bytes / 1e6,
-                 summary->seconds);
+    std::fprintf(
+        stdout, "%s%s: %llu imported, %llu rejected, %.1f MB in %.2f s\n", run.tty ? "\r" : "",
+        summary->file.c_str(), static_cast<unsigned long long>(summary->imported),
+        static_cast<unsigned long long>(summary->rejected), summary->bytes / 1e6, summary->seconds);
     std::fflush(stdout);
     if (run.tty) PrintProgress(run, env, started);
     run.done.push_back(std::move(*summary));
@@ -96,8 +95,8 @@ core::Status RunImport(const ImportCommandOptions& options, core::Env& env) {
   MAMORI_ASSIGN_OR_RETURN(crypto::AeadKey kek,
                           UnlockMasterKey(options.data_dir, options.passphrase, env));
   MAMORI_ASSIGN_OR_RETURN(
-      auto store,
-      store::OpenStore({.path = core::JoinPath(options.data_dir, kDatabaseFile), .kek = &kek}, env));
+      auto store, store::OpenStore(
+                      {.path = core::JoinPath(options.data_dir, kDatabaseFile), .kek = &kek}, env));
   fhir::RestApi api(*store, env);
   Run run;
   auto started = env.clock().Monotonic();

@@ -4,9 +4,9 @@
 #include <chrono>
 
 #include "cli/data_dir.h"
+#include "cli/master_key.h"
 #include "core/config.h"
 #include "crypto/x509.h"
-#include "cli/master_key.h"
 #include "store/store.h"
 
 namespace mamori::cli {
@@ -26,14 +26,16 @@ core::Status RefuseNonEmpty(core::FileSystem& fs, const std::string& dir) {
   if (!exists) return core::Status::Ok();
   MAMORI_ASSIGN_OR_RETURN(core::FileInfo info, fs.Stat(dir));
   if (!info.is_directory) {
-    return core::FailedPreconditionError(dir + " exists and is not a directory; choose a new "
+    return core::FailedPreconditionError(dir +
+                                         " exists and is not a directory; choose a new "
                                          "path for --data-dir");
   }
   MAMORI_ASSIGN_OR_RETURN(std::vector<std::string> entries, fs.ListDir(dir));
   if (!entries.empty()) {
     return core::FailedPreconditionError(
-        dir + " is not empty; mamori init never overwrites an existing data directory. "
-              "Choose a new path, or serve this one with `mamori serve --data-dir " +
+        dir +
+        " is not empty; mamori init never overwrites an existing data directory. "
+        "Choose a new path, or serve this one with `mamori serve --data-dir " +
         dir + "`");
   }
   return core::Status::Ok();
@@ -72,8 +74,8 @@ core::Status WritePki(core::Env& env, const InitOptions& options, core::Config& 
 
   core::FileSystem& fs = env.fs();
   MAMORI_RETURN_IF_ERROR(fs.CreateDir(core::JoinPath(dir, kTlsDir), 0700));
-  MAMORI_RETURN_IF_ERROR(
-      core::WriteFileAtomically(fs, core::JoinPath(dir, kCaKeyFile), PemText(ca.private_key_pem), 0600));
+  MAMORI_RETURN_IF_ERROR(core::WriteFileAtomically(fs, core::JoinPath(dir, kCaKeyFile),
+                                                   PemText(ca.private_key_pem), 0600));
   MAMORI_RETURN_IF_ERROR(
       core::WriteFileAtomically(fs, core::JoinPath(dir, kCaCertFile), ca.certificate_pem, 0644));
   MAMORI_RETURN_IF_ERROR(core::WriteFileAtomically(fs, core::JoinPath(dir, kCaCrlFile), crl, 0644));
@@ -95,9 +97,9 @@ core::Status UseOperatorCertificate(core::Env& env, const InitOptions& options,
     }
     MAMORI_RETURN_IF_ERROR(env.fs().ReadFile(*path).status().With("reading ", *path));
   }
-  MAMORI_RETURN_IF_ERROR(
-      crypto::CertificateSubject(*env.fs().ReadFile(options.tls_cert)).status().With(
-          options.tls_cert, " is not a PEM certificate"));
+  MAMORI_RETURN_IF_ERROR(crypto::CertificateSubject(*env.fs().ReadFile(options.tls_cert))
+                             .status()
+                             .With(options.tls_cert, " is not a PEM certificate"));
   config.tls.cert = options.tls_cert;
   config.tls.key = options.tls_key;
   return core::Status::Ok();
@@ -108,8 +110,8 @@ core::Status UseOperatorCertificate(core::Env& env, const InitOptions& options,
 core::Status CreateVault(const InitOptions& options, core::Env& env) {
   MAMORI_ASSIGN_OR_RETURN(crypto::AeadKey kek, CreateMasterKey(options.data_dir, options.passphrase,
                                                                options.key_file_params, env));
-  store::StoreOptions store_options{.path = core::JoinPath(options.data_dir, kDatabaseFile),
-                                    .kek = &kek, .read_connections = 1};
+  store::StoreOptions store_options{
+      .path = core::JoinPath(options.data_dir, kDatabaseFile), .kek = &kek, .read_connections = 1};
   MAMORI_ASSIGN_OR_RETURN(auto store, store::OpenStore(store_options, env));
   return core::Status::Ok();
 }
@@ -129,9 +131,9 @@ core::Status CreateContents(const InitOptions& options, core::Env& env) {
 // Removes what CreateContents may have written, so a failed init leaves no
 // half-made directory behind (DESIGN invariant 7).
 void RemoveCreated(core::FileSystem& fs, const std::string& dir, bool created_dir) {
-  for (const char* file : {kCaKeyFile, kCaCertFile, kCaCrlFile, kServerKeyFile, kServerCertFile,
-                           kConfigFile, kMasterKeyFile, kDatabaseFile, "mamori.db-wal",
-                           "mamori.db-shm"}) {
+  for (const char* file :
+       {kCaKeyFile, kCaCertFile, kCaCrlFile, kServerKeyFile, kServerCertFile, kConfigFile,
+        kMasterKeyFile, kDatabaseFile, "mamori.db-wal", "mamori.db-shm"}) {
     fs.Remove(core::JoinPath(dir, file)).IgnoreError();  // absent files are expected
   }
   fs.Remove(core::JoinPath(dir, kTlsDir)).IgnoreError();

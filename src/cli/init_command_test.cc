@@ -5,8 +5,8 @@
 #include <gtest/gtest.h>
 
 #include "cli/data_dir.h"
-#include "core/config.h"
 #include "cli/testing/quick_init.h"
+#include "core/config.h"
 #include "core/testing/status_matchers.h"
 #include "core/testing/temp_dir.h"
 
@@ -52,8 +52,8 @@ TEST_F(InitCommandTest, PrivateKeysAreReadableByOwnerOnly) {
 
 TEST_F(InitCommandTest, ServerCertificateVerifiesWithOpensslAgainstTheCa) {
   ASSERT_THAT(InitDataDir(Options(dir_), env_), IsOk());
-  EXPECT_EQ(RunCommand("openssl verify -purpose sslserver -CAfile " + dir_ + "/tls/ca.pem " +
-                       dir_ + "/tls/server.pem"),
+  EXPECT_EQ(RunCommand("openssl verify -purpose sslserver -CAfile " + dir_ + "/tls/ca.pem " + dir_ +
+                       "/tls/server.pem"),
             0);
   std::string san =
       RunCommandOutput("openssl x509 -noout -ext subjectAltName -in " + dir_ + "/tls/server.pem");

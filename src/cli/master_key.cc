@@ -112,8 +112,9 @@ core::Result<crypto::AeadKey> UnlockMasterKey(const std::string& data_dir,
     }
   }
   if (!kek.ok() && kek.status().code() == core::StatusCode::kPermissionDenied) {
-    return core::PermissionDeniedError("wrong passphrase for the master key file " + path +
-                                       "; nothing is served. Check the passphrase file and try again");
+    return core::PermissionDeniedError(
+        "wrong passphrase for the master key file " + path +
+        "; nothing is served. Check the passphrase file and try again");
   }
   return kek;
 }
@@ -123,8 +124,8 @@ core::Status RotateMasterKey(const std::string& data_dir, const crypto::SecureBy
                              const crypto::Argon2Params& params, core::Env& env) {
   MAMORI_ASSIGN_OR_RETURN(crypto::AeadKey old_kek, UnlockMasterKey(data_dir, old_passphrase, env));
   crypto::AeadKey new_kek = crypto::AeadKey::Generate(env.random());
-  MAMORI_ASSIGN_OR_RETURN(std::string file,
-                          crypto::SealKeyFile(new_kek, AsText(new_passphrase), params, env.random()));
+  MAMORI_ASSIGN_OR_RETURN(
+      std::string file, crypto::SealKeyFile(new_kek, AsText(new_passphrase), params, env.random()));
   std::string next = core::JoinPath(data_dir, kNextMasterKeyFile);
   MAMORI_RETURN_IF_ERROR(core::WriteFileAtomically(env.fs(), next, file, 0600));
   core::Status rewrap = store::RewrapDataKeys(

@@ -19,7 +19,9 @@ using core::testing::StatusIs;
 
 constexpr crypto::Argon2Params kCheap{.memory_kib = 64, .iterations = 1, .parallelism = 1};
 
-crypto::SecureBytes Pass(std::string_view text) { return crypto::SecureBytes(crypto::AsBytes(text)); }
+crypto::SecureBytes Pass(std::string_view text) {
+  return crypto::SecureBytes(crypto::AsBytes(text));
+}
 
 class MasterKeyTest : public ::testing::Test {
  protected:
@@ -30,10 +32,14 @@ class MasterKeyTest : public ::testing::Test {
     auto store = OpenDb(*kek);
     ASSERT_THAT(store, IsOk());
     ASSERT_THAT((*store)->Write([](store::Transaction& tx) {
-      return tx.Put({.type = "Patient", .id = "p1", .compartment = "p1",
-                     .render = [](int64_t, auto) { return std::string("{\"k\":1}"); }})
+      return tx
+          .Put({.type = "Patient",
+                .id = "p1",
+                .compartment = "p1",
+                .render = [](int64_t, auto) { return std::string("{\"k\":1}"); }})
           .status();
-    }), IsOk());
+    }),
+                IsOk());
   }
 
   core::Result<std::unique_ptr<store::Store>> OpenDb(const crypto::AeadKey& kek) {
@@ -82,7 +88,8 @@ TEST_F(MasterKeyTest, CrashBeforeRewrapLeavesTheOldKeyInCharge) {
   // changed: the old passphrase still opens everything and the leftover goes.
   crypto::AeadKey next = crypto::AeadKey::Generate(env_.random());
   auto file = crypto::SealKeyFile(next, "new passphrase 5678", kCheap, env_.random());
-  ASSERT_THAT(core::WriteFileAtomically(env_.fs(), dir_ + "/" + kNextMasterKeyFile, *file, 0600), IsOk());
+  ASSERT_THAT(core::WriteFileAtomically(env_.fs(), dir_ + "/" + kNextMasterKeyFile, *file, 0600),
+              IsOk());
   EXPECT_THAT(ReadWith(old_), IsOk());
   EXPECT_FALSE(*env_.fs().Exists(dir_ + "/" + kNextMasterKeyFile));
 }
@@ -93,9 +100,11 @@ TEST_F(MasterKeyTest, CrashAfterRewrapIsFinishedByTheNextUnlock) {
   ASSERT_THAT(old_kek, IsOk());
   crypto::AeadKey next = crypto::AeadKey::Generate(env_.random());
   auto file = crypto::SealKeyFile(next, "new passphrase 5678", kCheap, env_.random());
-  ASSERT_THAT(core::WriteFileAtomically(env_.fs(), dir_ + "/" + kNextMasterKeyFile, *file, 0600), IsOk());
-  ASSERT_THAT(store::RewrapDataKeys({.path = dir_ + "/" + kDatabaseFile, .kek = &*old_kek}, next, env_),
+  ASSERT_THAT(core::WriteFileAtomically(env_.fs(), dir_ + "/" + kNextMasterKeyFile, *file, 0600),
               IsOk());
+  ASSERT_THAT(
+      store::RewrapDataKeys({.path = dir_ + "/" + kDatabaseFile, .kek = &*old_kek}, next, env_),
+      IsOk());
   EXPECT_THAT(ReadWith(new_), IsOk());
   EXPECT_FALSE(*env_.fs().Exists(dir_ + "/" + kNextMasterKeyFile));
   EXPECT_THAT(UnlockMasterKey(dir_, old_, env_), StatusIs(StatusCode::kPermissionDenied));

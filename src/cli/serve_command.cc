@@ -5,8 +5,8 @@
 #include <string_view>
 
 #include "cli/data_dir.h"
-#include "core/logging.h"
 #include "cli/master_key.h"
+#include "core/logging.h"
 #include "fhir/rest_api.h"
 #include "http/fhir_routes.h"
 #include "http/router.h"
@@ -31,19 +31,20 @@ core::Status CheckDataDir(core::FileSystem& fs, const std::string& data_dir) {
 core::Status RegisterPkiRoutes(http::Router& router, core::FileSystem& fs,
                                const std::string& data_dir) {
   std::string crl_path = core::JoinPath(data_dir, kCaCrlFile);
-  return router.Add("GET", "/pki/ca.crl", [&fs, crl_path](const http::Request&,
-                                                          const http::PathParams&) {
-    core::Result<std::string> crl = fs.ReadFile(crl_path);
-    if (!crl.ok()) {
-      http::Response r = http::Response::Json(404, R"({"error":"no CRL in this installation"})");
-      return r;
-    }
-    http::Response r;
-    r.status = 200;
-    r.content_type = "application/pkix-crl";
-    r.body = std::move(*crl);
-    return r;
-  });
+  return router.Add("GET", "/pki/ca.crl",
+                    [&fs, crl_path](const http::Request&, const http::PathParams&) {
+                      core::Result<std::string> crl = fs.ReadFile(crl_path);
+                      if (!crl.ok()) {
+                        http::Response r =
+                            http::Response::Json(404, R"({"error":"no CRL in this installation"})");
+                        return r;
+                      }
+                      http::Response r;
+                      r.status = 200;
+                      r.content_type = "application/pkix-crl";
+                      r.body = std::move(*crl);
+                      return r;
+                    });
 }
 
 // Benchmark builds only (-DMAMORI_BUILD_BENCHMARKS=ON): with

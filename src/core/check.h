@@ -12,10 +12,10 @@ namespace mamori::core::internal {
 [[noreturn]] void CheckFailed(const char* file, int line, const char* condition);
 }  // namespace mamori::core::internal
 
-#define MAMORI_CHECK(cond)                                                   \
-  do {                                                                       \
-    if (!(cond)) [[unlikely]]                                                \
-      ::mamori::core::internal::CheckFailed(__FILE__, __LINE__, #cond);      \
+#define MAMORI_CHECK(cond)                                              \
+  do {                                                                  \
+    if (!(cond)) [[unlikely]]                                           \
+      ::mamori::core::internal::CheckFailed(__FILE__, __LINE__, #cond); \
   } while (false)
 
 #ifdef NDEBUG

@@ -67,10 +67,10 @@ const Schema& GetSchema() {
   static const Schema* schema = new Schema{
       {"server",
        {{"listen", ReadString(SetListen)},
-        {"threads", ReadUint(0, 256,
-                             [](Config& c, uint64_t v) { c.server.threads = v; })}}},
+        {"threads", ReadUint(0, 256, [](Config& c, uint64_t v) { c.server.threads = v; })}}},
       {"tls",
-       {{"cert", ReadString([](Config& c, std::string v) { return SetNonEmptyPath(c.tls.cert, v); })},
+       {{"cert",
+         ReadString([](Config& c, std::string v) { return SetNonEmptyPath(c.tls.cert, v); })},
         {"key", ReadString([](Config& c, std::string v) { return SetNonEmptyPath(c.tls.key, v); })},
         {"client_ca", ReadString([](Config& c, std::string v) {
            c.tls.client_ca = std::move(v);
@@ -79,29 +79,23 @@ const Schema& GetSchema() {
         {"require_client_cert",
          ReadBool([](Config& c, bool v) { c.tls.require_client_cert = v; })}}},
       {"limits",
-       {{"max_header_bytes", ReadUint(1024, 1 << 20, [](Config& c, uint64_t v) {
-           c.limits.max_header_bytes = v;
-         })},
+       {{"max_header_bytes",
+         ReadUint(1024, 1 << 20, [](Config& c, uint64_t v) { c.limits.max_header_bytes = v; })},
         {"max_body_bytes", ReadUint(1024, uint64_t{1} << 30,
                                     [](Config& c, uint64_t v) { c.limits.max_body_bytes = v; })},
         {"handshake_timeout_ms",
-         ReadUint(100, 600'000,
-                  [](Config& c, uint64_t v) { c.limits.handshake_timeout_ms = v; })},
-        {"header_timeout_ms", ReadUint(100, 600'000, [](Config& c, uint64_t v) {
-           c.limits.header_timeout_ms = v;
-         })},
-        {"body_timeout_ms", ReadUint(100, 3'600'000, [](Config& c, uint64_t v) {
-           c.limits.body_timeout_ms = v;
-         })},
-        {"idle_timeout_ms", ReadUint(100, 3'600'000, [](Config& c, uint64_t v) {
-           c.limits.idle_timeout_ms = v;
-         })},
-        {"max_connections", ReadUint(1, 1'000'000, [](Config& c, uint64_t v) {
-           c.limits.max_connections = v;
-         })}}},
-      {"log",
-       {{"level", ReadString(SetLogLevel)},
-        {"access_log", ReadBool([](Config& c, bool v) { c.log.access_log = v; })}}},
+         ReadUint(100, 600'000, [](Config& c, uint64_t v) { c.limits.handshake_timeout_ms = v; })},
+        {"header_timeout_ms",
+         ReadUint(100, 600'000, [](Config& c, uint64_t v) { c.limits.header_timeout_ms = v; })},
+        {"body_timeout_ms",
+         ReadUint(100, 3'600'000, [](Config& c, uint64_t v) { c.limits.body_timeout_ms = v; })},
+        {"idle_timeout_ms",
+         ReadUint(100, 3'600'000, [](Config& c, uint64_t v) { c.limits.idle_timeout_ms = v; })},
+        {"max_connections",
+         ReadUint(1, 1'000'000, [](Config& c, uint64_t v) { c.limits.max_connections = v; })}}},
+      {"log", {{"level", ReadString(SetLogLevel)}, {"access_log", ReadBool([](Config& c, bool v) {
+                                                      c.log.access_log = v;
+                                                    })}}},
   };
   return *schema;
 }
@@ -123,8 +117,8 @@ Status ReadSection(const std::string& section, const toml::node& node,
     std::string name(key.str());
     auto it = keys.find(name);
     if (it == keys.end()) {
-      return InvalidArgumentError(fmt::format("{}.{}: unknown key; known keys in [{}]: {}",
-                                              section, name, section, KnownKeys(keys)));
+      return InvalidArgumentError(fmt::format("{}.{}: unknown key; known keys in [{}]: {}", section,
+                                              name, section, KnownKeys(keys)));
     }
     MAMORI_RETURN_IF_ERROR(it->second(value, config).With(section, ".", name));
   }
@@ -172,8 +166,8 @@ Result<Config> ParseConfig(std::string_view text, std::string_view source_name) 
   toml::parse_result parsed = toml::parse(text);
   if (!parsed) {
     const auto& err = parsed.error();
-    return InvalidArgumentError(fmt::format("{}: line {}: {}", source_name,
-                                            err.source().begin.line, err.description()));
+    return InvalidArgumentError(
+        fmt::format("{}: line {}: {}", source_name, err.source().begin.line, err.description()));
   }
   Config config;
   const Schema& schema = GetSchema();
@@ -181,9 +175,9 @@ Result<Config> ParseConfig(std::string_view text, std::string_view source_name) 
     std::string section(key.str());
     auto it = schema.find(section);
     if (it == schema.end()) {
-      return InvalidArgumentError(fmt::format(
-          "{}: [{}]: unknown section; known sections: log, limits, server, tls", source_name,
-          section));
+      return InvalidArgumentError(
+          fmt::format("{}: [{}]: unknown section; known sections: log, limits, server, tls",
+                      source_name, section));
     }
     MAMORI_RETURN_IF_ERROR(ReadSection(section, node, it->second, config).With(source_name));
   }
@@ -222,12 +216,11 @@ std::string RenderConfig(const Config& c) {
       "# debug, info, warn or error. Logs never contain patient data.\n"
       "level = {}\n"
       "access_log = {}\n",
-      TomlString(c.server.listen), c.server.threads, TomlString(c.tls.cert),
-      TomlString(c.tls.key), TomlString(c.tls.client_ca),
-      c.tls.require_client_cert, c.limits.max_header_bytes, c.limits.max_body_bytes,
-      c.limits.handshake_timeout_ms, c.limits.header_timeout_ms, c.limits.body_timeout_ms,
-      c.limits.idle_timeout_ms, c.limits.max_connections, TomlString(c.log.level),
-      c.log.access_log);
+      TomlString(c.server.listen), c.server.threads, TomlString(c.tls.cert), TomlString(c.tls.key),
+      TomlString(c.tls.client_ca), c.tls.require_client_cert, c.limits.max_header_bytes,
+      c.limits.max_body_bytes, c.limits.handshake_timeout_ms, c.limits.header_timeout_ms,
+      c.limits.body_timeout_ms, c.limits.idle_timeout_ms, c.limits.max_connections,
+      TomlString(c.log.level), c.log.access_log);
 }
 
 }  // namespace mamori::core

@@ -44,13 +44,13 @@ struct TlsConfig {
 };
 
 struct LimitsConfig {
-  uint32_t max_header_bytes = 16 * 1024;          // 431 above
-  uint64_t max_body_bytes = 16 * 1024 * 1024;     // 413 above
-  uint32_t handshake_timeout_ms = 10'000;         // TLS handshake; close on expiry
-  uint32_t header_timeout_ms = 10'000;            // 408 above
-  uint32_t body_timeout_ms = 60'000;              // 408 above
-  uint32_t idle_timeout_ms = 60'000;              // keep-alive idle; close silently
-  uint32_t max_connections = 4096;                // 503 above
+  uint32_t max_header_bytes = 16 * 1024;       // 431 above
+  uint64_t max_body_bytes = 16 * 1024 * 1024;  // 413 above
+  uint32_t handshake_timeout_ms = 10'000;      // TLS handshake; close on expiry
+  uint32_t header_timeout_ms = 10'000;         // 408 above
+  uint32_t body_timeout_ms = 60'000;           // 408 above
+  uint32_t idle_timeout_ms = 60'000;           // keep-alive idle; close silently
+  uint32_t max_connections = 4096;             // 503 above
 
   friend bool operator==(const LimitsConfig&, const LimitsConfig&) = default;
 };

@@ -9,9 +9,9 @@
 namespace mamori::core {
 namespace {
 
+using ::testing::HasSubstr;
 using testing::IsOk;
 using testing::StatusIs;
-using ::testing::HasSubstr;
 
 TEST(ConfigTest, EmptyTextGivesDefaults) {
   Result<Config> config = ParseConfig("");

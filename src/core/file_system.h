@@ -120,9 +120,7 @@ class FileSystemWrapper : public FileSystem {
   Status SyncDir(const std::string& d) override { return target_.SyncDir(d); }
   Status Remove(const std::string& p) override { return target_.Remove(p); }
   Status Chmod(const std::string& p, uint32_t m) override { return target_.Chmod(p, m); }
-  Result<std::unique_ptr<FileLock>> Lock(const std::string& p) override {
-    return target_.Lock(p);
-  }
+  Result<std::unique_ptr<FileLock>> Lock(const std::string& p) override { return target_.Lock(p); }
 
  private:
   FileSystem& target_;

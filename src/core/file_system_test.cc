@@ -7,9 +7,9 @@
 
 #include <fcntl.h>
 #include <unistd.h>
-#include <cstdlib>
 
 #include <cerrno>
+#include <cstdlib>
 #include <filesystem>
 #include <thread>
 

@@ -56,13 +56,11 @@ class LogSafe {
 
 // The argument types a log line may carry.
 template <typename T>
-concept Loggable =
-    std::is_arithmetic_v<std::remove_cvref_t<T>> ||
-    std::same_as<std::remove_cvref_t<T>, LogSafe> ||
-    std::same_as<std::remove_cvref_t<T>, Status> ||
+concept Loggable = std::is_arithmetic_v<std::remove_cvref_t<T>> ||
+    std::same_as<std::remove_cvref_t<T>, LogSafe> || std::same_as<std::remove_cvref_t<T>, Status> ||
     std::same_as<std::remove_cvref_t<T>, StatusCode> ||
-    (std::is_array_v<std::remove_reference_t<T>> &&
-     std::same_as<std::remove_cv_t<std::remove_extent_t<std::remove_reference_t<T>>>, char>);
+    (std::is_array_v<std::remove_reference_t<T>>&&
+         std::same_as<std::remove_cv_t<std::remove_extent_t<std::remove_reference_t<T>>>, char>);
 
 enum class LogLevel { kDebug, kInfo, kWarn, kError };
 

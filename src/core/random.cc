@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/random.h"
 
-#include <openssl/rand.h>
-
 #include <limits>
+
+#include <openssl/rand.h>
 
 #include "core/check.h"
 
@@ -36,8 +36,8 @@ std::string Random::Bytes(size_t n) {
 uint64_t Random::Uniform(uint64_t bound) {
   MAMORI_CHECK(bound > 0);
   // Rejection sampling: drop the top partial range so every value is equally likely.
-  const uint64_t limit = std::numeric_limits<uint64_t>::max() -
-                         std::numeric_limits<uint64_t>::max() % bound;
+  const uint64_t limit =
+      std::numeric_limits<uint64_t>::max() - std::numeric_limits<uint64_t>::max() % bound;
   uint64_t v;
   do {
     Fill(std::span<uint8_t>(reinterpret_cast<uint8_t*>(&v), sizeof v));

@@ -115,10 +115,8 @@ class [[nodiscard]] Status {
   static void AppendPart(std::string& out, const char* s) { out += s; }
   static void AppendPart(std::string& out, const std::string& s) { out += s; }
   template <typename N>
-    requires std::is_arithmetic_v<N>
-  static void AppendPart(std::string& out, N n) {
-    out += std::to_string(n);
-  }
+  requires std::is_arithmetic_v<N>
+  static void AppendPart(std::string& out, N n) { out += std::to_string(n); }
 
   StatusCode code_ = StatusCode::kOk;
   std::string message_;
@@ -128,8 +126,7 @@ class [[nodiscard]] Status {
 // Shorthands, named for the code they build.
 Status InvalidArgumentError(std::string message,
                             std::source_location w = std::source_location::current());
-Status NotFoundError(std::string message,
-                     std::source_location w = std::source_location::current());
+Status NotFoundError(std::string message, std::source_location w = std::source_location::current());
 Status AlreadyExistsError(std::string message,
                           std::source_location w = std::source_location::current());
 Status PermissionDeniedError(std::string message,
@@ -138,18 +135,15 @@ Status ResourceExhaustedError(std::string message,
                               std::source_location w = std::source_location::current());
 Status FailedPreconditionError(std::string message,
                                std::source_location w = std::source_location::current());
-Status AbortedError(std::string message,
-                    std::source_location w = std::source_location::current());
+Status AbortedError(std::string message, std::source_location w = std::source_location::current());
 Status DeadlineExceededError(std::string message,
                              std::source_location w = std::source_location::current());
 Status UnimplementedError(std::string message,
                           std::source_location w = std::source_location::current());
-Status InternalError(std::string message,
-                     std::source_location w = std::source_location::current());
+Status InternalError(std::string message, std::source_location w = std::source_location::current());
 Status UnavailableError(std::string message,
                         std::source_location w = std::source_location::current());
-Status DataLossError(std::string message,
-                     std::source_location w = std::source_location::current());
+Status DataLossError(std::string message, std::source_location w = std::source_location::current());
 Status UnauthenticatedError(std::string message,
                             std::source_location w = std::source_location::current());
 
@@ -166,9 +160,9 @@ class [[nodiscard]] Result {
     MAMORI_CHECK(!status_.ok());
   }
   template <typename U>
-    requires(std::is_constructible_v<T, U &&> && !std::is_same_v<std::decay_t<U>, T> &&
-             !std::is_same_v<std::decay_t<U>, Status>)
-  Result(U&& value) : value_(T(std::forward<U>(value))) {}
+  requires(std::is_constructible_v<T, U&&> && !std::is_same_v<std::decay_t<U>, T> &&
+           !std::is_same_v<std::decay_t<U>, Status>) Result(U&& value)
+      : value_(T(std::forward<U>(value))) {}
 
   bool ok() const { return value_.has_value(); }
   const Status& status() const& { return status_; }
@@ -216,10 +210,10 @@ Status AsStatus(const Result<T>& r) {
 #define MAMORI_STATUS_CONCAT_(a, b) MAMORI_STATUS_CONCAT_INNER_(a, b)
 
 // Evaluates expr (a Status); returns it from the enclosing function if not OK.
-#define MAMORI_RETURN_IF_ERROR(expr)                                          \
-  do {                                                                        \
+#define MAMORI_RETURN_IF_ERROR(expr)                                                  \
+  do {                                                                                \
     ::mamori::core::Status mamori_status_ = ::mamori::core::internal::AsStatus(expr); \
-    if (!mamori_status_.ok()) return mamori_status_;                          \
+    if (!mamori_status_.ok()) return mamori_status_;                                  \
   } while (false)
 
 // Evaluates expr (a Result<T>); on error returns its Status, otherwise moves

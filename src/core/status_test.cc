@@ -1,20 +1,20 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/status.h"
 
+#include <memory>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
-#include <memory>
 
 #include "core/testing/status_matchers.h"
 
 namespace mamori::core {
 namespace {
 
+using ::testing::HasSubstr;
 using testing::IsOk;
 using testing::IsOkAndHolds;
 using testing::StatusIs;
-using ::testing::HasSubstr;
 
 Result<int> ParsePositive(int v) {
   if (v <= 0) return InvalidArgumentError("not positive");
@@ -93,7 +93,12 @@ TEST(ResultDeathTest, ReadingValueOfFailedResultAborts) {
 }
 
 TEST(ResultDeathTest, ConstructingFromOkStatusAborts) {
-  EXPECT_DEATH({ Result<int> r{Status::Ok()}; (void)r; }, "check failed");
+  EXPECT_DEATH(
+      {
+        Result<int> r{Status::Ok()};
+        (void)r;
+      },
+      "check failed");
 }
 
 }  // namespace

@@ -63,12 +63,13 @@ RestResponse RestApi::Capabilities(const RestRequest& req) {
       {"date", "2026-11-25"},
       {"kind", "instance"},
       {"software", boost::json::object{{"name", "mamori"}, {"version", MAMORI_VERSION}}},
-      {"implementation", boost::json::object{{"description", "mamori FHIR R4 server"},
-                                             {"url", req.base_url}}},
+      {"implementation",
+       boost::json::object{{"description", "mamori FHIR R4 server"}, {"url", req.base_url}}},
       {"fhirVersion", "4.0.1"},
       {"format", boost::json::array{"application/fhir+json", "json"}},
       {"rest", boost::json::array{std::move(rest)}}};
-  return RestResponse{.status = 200, .body = internal::RenderObject(statement, format),
+  return RestResponse{.status = 200,
+                      .body = internal::RenderObject(statement, format),
                       .content_type = internal::kFhirJson};
 }
 

@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "fhir/importer.h"
 
-#include <boost/json/parse.hpp>
-
 #include <condition_variable>
 #include <deque>
 #include <fstream>
 #include <mutex>
 #include <optional>
 #include <thread>
+
+#include <boost/json/parse.hpp>
 
 #include "fhir/internal/entry_scanner.h"
 #include "fhir/internal/rest/output.h"
@@ -36,7 +36,8 @@ std::string Reason(const RestResponse& r) {
   }
   const auto& issue = issues->get_array()[0].get_object();
   std::string out;
-  if (const auto* e = issue.if_contains("expression"); e && e->is_array() && !e->get_array().empty()) {
+  if (const auto* e = issue.if_contains("expression");
+      e && e->is_array() && !e->get_array().empty()) {
     out = std::string(e->get_array()[0].as_string()) + ": ";
   }
   if (const auto* d = issue.if_contains("diagnostics"); d && d->is_string()) {
@@ -130,7 +131,8 @@ class ChunkPipeline {
       const auto* type = item.parsed->if_contains("resourceType");
       std::string type_name = type && type->is_string() ? std::string(type->get_string()) : "";
       internal::WritePlan plan;
-      if (auto bad = internal::PrepareParsed(type_name, std::move(*item.parsed), false, store_, plan)) {
+      if (auto bad =
+              internal::PrepareParsed(type_name, std::move(*item.parsed), false, store_, plan)) {
         MAMORI_RETURN_IF_ERROR(Reject(item, Reason(*bad)));
         continue;
       }
@@ -165,7 +167,8 @@ class ChunkPipeline {
 };
 
 bool EndsWith(const std::string& s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 }  // namespace
@@ -261,8 +264,8 @@ core::Status Importer::ImportBundle(const std::string& path, ImportSummary& summ
   if (bundle && type && type->is_string() && type->get_string() == "transaction") {
     RestResponse r = api_.ProcessBundle({.body = std::move(text)});
     if (r.status != 200) {
-      return core::InvalidArgumentError(path + ": the transaction was refused (nothing stored): " +
-                                        Reason(r));
+      return core::InvalidArgumentError(
+          path + ": the transaction was refused (nothing stored): " + Reason(r));
     }
     summary.imported = boost::json::parse(r.body).at("entry").as_array().size();
     return core::Status::Ok();
@@ -280,8 +283,10 @@ core::Status Importer::ImportBundle(const std::string& path, ImportSummary& summ
     for (auto& entry : entries->get_array()) {
       Item item{path + ": Bundle.entry[" + std::to_string(index++) + "]", "", std::nullopt};
       auto* resource = entry.is_object() ? entry.get_object().if_contains("resource") : nullptr;
-      if (resource != nullptr && resource->is_object()) item.parsed = std::move(resource->get_object());
-      else item.text = "{}";  // rejected as having no resourceType
+      if (resource != nullptr && resource->is_object())
+        item.parsed = std::move(resource->get_object());
+      else
+        item.text = "{}";  // rejected as having no resourceType
       chunk.push_back(std::move(item));
       if (chunk.size() >= options_.chunk_size) {
         MAMORI_RETURN_IF_ERROR(pipeline.Submit(std::move(chunk)));

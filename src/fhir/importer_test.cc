@@ -4,10 +4,10 @@
 // large are refused; the scanner copes with any bytes inside strings.
 #include "fhir/importer.h"
 
+#include <fstream>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
-#include <fstream>
 
 #include "core/testing/status_matchers.h"
 #include "core/testing/temp_dir.h"
@@ -114,14 +114,17 @@ TEST_F(ImporterTest, ATruncatedBundleIsAnErrorWithTheOffset) {
 
 TEST_F(ImporterTest, TheScannerFindsTypeAfterTheEntries) {
   std::string path = WriteFile(dir_, "b.json", BatchBundle(3, "collection"));
-  EXPECT_THAT(internal::ScanBundleType(path), core::testing::IsOkAndHolds(std::string("collection")));
+  EXPECT_THAT(internal::ScanBundleType(path),
+              core::testing::IsOkAndHolds(std::string("collection")));
   int entries = 0;
-  ASSERT_THAT(internal::ScanBundleEntries(path, [&](std::string text) {
-    ++entries;
-    EXPECT_EQ(text.front(), '{');
-    EXPECT_EQ(text.back(), '}');
-    return core::Status::Ok();
-  }), IsOk());
+  ASSERT_THAT(internal::ScanBundleEntries(path,
+                                          [&](std::string text) {
+                                            ++entries;
+                                            EXPECT_EQ(text.front(), '{');
+                                            EXPECT_EQ(text.back(), '}');
+                                            return core::Status::Ok();
+                                          }),
+              IsOk());
   EXPECT_EQ(entries, 3);
 }
 

@@ -24,9 +24,7 @@ boost::json::value MakeDecimal(std::string_view text) {
   return boost::json::value(boost::json::string(marked));
 }
 
-bool IsJsonNumber(const boost::json::value& value) {
-  return value.is_number() || IsDecimal(value);
-}
+bool IsJsonNumber(const boost::json::value& value) { return value.is_number() || IsDecimal(value); }
 
 std::optional<double> NumberAsDouble(const boost::json::value& value) {
   if (value.is_int64()) return static_cast<double>(value.get_int64());
@@ -47,13 +45,27 @@ void AppendJsonString(std::string_view text, std::string& out) {
   for (char c : text) {
     auto u = static_cast<unsigned char>(c);
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
       default:
         if (u < 0x20) {
           out += "\\u00";
@@ -117,8 +129,12 @@ void SerializeJsonTo(const boost::json::value& v, std::string& out) {
       out.append(buf, end);
       return;
     }
-    case boost::json::kind::bool_: out += v.get_bool() ? "true" : "false"; return;
-    case boost::json::kind::null: out += "null"; return;
+    case boost::json::kind::bool_:
+      out += v.get_bool() ? "true" : "false";
+      return;
+    case boost::json::kind::null:
+      out += "null";
+      return;
   }
 }
 

@@ -18,10 +18,11 @@
 //   if (IsJsonNumber(v)) double d = *NumberAsDouble(v);   // search, comparisons
 //   std::string body = SerializeJson(resource);           // storage, responses
 
-#include <boost/json/value.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include <boost/json/value.hpp>
 
 namespace mamori::fhir {
 

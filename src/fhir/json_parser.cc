@@ -67,7 +67,9 @@ class KeyTracker {
     size_t size;
   };
 
-  std::string_view View(const Key& k) const { return std::string_view(arena_).substr(k.offset, k.size); }
+  std::string_view View(const Key& k) const {
+    return std::string_view(arena_).substr(k.offset, k.size);
+  }
 
   bool Add(Level& level, std::string_view key) {
     if (level.hashed) return level.set.emplace(key).second;

@@ -2,14 +2,13 @@
 
 #include "fhir/json_parser.h"
 
-#include "fhir/json_number.h"
-
 #include <string>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "core/testing/status_matchers.h"
+#include "fhir/json_number.h"
 
 namespace mamori::fhir {
 namespace {

@@ -3,8 +3,9 @@
 // CapabilityStatement live in rest_history.cc, rest_bundle.cc, capability.cc.
 #include "fhir/rest_api.h"
 
-#include <boost/json/object.hpp>
 #include <charconv>
+
+#include <boost/json/object.hpp>
 
 #include "fhir/definitions.h"
 #include "fhir/internal/rest/conditional.h"
@@ -42,7 +43,8 @@ RestResponse RestApi::Create(const std::string& type, const RestRequest& req) {
   core::Status s = store_.Write([&](store::Transaction& tx) -> core::Status {
     if (condition) {
       MAMORI_ASSIGN_OR_RETURN(auto ids, internal::Match(tx, type, *condition));
-      if (ids.size() > 1) return core::FailedPreconditionError("If-None-Exist matches several resources");
+      if (ids.size() > 1)
+        return core::FailedPreconditionError("If-None-Exist matches several resources");
       if (ids.size() == 1) {
         existing = ids[0];
         return core::Status::Ok();
@@ -67,8 +69,7 @@ RestResponse RestApi::Create(const std::string& type, const RestRequest& req) {
   return r;
 }
 
-RestResponse RestApi::Read(const std::string& type, const std::string& id,
-                           const RestRequest& req) {
+RestResponse RestApi::Read(const std::string& type, const std::string& id, const RestRequest& req) {
   Format format;
   if (auto bad = internal::ParseFormat(req, format)) return *bad;
   if (auto bad = internal::CheckReadableType(type)) return *bad;
@@ -103,9 +104,11 @@ RestResponse RestApi::VRead(const std::string& type, const std::string& id,
   core::Result<store::ResourceVersion> v = store_.ReadVersion(type, id, n);
   if (!v.ok()) return ErrorOutcome(v.status());
   if (v->deleted) {
-    return Outcome(410, "error", "deleted", type + "/" + id + " version " + version + " is a deletion");
+    return Outcome(410, "error", "deleted",
+                   type + "/" + id + " version " + version + " is a deletion");
   }
-  RestResponse r{.status = 200, .body = internal::RenderResource(v->json, format),
+  RestResponse r{.status = 200,
+                 .body = internal::RenderResource(v->json, format),
                  .content_type = internal::kFhirJson};
   internal::AddVersionHeaders(*v, req.base_url, false, r);
   return r;

@@ -2,11 +2,10 @@
 // The FHIR REST interactions over a real encrypted SQLite store.
 #include "fhir/rest_api.h"
 
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 
 #include "core/testing/log_capture.h"
 #include "core/testing/status_matchers.h"
@@ -21,7 +20,8 @@ using ::testing::Not;
 class RestApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto store = store::OpenStore({.path = core::testing::MakeTempDir() + "/m.db", .kek = &kek_}, env_);
+    auto store =
+        store::OpenStore({.path = core::testing::MakeTempDir() + "/m.db", .kek = &kek_}, env_);
     ASSERT_THAT(store, core::testing::IsOk());
     store_ = std::move(*store);
     api_ = std::make_unique<RestApi>(*store_, env_);
@@ -45,8 +45,9 @@ class RestApiTest : public ::testing::Test {
   }
   // Creates a Patient and returns its id.
   std::string CreatePatient(const std::string& family = "Yamada") {
-    RestResponse r = api_->Create("Patient", Body(R"({"resourceType":"Patient","name":[{"family":")" +
-                                                  family + R"("}],"gender":"female"})"));
+    RestResponse r =
+        api_->Create("Patient", Body(R"({"resourceType":"Patient","name":[{"family":")" + family +
+                                     R"("}],"gender":"female"})"));
     EXPECT_EQ(r.status, 201) << r.body;
     return std::string(Json(r).at("id").as_string());
   }
@@ -58,7 +59,8 @@ class RestApiTest : public ::testing::Test {
 };
 
 TEST_F(RestApiTest, CreateAssignsIdAndMetaAndAnswers201WithLocation) {
-  RestResponse r = api_->Create("Patient", Body(R"({"resourceType":"Patient","id":"client-chosen"})"));
+  RestResponse r =
+      api_->Create("Patient", Body(R"({"resourceType":"Patient","id":"client-chosen"})"));
   ASSERT_EQ(r.status, 201) << r.body;
   auto body = Json(r);
   std::string id(body.at("id").as_string());
@@ -94,17 +96,21 @@ TEST_F(RestApiTest, IfNoneMatchWithCurrentVersionIs304) {
 TEST_F(RestApiTest, UpdateKeepsHistoryAndVReadReturnsEachVersion) {
   std::string id = CreatePatient("First");
   RestResponse u = api_->Update(
-      "Patient", id, Body(R"({"resourceType":"Patient","id":")" + id + R"(","name":[{"family":"Second"}]})"));
+      "Patient", id,
+      Body(R"({"resourceType":"Patient","id":")" + id + R"(","name":[{"family":"Second"}]})"));
   ASSERT_EQ(u.status, 200) << u.body;
   EXPECT_EQ(Header(u, "ETag"), "W/\"2\"");
-  EXPECT_EQ(Json(api_->VRead("Patient", id, "1", Get())).at("name").at(0).at("family").as_string(), "First");
-  EXPECT_EQ(Json(api_->VRead("Patient", id, "2", Get())).at("name").at(0).at("family").as_string(), "Second");
+  EXPECT_EQ(Json(api_->VRead("Patient", id, "1", Get())).at("name").at(0).at("family").as_string(),
+            "First");
+  EXPECT_EQ(Json(api_->VRead("Patient", id, "2", Get())).at("name").at(0).at("family").as_string(),
+            "Second");
   EXPECT_EQ(api_->VRead("Patient", id, "3", Get()).status, 404);
 }
 
 TEST_F(RestApiTest, UpdateWithStaleIfMatchIs412AndChangesNothing) {
   std::string id = CreatePatient("Kept");
-  std::string body = R"({"resourceType":"Patient","id":")" + id + R"(","name":[{"family":"Lost"}]})";
+  std::string body =
+      R"({"resourceType":"Patient","id":")" + id + R"(","name":[{"family":"Lost"}]})";
   RestRequest ok = Body(body);
   ok.if_match = "W/\"1\"";
   ASSERT_EQ(api_->Update("Patient", id, ok).status, 200);
@@ -139,7 +145,8 @@ TEST_F(RestApiTest, DeleteAddsATombstoneSoReadIs410AndHistoryStays) {
 }
 
 TEST_F(RestApiTest, ConditionalCreateWithMatchingIdentifierCreatesNothing) {
-  std::string body = R"({"resourceType":"Patient","identifier":[{"system":"urn:oid:1.2.392","value":"123"}]})";
+  std::string body =
+      R"({"resourceType":"Patient","identifier":[{"system":"urn:oid:1.2.392","value":"123"}]})";
   RestRequest first = Body(body);
   first.if_none_exist = "identifier=urn:oid:1.2.392|123";
   RestResponse a = api_->Create("Patient", first);
@@ -174,7 +181,9 @@ TEST_F(RestApiTest, ConditionalUpdateCreatesThenUpdatesTheMatch) {
 TEST_F(RestApiTest, InvalidResourceGets422NamingTheElementWithoutEchoingTheValue) {
   core::testing::LogCapture logs(/*quiet=*/true);
   RestResponse r = api_->Create(
-      "Patient", Body(R"({"resourceType":"Patient","gender":"CANARY-not-a-gender","birthDate":"CANARY-date"})"));
+      "Patient",
+      Body(
+          R"({"resourceType":"Patient","gender":"CANARY-not-a-gender","birthDate":"CANARY-date"})"));
   EXPECT_EQ(r.status, 422) << r.body;
   EXPECT_THAT(r.body, HasSubstr("Patient.gender"));
   EXPECT_THAT(r.body, Not(HasSubstr("CANARY")));
@@ -204,8 +213,10 @@ TEST_F(RestApiTest, PreferReturnMinimalAndOperationOutcome) {
 }
 
 TEST_F(RestApiTest, ElementsAndSummaryReduceTheResourceAndTagIt) {
-  RestResponse c = api_->Create("Patient", Body(
-      R"({"resourceType":"Patient","text":{"status":"generated","div":"<div xmlns=\"http://www.w3.org/1999/xhtml\">x</div>"},"gender":"male","birthDate":"1970-01-01"})"));
+  RestResponse c = api_->Create(
+      "Patient",
+      Body(
+          R"({"resourceType":"Patient","text":{"status":"generated","div":"<div xmlns=\"http://www.w3.org/1999/xhtml\">x</div>"},"gender":"male","birthDate":"1970-01-01"})"));
   std::string id(Json(c).at("id").as_string());
   RestRequest elements = Get();
   elements.query = {{"_elements", "gender"}};
@@ -220,8 +231,10 @@ TEST_F(RestApiTest, ElementsAndSummaryReduceTheResourceAndTagIt) {
 
 TEST_F(RestApiTest, SummaryTrueKeepsOnlySummaryElements) {
   // R4 marks Patient.gender and birthDate isSummary, maritalStatus and photo not.
-  RestResponse c = api_->Create("Patient", Body(
-      R"({"resourceType":"Patient","gender":"female","_gender":{"extension":[{"url":"urn:x","valueString":"y"}]},"birthDate":"1970-01-01","maritalStatus":{"text":"M"},"photo":[{"contentType":"image/png"}]})"));
+  RestResponse c = api_->Create(
+      "Patient",
+      Body(
+          R"({"resourceType":"Patient","gender":"female","_gender":{"extension":[{"url":"urn:x","valueString":"y"}]},"birthDate":"1970-01-01","maritalStatus":{"text":"M"},"photo":[{"contentType":"image/png"}]})"));
   ASSERT_EQ(c.status, 201) << c.body;
   RestRequest summary = Get();
   summary.query = {{"_summary", "true"}};
@@ -235,8 +248,10 @@ TEST_F(RestApiTest, SummaryTrueKeepsOnlySummaryElements) {
 }
 
 TEST_F(RestApiTest, SummaryTrueFollowsChoiceElements) {
-  RestResponse c = api_->Create("Observation", Body(
-      R"({"resourceType":"Observation","status":"final","code":{"text":"x"},"valueQuantity":{"value":1.50},"note":[{"text":"n"}]})"));
+  RestResponse c = api_->Create(
+      "Observation",
+      Body(
+          R"({"resourceType":"Observation","status":"final","code":{"text":"x"},"valueQuantity":{"value":1.50},"note":[{"text":"n"}]})"));
   ASSERT_EQ(c.status, 201) << c.body;
   RestRequest summary = Get();
   summary.query = {{"_summary", "true"}};
@@ -278,7 +293,8 @@ TEST_F(RestApiTest, HistoryPagesFollowTheNextLink) {
 }
 
 TEST_F(RestApiTest, TransactionResolvesUrnUuidReferences) {
-  RestResponse r = api_->ProcessBundle(Body(R"({"resourceType":"Bundle","type":"transaction","entry":[
+  RestResponse r =
+      api_->ProcessBundle(Body(R"({"resourceType":"Bundle","type":"transaction","entry":[
     {"fullUrl":"urn:uuid:11111111-1111-4111-8111-111111111111",
      "resource":{"resourceType":"Patient"},"request":{"method":"POST","url":"Patient"}},
     {"fullUrl":"urn:uuid:22222222-2222-4222-8222-222222222222",
@@ -297,7 +313,8 @@ TEST_F(RestApiTest, TransactionResolvesUrnUuidReferences) {
 }
 
 TEST_F(RestApiTest, TransactionWithOneBadEntryStoresNothing) {
-  RestResponse r = api_->ProcessBundle(Body(R"({"resourceType":"Bundle","type":"transaction","entry":[
+  RestResponse r =
+      api_->ProcessBundle(Body(R"({"resourceType":"Bundle","type":"transaction","entry":[
     {"resource":{"resourceType":"Patient"},"request":{"method":"POST","url":"Patient"}},
     {"resource":{"resourceType":"Patient","gender":"nope"},"request":{"method":"POST","url":"Patient"}}]})"));
   EXPECT_EQ(r.status, 422);
@@ -307,10 +324,13 @@ TEST_F(RestApiTest, TransactionWithOneBadEntryStoresNothing) {
 
 TEST_F(RestApiTest, TransactionVersionConflictRollsBackEveryEntry) {
   std::string id = CreatePatient();
-  RestResponse r = api_->ProcessBundle(Body(R"({"resourceType":"Bundle","type":"transaction","entry":[
+  RestResponse r =
+      api_->ProcessBundle(Body(R"({"resourceType":"Bundle","type":"transaction","entry":[
     {"resource":{"resourceType":"Patient"},"request":{"method":"POST","url":"Patient"}},
-    {"resource":{"resourceType":"Patient","id":")" + id + R"("},
-     "request":{"method":"PUT","url":"Patient/)" + id + R"(","ifMatch":"W/\"9\""}}]})"));
+    {"resource":{"resourceType":"Patient","id":")" +
+                               id + R"("},
+     "request":{"method":"PUT","url":"Patient/)" +
+                               id + R"(","ifMatch":"W/\"9\""}}]})"));
   EXPECT_EQ(r.status, 412) << r.body;
   EXPECT_EQ(Json(api_->History("", "", Get())).at("total").as_int64(), 1);
 }

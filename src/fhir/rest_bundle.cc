@@ -8,9 +8,10 @@
 // Design note: this is the longest file of the module (STYLE.md rule 38): the
 // transaction is one ordered procedure (DELETE, POST, PUT, GET, then
 // references), and splitting it would scatter that order.
-#include <boost/json/serialize.hpp>
-#include <boost/json/parse.hpp>
 #include <map>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 
 #include "fhir/internal/rest/conditional.h"
 #include "fhir/internal/rest/output.h"
@@ -31,21 +32,19 @@ struct Entry {
   Method method = Method::kGet;
   std::string full_url;
   std::string type;
-  std::string id;             // from the URL (PUT, DELETE, GET)
-  std::string criteria;       // conditional PUT/DELETE query
+  std::string id;        // from the URL (PUT, DELETE, GET)
+  std::string criteria;  // conditional PUT/DELETE query
   std::string if_none_exist;
   std::string if_match;
-  internal::WritePlan plan;   // POST and PUT
+  internal::WritePlan plan;  // POST and PUT
   // Results.
-  std::string status;         // "201 Created", ...
+  std::string status;  // "201 Created", ...
   store::ResourceVersion written;
   bool has_version = false;
-  std::string outcome;        // an OperationOutcome for a failed batch entry
+  std::string outcome;  // an OperationOutcome for a failed batch entry
 };
 
-std::string EntryPrefix(const Entry& e) {
-  return "Bundle.entry[" + std::to_string(e.index) + "]";
-}
+std::string EntryPrefix(const Entry& e) { return "Bundle.entry[" + std::to_string(e.index) + "]"; }
 
 std::string GetString(const boost::json::object& o, std::string_view key) {
   const boost::json::value* v = o.if_contains(key);
@@ -56,12 +55,17 @@ std::string GetString(const boost::json::object& o, std::string_view key) {
 std::optional<RestResponse> ParseRequest(const boost::json::object& request, Entry& e) {
   std::string method = GetString(request, "method");
   std::string url = GetString(request, "url");
-  if (method == "POST") e.method = Method::kPost;
-  else if (method == "PUT") e.method = Method::kPut;
-  else if (method == "DELETE") e.method = Method::kDelete;
-  else if (method == "GET") e.method = Method::kGet;
-  else return Outcome(400, "error", "not-supported", "request.method must be GET, POST, PUT or DELETE",
-                      EntryPrefix(e) + ".request.method");
+  if (method == "POST")
+    e.method = Method::kPost;
+  else if (method == "PUT")
+    e.method = Method::kPut;
+  else if (method == "DELETE")
+    e.method = Method::kDelete;
+  else if (method == "GET")
+    e.method = Method::kGet;
+  else
+    return Outcome(400, "error", "not-supported", "request.method must be GET, POST, PUT or DELETE",
+                   EntryPrefix(e) + ".request.method");
   size_t q = url.find('?');
   std::string path = url.substr(0, q);
   if (q != std::string::npos) e.criteria = url.substr(q + 1);
@@ -70,8 +74,9 @@ std::optional<RestResponse> ParseRequest(const boost::json::object& request, Ent
   if (slash != std::string::npos) e.id = path.substr(slash + 1);
   e.if_none_exist = GetString(request, "ifNoneExist");
   e.if_match = GetString(request, "ifMatch");
-  bool needs_id = (e.method == Method::kGet || e.method == Method::kDelete ||
-                   e.method == Method::kPut) && e.criteria.empty();
+  bool needs_id =
+      (e.method == Method::kGet || e.method == Method::kDelete || e.method == Method::kPut) &&
+      e.criteria.empty();
   if (e.type.empty() || (needs_id && !internal::IsValidId(e.id)) ||
       (e.method == Method::kPost && !e.id.empty())) {
     return Outcome(400, "error", "invalid", "request.url is not a supported form for this method",
@@ -90,8 +95,7 @@ RestResponse InEntry(RestResponse r, const Entry& e) {
     size_t type_end = start + e.type.size();
     bool typed = r.body.compare(start, e.type.size(), e.type) == 0 && type_end < r.body.size() &&
                  (r.body[type_end] == '.' || r.body[type_end] == '"');
-    r.body.replace(at, open.size() + (typed ? e.type.size() : 0),
-                   typed ? base : base + ".");
+    r.body.replace(at, open.size() + (typed ? e.type.size() : 0), typed ? base : base + ".");
     at += base.size();
   }
   return r;
@@ -101,7 +105,8 @@ std::optional<RestResponse> ParseEntry(boost::json::object& raw, bool transactio
                                        store::Store& store, Entry& e) {
   const boost::json::value* request = raw.if_contains("request");
   if (request == nullptr || !request->is_object()) {
-    return Outcome(400, "error", "required", "every entry needs a request", EntryPrefix(e) + ".request");
+    return Outcome(400, "error", "required", "every entry needs a request",
+                   EntryPrefix(e) + ".request");
   }
   if (auto bad = ParseRequest(request->get_object(), e)) return bad;
   e.full_url = GetString(raw, "fullUrl");
@@ -167,7 +172,8 @@ class TransactionRunner {
   core::Status Run(store::Transaction& tx) {
     refs_.clear();
     for (Entry& e : entries_) MAMORI_RETURN_IF_ERROR(AssignId(tx, e).With(EntryPrefix(e)));
-    for (Entry& e : entries_) MAMORI_RETURN_IF_ERROR(ResolveConditional(tx, e).With(EntryPrefix(e)));
+    for (Entry& e : entries_)
+      MAMORI_RETURN_IF_ERROR(ResolveConditional(tx, e).With(EntryPrefix(e)));
     for (Method m : {Method::kDelete, Method::kPost, Method::kPut, Method::kGet}) {
       for (Entry& e : entries_) {
         if (e.method == m) MAMORI_RETURN_IF_ERROR(Execute(tx, e).With(EntryPrefix(e)));
@@ -183,9 +189,11 @@ class TransactionRunner {
     e.status.clear();
     if (e.method == Method::kPost) {
       if (!e.if_none_exist.empty()) {
-        MAMORI_ASSIGN_OR_RETURN(auto c, internal::ParseCriteria(internal::SplitQuery(e.if_none_exist), store_));
+        MAMORI_ASSIGN_OR_RETURN(
+            auto c, internal::ParseCriteria(internal::SplitQuery(e.if_none_exist), store_));
         MAMORI_ASSIGN_OR_RETURN(auto ids, internal::Match(tx, e.type, c));
-        if (ids.size() > 1) return core::FailedPreconditionError("ifNoneExist matches several resources");
+        if (ids.size() > 1)
+          return core::FailedPreconditionError("ifNoneExist matches several resources");
         if (ids.size() == 1) {
           e.id = ids[0];
           e.status = "200 OK";  // matched: nothing is created
@@ -193,9 +201,11 @@ class TransactionRunner {
       }
       if (e.id.empty()) e.id = internal::NewResourceId(env_);
     } else if (e.method == Method::kPut && !e.criteria.empty()) {
-      MAMORI_ASSIGN_OR_RETURN(auto c, internal::ParseCriteria(internal::SplitQuery(e.criteria), store_));
+      MAMORI_ASSIGN_OR_RETURN(auto c,
+                              internal::ParseCriteria(internal::SplitQuery(e.criteria), store_));
       MAMORI_ASSIGN_OR_RETURN(auto ids, internal::Match(tx, e.type, c));
-      if (ids.size() > 1) return core::FailedPreconditionError("the criteria match several resources");
+      if (ids.size() > 1)
+        return core::FailedPreconditionError("the criteria match several resources");
       e.id = ids.empty() ? internal::NewResourceId(env_) : ids[0];
     }
     if (!e.full_url.empty() && !e.id.empty()) refs_[e.full_url] = e.type + "/" + e.id;
@@ -210,7 +220,8 @@ class TransactionRunner {
       if (refs_.count(ref)) continue;
       size_t q = ref.find('?');
       std::string type = ref.substr(0, q);
-      MAMORI_ASSIGN_OR_RETURN(auto c, internal::ParseCriteria(internal::SplitQuery(ref.substr(q + 1)), store_));
+      MAMORI_ASSIGN_OR_RETURN(
+          auto c, internal::ParseCriteria(internal::SplitQuery(ref.substr(q + 1)), store_));
       MAMORI_ASSIGN_OR_RETURN(auto ids, internal::Match(tx, type, c));
       if (ids.size() != 1) {
         return core::FailedPreconditionError("a conditional reference matches " +
@@ -246,7 +257,8 @@ class TransactionRunner {
       }
       case Method::kGet: {
         MAMORI_ASSIGN_OR_RETURN(auto current, tx.ReadCurrent(e.type, e.id));
-        if (!current.has_value()) return core::NotFoundError(e.type + "/" + e.id + " does not exist");
+        if (!current.has_value())
+          return core::NotFoundError(e.type + "/" + e.id + " does not exist");
         e.written = std::move(*current);
         e.has_version = true;
         e.status = e.written.deleted ? "410 Gone" : "200 OK";
@@ -277,8 +289,8 @@ class TransactionRunner {
 boost::json::object ResponseEntry(const Entry& e, const std::string& base_url) {
   boost::json::object response{{"status", e.status}};
   if (e.has_version) {
-    response["location"] = e.written.type + "/" + e.written.id + "/_history/" +
-                           std::to_string(e.written.version);
+    response["location"] =
+        e.written.type + "/" + e.written.id + "/_history/" + std::to_string(e.written.version);
     response["etag"] = "W/\"" + std::to_string(e.written.version) + "\"";
     response["lastModified"] = core::FormatRfc3339(e.written.last_updated);
   }
@@ -302,7 +314,8 @@ RestResponse RestApi::ProcessBundle(const RestRequest& req) {
   core::Result<boost::json::object> parsed = ParseResourceJson(req.body);
   if (!parsed.ok()) return Outcome(400, "error", "structure", parsed.status().message());
   std::string type = GetString(*parsed, "type");
-  if (GetString(*parsed, "resourceType") != "Bundle" || (type != "transaction" && type != "batch")) {
+  if (GetString(*parsed, "resourceType") != "Bundle" ||
+      (type != "transaction" && type != "batch")) {
     return Outcome(400, "error", "invalid", "POST to the base needs a transaction or batch Bundle",
                    "Bundle.type");
   }
@@ -313,7 +326,8 @@ RestResponse RestApi::ProcessBundle(const RestRequest& req) {
     for (auto& raw : raw_entries->get_array()) {
       Entry e;
       e.index = entries.size();
-      if (!raw.is_object()) return Outcome(400, "error", "structure", "an entry is not an object", EntryPrefix(e));
+      if (!raw.is_object())
+        return Outcome(400, "error", "structure", "an entry is not an object", EntryPrefix(e));
       if (auto bad = ParseEntry(raw.get_object(), transaction, store_, e)) {
         if (transaction) return *bad;
         e.status = std::to_string(bad->status);
@@ -347,7 +361,8 @@ RestResponse RestApi::ProcessBundle(const RestRequest& req) {
   boost::json::object bundle{{"resourceType", "Bundle"},
                              {"type", transaction ? "transaction-response" : "batch-response"},
                              {"entry", std::move(out)}};
-  return RestResponse{.status = 200, .body = internal::RenderObject(bundle, format),
+  return RestResponse{.status = 200,
+                      .body = internal::RenderObject(bundle, format),
                       .content_type = internal::kFhirJson};
 }
 

@@ -3,11 +3,11 @@
 // full disk during a commit answers 503 with Retry-After to every request of
 // that group, stores nothing of it, and keeps answering 503 to writes while
 // committed records stay readable.
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
+#include <thread>
 
 #include <boost/json/parse.hpp>
-#include <thread>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 
 #include "core/testing/log_capture.h"
 #include "core/testing/status_matchers.h"
@@ -28,7 +28,11 @@ class RestFaultTest : public ::testing::TestWithParam<bool> {
   void Open() {
     api_.reset();
     store_.reset();
-    auto s = store::OpenStore({.path = path_, .kek = &kek_, .checkpoint_interval_ms = 0, .vfs_name_for_test = vfs_.name()}, env_);
+    auto s = store::OpenStore({.path = path_,
+                               .kek = &kek_,
+                               .checkpoint_interval_ms = 0,
+                               .vfs_name_for_test = vfs_.name()},
+                              env_);
     ASSERT_THAT(s, core::testing::IsOk());
     store_ = std::move(*s);
     api_ = std::make_unique<RestApi>(*store_, env_);

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // History interactions: instance, type and system, newest first, paged by
 // the store's commit sequence so a page does not shift under new writes.
+#include <charconv>
+
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-#include <charconv>
 
 #include "core/clock.h"
 #include "fhir/internal/rest/output.h"
@@ -34,8 +35,8 @@ std::string HistoryEntry(const store::ResourceVersion& v, const std::string& bas
   std::string status = v.deleted ? "204" : (v.version == 1 ? "201" : "200");
   std::string out = "{\"fullUrl\":" + JsonString(base_url + "/" + url);
   if (!v.deleted) out += ",\"resource\":" + internal::RenderResource(v.json, format);
-  out += ",\"request\":{\"method\":\"" + method + "\",\"url\":" +
-         JsonString(v.version == 1 && !v.deleted ? v.type : url) + "}";
+  out += ",\"request\":{\"method\":\"" + method +
+         "\",\"url\":" + JsonString(v.version == 1 && !v.deleted ? v.type : url) + "}";
   out += ",\"response\":{\"status\":\"" + status + "\",\"etag\":\"W/\\\"" +
          std::to_string(v.version) + "\\\"\",\"lastModified\":\"" +
          core::FormatRfc3339(v.last_updated) + "\"}}";
@@ -68,10 +69,11 @@ RestResponse RestApi::History(const std::string& type, const std::string& id,
       query.limit = std::min(n, options_.max_page_size);
     } else if (name == "_since") {
       query.since = internal::ParseInstant(value);
-      if (!query.since) return Outcome(400, "error", "invalid", "_since must be an instant", "_since");
+      if (!query.since)
+        return Outcome(400, "error", "invalid", "_since must be an instant", "_since");
     } else if (name == "_page_before") {
-      auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(),
-                                       query.before_sequence);
+      auto [end, ec] =
+          std::from_chars(value.data(), value.data() + value.size(), query.before_sequence);
       if (ec != std::errc() || query.before_sequence < 1) {
         return Outcome(400, "error", "invalid", "bad page cursor", "_page_before");
       }
@@ -81,9 +83,9 @@ RestResponse RestApi::History(const std::string& type, const std::string& id,
   if (!page.ok()) return internal::ErrorOutcome(page.status());
 
   std::string self = req.base_url + SelfPath(type, id) + "?_count=" + std::to_string(query.limit);
-  std::string body = "{\"resourceType\":\"Bundle\",\"type\":\"history\",\"total\":" +
-                     std::to_string(page->total) + ",\"link\":[{\"relation\":\"self\",\"url\":" +
-                     JsonString(self) + "}";
+  std::string body =
+      "{\"resourceType\":\"Bundle\",\"type\":\"history\",\"total\":" + std::to_string(page->total) +
+      ",\"link\":[{\"relation\":\"self\",\"url\":" + JsonString(self) + "}";
   if (page->next_before_sequence > 0) {
     body += ",{\"relation\":\"next\",\"url\":" +
             JsonString(self + "&_page_before=" + std::to_string(page->next_before_sequence)) + "}";

@@ -13,11 +13,11 @@ namespace {
 // a plain host[:port], so a crafted header cannot inject into responses.
 std::string BaseUrl(const Request& request) {
   std::string host(request.headers.Get("Host").value_or(""));
-  bool plain = !host.empty() && host.size() <= 255 &&
-               std::all_of(host.begin(), host.end(), [](char c) {
-                 return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' ||
-                        c == ':' || c == '[' || c == ']';
-               });
+  bool plain =
+      !host.empty() && host.size() <= 255 && std::all_of(host.begin(), host.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == ':' ||
+               c == '[' || c == ']';
+      });
   return "https://" + (plain ? host : std::string("localhost")) + "/fhir";
 }
 

@@ -2,10 +2,10 @@
 // Size limits and timeouts against malformed and slow clients (DESIGN
 // invariant 7): each gets the right status with an OperationOutcome, and the
 // server keeps serving afterwards. Timeouts are shortened to 300 ms here.
+#include <vector>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
-#include <vector>
 
 #include "core/clock.h"
 #include "http/server.h"
@@ -111,8 +111,9 @@ TEST_F(LimitsTest, ChunkedBodyOverflowGets413) {
 
 TEST_F(LimitsTest, ChunkedBodyWithinLimitIsDelivered) {
   StartEcho(ShortLimits());
-  auto r = Exchange("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
-                    "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n");
+  auto r = Exchange(
+      "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n");
   ASSERT_THAT(r, IsOk());
   EXPECT_EQ(r->status, 200);
   EXPECT_EQ(r->body, R"({"bytes":11})");

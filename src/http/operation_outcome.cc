@@ -7,19 +7,32 @@ namespace mamori::http {
 
 std::string_view IssueCodeName(IssueCode code) {
   switch (code) {
-    case IssueCode::kInvalid: return "invalid";
-    case IssueCode::kLogin: return "login";
-    case IssueCode::kForbidden: return "forbidden";
-    case IssueCode::kNotFound: return "not-found";
-    case IssueCode::kDuplicate: return "duplicate";
-    case IssueCode::kConflict: return "conflict";
-    case IssueCode::kBusinessRule: return "business-rule";
-    case IssueCode::kThrottled: return "throttled";
-    case IssueCode::kTransient: return "transient";
-    case IssueCode::kException: return "exception";
-    case IssueCode::kTimeout: return "timeout";
-    case IssueCode::kTooLong: return "too-long";
-    case IssueCode::kNotSupported: return "not-supported";
+    case IssueCode::kInvalid:
+      return "invalid";
+    case IssueCode::kLogin:
+      return "login";
+    case IssueCode::kForbidden:
+      return "forbidden";
+    case IssueCode::kNotFound:
+      return "not-found";
+    case IssueCode::kDuplicate:
+      return "duplicate";
+    case IssueCode::kConflict:
+      return "conflict";
+    case IssueCode::kBusinessRule:
+      return "business-rule";
+    case IssueCode::kThrottled:
+      return "throttled";
+    case IssueCode::kTransient:
+      return "transient";
+    case IssueCode::kException:
+      return "exception";
+    case IssueCode::kTimeout:
+      return "timeout";
+    case IssueCode::kTooLong:
+      return "too-long";
+    case IssueCode::kNotSupported:
+      return "not-supported";
   }
   return "exception";
 }

@@ -68,10 +68,11 @@ core::Status Router::Add(std::string method, std::string pattern, RouteHandler h
   }
   for (const Route& other : routes_) {
     if (other.method != method || other.segments.size() != route.segments.size()) continue;
-    bool same = std::equal(other.segments.begin(), other.segments.end(), route.segments.begin(),
-                           [](const Segment& a, const Segment& b) {
-                             return a.is_capture == b.is_capture && (a.is_capture || a.text == b.text);
-                           });
+    bool same =
+        std::equal(other.segments.begin(), other.segments.end(), route.segments.begin(),
+                   [](const Segment& a, const Segment& b) {
+                     return a.is_capture == b.is_capture && (a.is_capture || a.text == b.text);
+                   });
     if (same) return core::AlreadyExistsError("duplicate route " + method + " " + pattern);
   }
   routes_.push_back(std::move(route));
@@ -94,8 +95,7 @@ bool Router::MorePrecise(const Route& a, const Route& b) {
   return false;
 }
 
-core::Status Router::AddNonBlocking(std::string method, std::string pattern,
-                                    RouteHandler handler) {
+core::Status Router::AddNonBlocking(std::string method, std::string pattern, RouteHandler handler) {
   MAMORI_RETURN_IF_ERROR(Add(std::move(method), std::move(pattern), std::move(handler)));
   routes_.back().non_blocking = true;
   return core::Status::Ok();
@@ -143,8 +143,8 @@ Response Router::Handle(const Request& request) const {
     return OperationOutcomeResponse(404, IssueCode::kNotFound, "no route for this path");
   }
   if (best == nullptr) {
-    Response r = OperationOutcomeResponse(405, IssueCode::kNotSupported,
-                                          "method not allowed for this path");
+    Response r =
+        OperationOutcomeResponse(405, IssueCode::kNotSupported, "method not allowed for this path");
     std::string allow;
     for (const std::string& m : allowed) allow += (allow.empty() ? "" : ", ") + m;
     r.headers.Set("Allow", allow);

@@ -13,12 +13,12 @@
 //   auto server = http::Server::Create(options, env, router.AsHandler());
 //   for (const http::RouteInfo& r : router.Routes()) { ... }   // route-table walks
 //
-// Matching: one trailing '/' is ignored ("/fhir/" matches "/fhir"); the path splits on '/'; a literal matches itself, a capture matches
-// one non-empty segment (raw, not percent-decoded: handlers validate ids). When
-// several patterns match, the one with a literal at the first position where
-// they differ wins, so "/fhir/metadata" beats "/fhir/{type}". No match: 404
-// OperationOutcome. A path that matches with other methods only: 405 with
-// Allow. HEAD falls back to the GET route when no HEAD route matches.
+// Matching: one trailing '/' is ignored ("/fhir/" matches "/fhir"); the path splits on '/'; a
+// literal matches itself, a capture matches one non-empty segment (raw, not percent-decoded:
+// handlers validate ids). When several patterns match, the one with a literal at the first position
+// where they differ wins, so "/fhir/metadata" beats "/fhir/{type}". No match: 404 OperationOutcome.
+// A path that matches with other methods only: 405 with Allow. HEAD falls back to the GET route
+// when no HEAD route matches.
 //
 // Ownership: the router owns its handlers. Thread-safety: Add() during set-up
 // only; Handle() and Routes() are const and may run on many threads at once.

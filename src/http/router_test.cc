@@ -62,8 +62,7 @@ TEST_F(RouterTest, LiteralSegmentBeatsCaptureWhateverTheOrder) {
   ASSERT_THAT(router_.Add("GET", "/fhir/{type}/{id}", Label("read")), IsOk());
   EXPECT_EQ(router_.Handle(Make("GET", "/fhir/metadata")).body, "meta:");
   EXPECT_EQ(router_.Handle(Make("GET", "/fhir/Patient")).body, "search:type=Patient,");
-  EXPECT_EQ(router_.Handle(Make("GET", "/fhir/Patient/_history")).body,
-            "history:type=Patient,");
+  EXPECT_EQ(router_.Handle(Make("GET", "/fhir/Patient/_history")).body, "history:type=Patient,");
   EXPECT_EQ(router_.Handle(Make("GET", "/fhir/Patient/p9")).body, "read:type=Patient,id=p9,");
 }
 

@@ -5,6 +5,14 @@
 // internal/session.cc.
 #include "http/server.h"
 
+#include <algorithm>
+#include <condition_variable>
+#include <csignal>
+#include <future>
+#include <mutex>
+#include <thread>
+#include <vector>
+
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -13,14 +21,6 @@
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
-
-#include <algorithm>
-#include <condition_variable>
-#include <csignal>
-#include <future>
-#include <mutex>
-#include <thread>
-#include <vector>
 
 #include "core/logging.h"
 #include "http/internal/session.h"
@@ -56,9 +56,8 @@ core::Status ValidateOptions(const ServerOptions& o) {
   if (o.retry_after_seconds < 0) {
     return core::InvalidArgumentError("retry_after_seconds must not be negative");
   }
-  if (!positive(o.handshake_timeout) || !positive(o.header_timeout) ||
-      !positive(o.body_timeout) || !positive(o.write_timeout) || !positive(o.idle_timeout) ||
-      o.drain_timeout.count() < 0) {
+  if (!positive(o.handshake_timeout) || !positive(o.header_timeout) || !positive(o.body_timeout) ||
+      !positive(o.write_timeout) || !positive(o.idle_timeout) || o.drain_timeout.count() < 0) {
     return core::InvalidArgumentError("server timeouts must be positive");
   }
   return core::Status::Ok();
@@ -120,10 +119,11 @@ class ServerCore {
     for (auto& context : contexts_) {
       threads_.emplace_back([c = context.get()] { c->run(); });
     }
-    core::LogInfo("https listening on {} port {} ({} network threads, mutual TLS {})",
-                  core::LogSafe::Vouch(shared_->options.listen_address, "config value"), port_,
-                  threads_count_,
-                  shared_->options.client_ca_path.empty() ? core::LogSafe("off") : core::LogSafe("on"));
+    core::LogInfo(
+        "https listening on {} port {} ({} network threads, mutual TLS {})",
+        core::LogSafe::Vouch(shared_->options.listen_address, "config value"), port_,
+        threads_count_,
+        shared_->options.client_ca_path.empty() ? core::LogSafe("off") : core::LogSafe("on"));
     return core::Status::Ok();
   }
 

@@ -4,14 +4,14 @@
 // shutdown, signals, the access log and the no-patient-data-in-logs canary.
 #include "http/server.h"
 
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include <csignal>
 #include <future>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 
 #include "core/testing/log_capture.h"
 #include "http/operation_outcome.h"
@@ -85,9 +85,9 @@ TEST_F(ServerTest, RequestCarriesSplitTargetHeadersPeerAndRequestId) {
     seen = req;
     return Response::Json(200, "{}");
   });
-  auto r = HttpsRequest(port(), Tls(),
-                        BuildRequest("PUT", "/fhir/Patient/p1?_format=json", "X-Thing: 7\r\n",
-                                     "{\"a\":1}"));
+  auto r = HttpsRequest(
+      port(), Tls(),
+      BuildRequest("PUT", "/fhir/Patient/p1?_format=json", "X-Thing: 7\r\n", "{\"a\":1}"));
   ASSERT_THAT(r, IsOk());
   std::lock_guard lock(mu);
   EXPECT_EQ(seen.method, "PUT");
@@ -103,13 +103,13 @@ TEST_F(ServerTest, RequestCarriesSplitTargetHeadersPeerAndRequestId) {
 
 TEST_F(ServerTest, WellFormedClientRequestIdIsEchoedSeparately) {
   StartServer(BaseOptions(), RouterHandler());
-  auto ok = HttpsRequest(port(), Tls(),
-                         BuildRequest("GET", "/healthz", "X-Request-Id: emr-42-abc\r\n"));
+  auto ok =
+      HttpsRequest(port(), Tls(), BuildRequest("GET", "/healthz", "X-Request-Id: emr-42-abc\r\n"));
   ASSERT_THAT(ok, IsOk());
   EXPECT_EQ(ok->Header("X-Client-Request-Id"), "emr-42-abc");
   EXPECT_THAT(ok->Header("X-Request-Id"), MatchesRegex("[0-9a-f]{32}"));
-  auto bad = HttpsRequest(port(), Tls(),
-                          BuildRequest("GET", "/healthz", "X-Request-Id: <script>\r\n"));
+  auto bad =
+      HttpsRequest(port(), Tls(), BuildRequest("GET", "/healthz", "X-Request-Id: <script>\r\n"));
   ASSERT_THAT(bad, IsOk());
   EXPECT_EQ(bad->Header("X-Client-Request-Id"), "");
 }
@@ -302,8 +302,9 @@ TEST_F(ServerTest, CreateRejectsFileWithoutCertificate) {
 TEST_F(ServerTest, AccessLogHasMethodPathStatusAndIdButNoQuery) {
   core::testing::LogCapture capture(/*quiet=*/true);
   StartServer(BaseOptions(), RouterHandler());
-  auto r = HttpsRequest(port(), Tls(), BuildRequest("POST", "/fhir/Patient?name=Yamada", "",
-                                                    R"({"resourceType":"Patient"})"));
+  auto r = HttpsRequest(
+      port(), Tls(),
+      BuildRequest("POST", "/fhir/Patient?name=Yamada", "", R"({"resourceType":"Patient"})"));
   ASSERT_THAT(r, IsOk());
   server_->Shutdown();  // every access line has been written
   std::string id = r->Header("X-Request-Id");
@@ -330,9 +331,9 @@ TEST_F(ServerTest, NoRequestBodyQueryOrHeaderValueAppearsInAnyLogLine) {
   const std::string canary = "CANARY-Yamada-Taro";
   const std::string body = R"({"name":")" + canary + R"("})";
   for (std::string target : {"/healthz?name=", "/missing?q=", "/throw?x="}) {
-    auto r = HttpsRequest(port(), Tls(),
-                          BuildRequest("POST", target + canary, "X-Patient: " + canary + "\r\n",
-                                       body));
+    auto r =
+        HttpsRequest(port(), Tls(),
+                     BuildRequest("POST", target + canary, "X-Patient: " + canary + "\r\n", body));
     ASSERT_THAT(r, IsOk());
     EXPECT_THAT(r->body, ::testing::Not(HasSubstr(canary)));
   }

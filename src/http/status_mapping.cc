@@ -11,20 +11,34 @@ using core::StatusCode;
 
 HttpMapping MapStatusCode(StatusCode code) {
   switch (code) {
-    case StatusCode::kOk: return {200, IssueCode::kInvalid};
-    case StatusCode::kInvalidArgument: return {400, IssueCode::kInvalid};
-    case StatusCode::kUnauthenticated: return {401, IssueCode::kLogin};
-    case StatusCode::kPermissionDenied: return {403, IssueCode::kForbidden};
-    case StatusCode::kNotFound: return {404, IssueCode::kNotFound};
-    case StatusCode::kDeadlineExceeded: return {408, IssueCode::kTimeout};
-    case StatusCode::kAlreadyExists: return {409, IssueCode::kDuplicate};
-    case StatusCode::kAborted: return {409, IssueCode::kConflict};
-    case StatusCode::kFailedPrecondition: return {409, IssueCode::kBusinessRule};
-    case StatusCode::kResourceExhausted: return {429, IssueCode::kThrottled};
-    case StatusCode::kInternal: return {500, IssueCode::kException};
-    case StatusCode::kDataLoss: return {500, IssueCode::kException};
-    case StatusCode::kUnimplemented: return {501, IssueCode::kNotSupported};
-    case StatusCode::kUnavailable: return {503, IssueCode::kTransient};
+    case StatusCode::kOk:
+      return {200, IssueCode::kInvalid};
+    case StatusCode::kInvalidArgument:
+      return {400, IssueCode::kInvalid};
+    case StatusCode::kUnauthenticated:
+      return {401, IssueCode::kLogin};
+    case StatusCode::kPermissionDenied:
+      return {403, IssueCode::kForbidden};
+    case StatusCode::kNotFound:
+      return {404, IssueCode::kNotFound};
+    case StatusCode::kDeadlineExceeded:
+      return {408, IssueCode::kTimeout};
+    case StatusCode::kAlreadyExists:
+      return {409, IssueCode::kDuplicate};
+    case StatusCode::kAborted:
+      return {409, IssueCode::kConflict};
+    case StatusCode::kFailedPrecondition:
+      return {409, IssueCode::kBusinessRule};
+    case StatusCode::kResourceExhausted:
+      return {429, IssueCode::kThrottled};
+    case StatusCode::kInternal:
+      return {500, IssueCode::kException};
+    case StatusCode::kDataLoss:
+      return {500, IssueCode::kException};
+    case StatusCode::kUnimplemented:
+      return {501, IssueCode::kNotSupported};
+    case StatusCode::kUnavailable:
+      return {503, IssueCode::kTransient};
   }
   return {500, IssueCode::kException};
 }
@@ -42,8 +56,8 @@ Response StatusResponse(const core::Status& status, std::string_view request_id)
   } else {
     core::LogError("ALERT request {} failed: {}", id, status);
   }
-  std::string text = "the server could not complete the request; request id " +
-                     std::string(request_id);
+  std::string text =
+      "the server could not complete the request; request id " + std::string(request_id);
   Response r = OperationOutcomeResponse(m.http_status, m.issue, text);
   if (m.http_status == 503) r.headers.Set("Retry-After", "5");
   return r;

@@ -26,8 +26,8 @@ class TlsTest : public testing::ServerTestBase {
   void StartIdentityServer(ServerOptions o) {
     StartServer(o, [](const Request& req) {
       if (!req.client_certificate) return Response::Json(200, "none");
-      return Response::Json(200, req.client_certificate->subject + "|" +
-                                     req.client_certificate->sha256_fingerprint);
+      return Response::Json(
+          200, req.client_certificate->subject + "|" + req.client_certificate->sha256_fingerprint);
     });
   }
 
@@ -95,9 +95,9 @@ TEST_F(TlsTest, Tls10HandshakeFails) {
 
 TEST_F(TlsTest, OpensslSClientWithTls11Fails) {
   StartIdentityServer(BaseOptions());
-  std::string base = "openssl s_client -connect 127.0.0.1:" + std::to_string(port()) +
-                     " -CAfile " + pki_.ca_cert + " -cipher DEFAULT@SECLEVEL=0 </dev/null >" +
-                     dir_ + "/s_client.log 2>&1";
+  std::string base = "openssl s_client -connect 127.0.0.1:" + std::to_string(port()) + " -CAfile " +
+                     pki_.ca_cert + " -cipher DEFAULT@SECLEVEL=0 </dev/null >" + dir_ +
+                     "/s_client.log 2>&1";
   EXPECT_NE(core::testing::RunCommand(base + " -tls1_1"), 0);
   EXPECT_NE(core::testing::RunCommand(base + " -tls1"), 0);
   EXPECT_EQ(core::testing::RunCommand(base + " -tls1_3"), 0);  // control: the probe works
@@ -127,8 +127,8 @@ TEST_F(TlsTest, PlainHttpOnTheTlsPortGetsNoHttpResponse) {
 
 TEST_F(TlsTest, ClientCertificateFromConfiguredCaReachesHandler) {
   StartIdentityServer(MutualTls(/*required=*/true));
-  auto r = HttpsRequest(port(), WithCert(pki_.client_cert, pki_.client_key),
-                        BuildRequest("GET", "/"));
+  auto r =
+      HttpsRequest(port(), WithCert(pki_.client_cert, pki_.client_key), BuildRequest("GET", "/"));
   ASSERT_THAT(r, IsOk());
   EXPECT_EQ(r->status, 200);
   std::string fingerprint = testing::CertificateFingerprint(pki_.client_cert);
@@ -171,8 +171,8 @@ TEST_F(TlsTest, ServerKeepsServingAfterFailedHandshakes) {
   for (int i = 0; i < 3; ++i) {
     EXPECT_FALSE(HttpsRequest(port(), Tls(), BuildRequest("GET", "/")).ok());
   }
-  auto r = HttpsRequest(port(), WithCert(pki_.client_cert, pki_.client_key),
-                        BuildRequest("GET", "/"));
+  auto r =
+      HttpsRequest(port(), WithCert(pki_.client_cert, pki_.client_key), BuildRequest("GET", "/"));
   ASSERT_THAT(r, IsOk());
   EXPECT_THAT(r->body, HasSubstr("CN=emr-01"));
 }

@@ -177,8 +177,8 @@ class Store {
   // open (tampered or swapped row, wrong key).
   virtual core::Result<ResourceVersion> Read(const std::string& type, const std::string& id) = 0;
   // One version. Errors: kNotFound, kDataLoss.
-  virtual core::Result<ResourceVersion> ReadVersion(const std::string& type,
-                                                    const std::string& id, int64_t version) = 0;
+  virtual core::Result<ResourceVersion> ReadVersion(const std::string& type, const std::string& id,
+                                                    int64_t version) = 0;
   // History per HistoryQuery. Errors: kInvalidArgument for a bad limit, kDataLoss.
   virtual core::Result<HistoryPage> History(const HistoryQuery& query) = 0;
 

@@ -37,7 +37,8 @@ TEST_P(StoreConformanceTest, DeleteLeavesATombstoneAndTheHistory) {
   ASSERT_THAT(PutJson("Patient", "p1", "x", "p1"), IsOk());
   ASSERT_THAT(store_->Write([](Transaction& tx) {
     return tx.Put({.type = "Patient", .id = "p1", .compartment = "p1", .deleted = true}).status();
-  }), IsOk());
+  }),
+              IsOk());
   auto v = store_->Read("Patient", "p1");
   ASSERT_THAT(v, IsOk());
   EXPECT_TRUE(v->deleted);
@@ -51,7 +52,8 @@ TEST_P(StoreConformanceTest, AFailingBodyRollsBackAloneWhileOthersCommit) {
   for (int i = 0; i < 16; ++i) {
     threads.emplace_back([&, i] {
       core::Status s = store_->Write([&](Transaction& tx) -> core::Status {
-        MAMORI_RETURN_IF_ERROR(tx.Put({.type = "Basic", .id = "b" + std::to_string(i),
+        MAMORI_RETURN_IF_ERROR(tx.Put({.type = "Basic",
+                                       .id = "b" + std::to_string(i),
                                        .render = [](int64_t, auto) { return std::string("{}"); }})
                                    .status());
         if (i % 2 == 1) return core::AbortedError("odd bodies fail after writing");
@@ -82,8 +84,10 @@ TEST_P(StoreConformanceTest, ConcurrentCheckedUpdatesLoseNothing) {
           MAMORI_ASSIGN_OR_RETURN(auto current, tx.ReadCurrent("Counter", "c"));
           int64_t current_version = current.has_value() ? current.value().version : -1;
           if (current_version != seen) return core::AbortedError("version conflict");
-          return tx.Put({.type = "Counter", .id = "c",
-                         .render = [](int64_t v, auto) { return std::to_string(v); }})
+          return tx
+              .Put({.type = "Counter",
+                    .id = "c",
+                    .render = [](int64_t v, auto) { return std::to_string(v); }})
               .status();
         });
         if (s.ok()) ++n;
@@ -103,8 +107,10 @@ TEST_P(StoreConformanceTest, HistoryIsNewestFirstWithStablePages) {
   EXPECT_EQ(first->total, 5);
   // A write between pages must not shift the next page.
   ASSERT_THAT(PutJson("Observation", "o", "late"), IsOk());
-  auto second = store_->History({.type = "Observation", .id = "o",
-                                 .before_sequence = first->next_before_sequence, .limit = 2});
+  auto second = store_->History({.type = "Observation",
+                                 .id = "o",
+                                 .before_sequence = first->next_before_sequence,
+                                 .limit = 2});
   ASSERT_THAT(second, IsOk());
   EXPECT_EQ(second->versions[0].version, 3);
   EXPECT_EQ(second->versions[1].version, 2);
@@ -150,7 +156,10 @@ TEST_P(StoreConformanceTest, IndexEntriesFindCurrentVersionsOnly) {
   EXPECT_NE(*store_->BlindIndex("urn:oid:1.2|12346"), *hash);
   auto put = [&](const std::string& id, bool with_entry, bool deleted) {
     return store_->Write([&](Transaction& tx) {
-      NewVersion v{.type = "Patient", .id = id, .compartment = id, .deleted = deleted,
+      NewVersion v{.type = "Patient",
+                   .id = id,
+                   .compartment = id,
+                   .deleted = deleted,
                    .render = [](int64_t, auto) { return std::string("{}"); }};
       if (with_entry) v.index.push_back({.param = "identifier", .hash = *hash});
       return tx.Put(v).status();

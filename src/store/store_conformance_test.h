@@ -10,15 +10,15 @@
 // DESIGN invariants covered: 4 (bodies sealed; wrong key -> kDataLoss),
 // 6 (every version kept), group commit (a failing body rolls back alone).
 
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 
 #include "core/env.h"
 #include "core/testing/status_matchers.h"
@@ -59,7 +59,9 @@ class StoreConformanceTest : public ::testing::TestWithParam<StoreFactoryMaker> 
                                         const std::string& compartment = "") {
     ResourceVersion out;
     core::Status s = store_->Write([&](Transaction& tx) -> core::Status {
-      NewVersion v{.type = type, .id = id, .compartment = compartment,
+      NewVersion v{.type = type,
+                   .id = id,
+                   .compartment = compartment,
                    .render = [&](int64_t version, core::Clock::WallTime) {
                      return "{\"v\":" + std::to_string(version) + ",\"p\":\"" + payload + "\"}";
                    }};

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/testing/deterministic_random.h"
 
-#include <openssl/sha.h>
-
 #include <cstring>
+
+#include <openssl/sha.h>
 
 namespace mamori::core {
 

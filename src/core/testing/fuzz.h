@@ -16,10 +16,10 @@
 #include <cstddef>
 #include <cstdint>
 
-#define MAMORI_FUZZ_TARGET(data, size)                                            \
-  static void MamoriFuzzTarget(const uint8_t* data, size_t size);                 \
-  extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {       \
-    MamoriFuzzTarget(data, size);                                                 \
-    return 0;                                                                     \
-  }                                                                               \
+#define MAMORI_FUZZ_TARGET(data, size)                                      \
+  static void MamoriFuzzTarget(const uint8_t* data, size_t size);           \
+  extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) { \
+    MamoriFuzzTarget(data, size);                                           \
+    return 0;                                                               \
+  }                                                                         \
   static void MamoriFuzzTarget(const uint8_t* data, size_t size)

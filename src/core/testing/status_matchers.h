@@ -9,9 +9,9 @@
 //
 // There is deliberately no EXPECT_NOT_OK: a test names the code it expects.
 
-#include <gmock/gmock.h>
-
 #include <ostream>
+
+#include <gmock/gmock.h>
 
 #include "core/status.h"
 

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/testing/temp_dir.h"
 
-#include <gtest/gtest.h>
 #include <stdlib.h>
-#include <sys/wait.h>
 
 #include <cstdio>
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
 
 #include "core/check.h"
 

@@ -3,11 +3,11 @@
 // CI=true a skipped test fails the binary. GTEST_SKIP() exits 0, so without
 // this a PostgreSQL test that skips for want of a server would look green.
 
-#include <gtest/gtest.h>
-
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+
+#include <gtest/gtest.h>
 
 int main(int argc, char** argv) {
   ::testing::InitGoogleTest(&argc, argv);

@@ -51,7 +51,8 @@ class Scanner {
       case ',':
         if (depth_ == 1) expect_value_for_.clear();
         return core::Status::Ok();
-      default: return core::Status::Ok();
+      default:
+        return core::Status::Ok();
     }
   }
 

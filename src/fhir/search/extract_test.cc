@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "fhir/json_parser.h"
 #include "fhir/search/extract.h"
 
 #include <algorithm>
@@ -15,6 +14,7 @@
 
 #include "core/testing/status_matchers.h"
 #include "fhir/internal/test_data.h"
+#include "fhir/json_parser.h"
 #include "fhir/search/internal/fhir_time.h"
 
 namespace mamori::fhir::search {

@@ -6,7 +6,6 @@
 // return, so a change in extraction, normalization or parsing that breaks a
 // search breaks a row.
 
-#include "fhir/json_parser.h"
 #include "fhir/search/index.h"
 
 #include <algorithm>
@@ -22,6 +21,7 @@
 
 #include "core/testing/status_matchers.h"
 #include "fhir/internal/test_data.h"
+#include "fhir/json_parser.h"
 #include "fhir/search/extract.h"
 #include "fhir/search/internal/fhir_time.h"
 #include "fhir/search/match.h"

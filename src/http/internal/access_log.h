@@ -21,10 +21,10 @@
 namespace mamori::http::internal {
 
 struct AccessRecord {
-  std::string_view method;      // as received; non-standard methods log as OTHER
-  std::string_view path;        // must already exclude the query string
+  std::string_view method;  // as received; non-standard methods log as OTHER
+  std::string_view path;    // must already exclude the query string
   int status = 0;
-  size_t bytes = 0;             // response body bytes
+  size_t bytes = 0;  // response body bytes
   int64_t duration_us = 0;
   std::string_view request_id;  // our own id (hex)
 };

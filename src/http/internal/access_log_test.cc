@@ -16,9 +16,8 @@ TEST(AccessLogTest, LineHasMethodPathStatusBytesDurationAndId) {
   core::testing::LogCapture capture(/*quiet=*/true);
   LogAccess({"GET", "/fhir/Patient/p1", 200, 512, 830, "0123456789abcdef0123456789abcdef"});
   ASSERT_EQ(capture.Lines().size(), 1u);
-  EXPECT_THAT(capture.Lines()[0],
-              EndsWith("access GET /fhir/Patient/p1 200 512B 830us "
-                       "id=0123456789abcdef0123456789abcdef"));
+  EXPECT_THAT(capture.Lines()[0], EndsWith("access GET /fhir/Patient/p1 200 512B 830us "
+                                           "id=0123456789abcdef0123456789abcdef"));
 }
 
 TEST(AccessLogTest, QueryIsCutEvenIfTheCallerPassesATarget) {

@@ -28,9 +28,9 @@ bool IsSafeFieldName(std::string_view n) {
 // Headers the server owns; a handler's values for them are ignored.
 bool IsServerOwned(std::string_view name) {
   for (std::string_view owned :
-       {"strict-transport-security", "x-content-type-options", "cache-control",
-        "x-frame-options", "x-request-id", "x-client-request-id", "date", "content-length",
-        "connection", "transfer-encoding", "content-type"}) {
+       {"strict-transport-security", "x-content-type-options", "cache-control", "x-frame-options",
+        "x-request-id", "x-client-request-id", "date", "content-length", "connection",
+        "transfer-encoding", "content-type"}) {
     if (EqualsIgnoreCase(name, owned)) return true;
   }
   return false;
@@ -78,8 +78,7 @@ Request ToRequest(BeastRequest&& wire, const ConnectionInfo& conn, std::string r
 }
 
 BeastResponse ToBeastResponse(Response&& response, const ResponseContext& ctx) {
-  if (response.status < 100 || response.status > 599 ||
-      !IsSafeFieldValue(response.content_type)) {
+  if (response.status < 100 || response.status > 599 || !IsSafeFieldValue(response.content_type)) {
     core::LogError("handler returned an invalid status or content type; answering 500");
     response = OperationOutcomeResponse(500, IssueCode::kException, "invalid handler response");
   }

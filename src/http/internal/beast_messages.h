@@ -12,11 +12,11 @@
 //
 // Thread-safety: pure functions.
 
-#include <boost/beast/http/message.hpp>
-#include <boost/beast/http/string_body.hpp>
-
 #include <optional>
 #include <string>
+
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
 
 #include "http/request.h"
 #include "http/response.h"

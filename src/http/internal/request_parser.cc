@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "http/internal/request_parser.h"
 
-#include <boost/asio/buffer.hpp>
-#include <boost/beast/http/error.hpp>
-
 #include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <string>
+
+#include <boost/asio/buffer.hpp>
+#include <boost/beast/http/error.hpp>
 
 namespace mamori::http::internal {
 

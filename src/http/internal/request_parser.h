@@ -13,13 +13,13 @@
 //
 // Thread-safety: pure functions; a parser belongs to one connection.
 
-#include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/string_body.hpp>
-#include <boost/system/error_code.hpp>
-
 #include <cstddef>
 #include <optional>
 #include <string_view>
+
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/system/error_code.hpp>
 
 #include "http/operation_outcome.h"
 #include "http/server.h"

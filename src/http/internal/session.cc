@@ -18,6 +18,10 @@
 // runs on the handler pool and touches only immutable state.
 #include "http/internal/session.h"
 
+#include <array>
+#include <optional>
+#include <string>
+
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -25,10 +29,6 @@
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
-
-#include <array>
-#include <optional>
-#include <string>
 
 #include "core/clock.h"
 #include "core/logging.h"
@@ -166,10 +166,9 @@ class Session final : public Drainable, public std::enable_shared_from_this<Sess
   void ReadHeader() {
     first_request_ = false;
     ArmTimer(Phase::kHeader, shared_->options.header_timeout);
-    bhttp::async_read_header(stream_, buffer_, *parser_,
-                             [self = shared_from_this()](error_code e, size_t) {
-                               self->OnHeader(e);
-                             });
+    bhttp::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](error_code e, size_t) { self->OnHeader(e); });
   }
 
   void OnHeader(error_code ec) {
@@ -228,8 +227,8 @@ class Session final : public Drainable, public std::enable_shared_from_this<Sess
     keep_alive_ = wire.keep_alive();
     head_ = wire.method() == bhttp::verb::head;
     request_id_ = NewRequestId(shared_->env.random());
-    if (auto it = wire.find("X-Request-Id"); it != wire.end() &&
-                                             IsWellFormedClientRequestId(it->value())) {
+    if (auto it = wire.find("X-Request-Id");
+        it != wire.end() && IsWellFormedClientRequestId(it->value())) {
       client_request_id_ = std::string(it->value());
     }
     if (path_.empty() || path_[0] != '/') {
@@ -244,15 +243,14 @@ class Session final : public Drainable, public std::enable_shared_from_this<Sess
       // A handler that never blocks: answer on this connection's thread, no hand-off.
       return OnHandled(CallHandler(request));
     }
-    asio::post(shared_->handler_pool,
-               [self = shared_from_this(), request = std::move(request)]() mutable {
-                 if (self->closed_) return;  // force-closed while queued
-                 Response response = self->CallHandler(request);
-                 asio::post(self->stream_.get_executor(),
-                            [self, response = std::move(response)]() mutable {
-                              self->OnHandled(std::move(response));
-                            });
-               });
+    asio::post(shared_->handler_pool, [self = shared_from_this(),
+                                       request = std::move(request)]() mutable {
+      if (self->closed_) return;  // force-closed while queued
+      Response response = self->CallHandler(request);
+      asio::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
+        self->OnHandled(std::move(response));
+      });
+    });
   }
 
   // Runs on the handler pool. The exception boundary of STYLE.md rule 25: a
@@ -267,9 +265,9 @@ class Session final : public Drainable, public std::enable_shared_from_this<Sess
     } catch (...) {
       core::LogError("ALERT handler threw a non-exception; request {} answered 500", id);
     }
-    return OperationOutcomeResponse(500, IssueCode::kException,
-                                    "the server could not complete the request; request id " +
-                                        request.request_id);
+    return OperationOutcomeResponse(
+        500, IssueCode::kException,
+        "the server could not complete the request; request id " + request.request_id);
   }
 
   void OnHandled(Response response) {
@@ -281,25 +279,27 @@ class Session final : public Drainable, public std::enable_shared_from_this<Sess
   void SendOverloaded() {
     request_id_ = NewRequestId(shared_->env.random());
     started_ = shared_->env.clock().Monotonic();
-    Response r = OperationOutcomeResponse(503, IssueCode::kTransient,
-                                          "too many connections; retry later");
+    Response r =
+        OperationOutcomeResponse(503, IssueCode::kTransient, "too many connections; retry later");
     r.headers.Set("Retry-After", std::to_string(shared_->options.retry_after_seconds));
     SendResponse(std::move(r), /*must_close=*/true);
   }
 
   void SendResponse(Response response, bool must_close) {
     bool close = must_close || !keep_alive_ || draining_ || shared_->draining;
-    ResponseContext ctx{request_id_, client_request_id_,
-                        core::FormatHttpDate(shared_->env.clock().Now()), version_, !close,
+    ResponseContext ctx{request_id_,
+                        client_request_id_,
+                        core::FormatHttpDate(shared_->env.clock().Now()),
+                        version_,
+                        !close,
                         head_};
     response_.emplace(ToBeastResponse(std::move(response), ctx));
     status_ = static_cast<int>(response_->result_int());
     bytes_ = response_->body().size();
     ArmTimer(Phase::kWriting, shared_->options.write_timeout);
-    bhttp::async_write(stream_, *response_,
-                       [self = shared_from_this(), close](error_code e, size_t) {
-                         self->OnWritten(e, close);
-                       });
+    bhttp::async_write(
+        stream_, *response_,
+        [self = shared_from_this(), close](error_code e, size_t) { self->OnWritten(e, close); });
   }
 
   void OnWritten(error_code ec, bool close) {
@@ -320,9 +320,8 @@ class Session final : public Drainable, public std::enable_shared_from_this<Sess
   // ---- closing ----
   void OnDrain() {
     draining_ = true;
-    bool nothing_started =
-        phase_ == Phase::kHandshake || phase_ == Phase::kIdle ||
-        (phase_ == Phase::kHeader && buffer_.size() == 0);
+    bool nothing_started = phase_ == Phase::kHandshake || phase_ == Phase::kIdle ||
+                           (phase_ == Phase::kHeader && buffer_.size() == 0);
     if (nothing_started) CloseSocket();
   }
 
@@ -339,13 +338,14 @@ class Session final : public Drainable, public std::enable_shared_from_this<Sess
   }
 
   void LingerRead() {
-    stream_.next_layer().async_read_some(
-        asio::buffer(linger_buf_), [self = shared_from_this()](error_code e, size_t n) {
-          if (self->phase_ == Phase::kClosed) return;
-          self->linger_bytes_ += n;
-          if (e || self->linger_bytes_ > kLingerMaxBytes) return self->CloseSocket();
-          self->LingerRead();
-        });
+    stream_.next_layer().async_read_some(asio::buffer(linger_buf_),
+                                         [self = shared_from_this()](error_code e, size_t n) {
+                                           if (self->phase_ == Phase::kClosed) return;
+                                           self->linger_bytes_ += n;
+                                           if (e || self->linger_bytes_ > kLingerMaxBytes)
+                                             return self->CloseSocket();
+                                           self->LingerRead();
+                                         });
   }
 
   void CloseSocket() {

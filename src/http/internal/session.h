@@ -15,12 +15,12 @@
 // from any thread; the session then runs on its socket's executor, which is
 // serial.
 
+#include <atomic>
+#include <memory>
+
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/thread_pool.hpp>
-
-#include <atomic>
-#include <memory>
 
 #include "core/env.h"
 #include "http/internal/connection_registry.h"

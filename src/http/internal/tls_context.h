@@ -18,11 +18,11 @@
 // Thread-safety: BuildServerTlsContext is reentrant; the SSL_CTX it returns is
 // shared read-only by all connections.
 
-#include <openssl/ssl.h>
-
 #include <memory>
 #include <optional>
 #include <string>
+
+#include <openssl/ssl.h>
 
 #include "core/file_system.h"
 #include "core/status.h"

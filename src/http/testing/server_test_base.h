@@ -15,10 +15,10 @@
 //
 // Thread-safety: the fixture belongs to the test thread.
 
-#include <gtest/gtest.h>
-
 #include <memory>
 #include <string>
+
+#include <gtest/gtest.h>
 
 #include "core/env.h"
 #include "core/testing/status_matchers.h"

@@ -16,14 +16,14 @@
 //
 // Thread-safety: one connection per thread; the free functions are reentrant.
 
-#include <openssl/ssl.h>
-
 #include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
 #include <string_view>
+
+#include <openssl/ssl.h>
 
 #include "core/status.h"
 

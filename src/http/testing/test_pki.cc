@@ -107,7 +107,8 @@ class PkiBuilder {
     return Run("ca -batch -config " + Path("openssl.cnf") + " -cert " + Path(ca + ".pem") +
                " -keyfile " + Path(ca + ".key") + " -in " + Path(name + ".csr") +
                " -startdate 20200101000000Z -enddate 20200102000000Z -extensions v3_client "
-               "-notext -out " + Path(name + ".pem"));
+               "-notext -out " +
+               Path(name + ".pem"));
   }
 
  private:
@@ -124,8 +125,8 @@ core::Result<TestPki> MakeTestPki(const std::string& dir) {
   MAMORI_RETURN_IF_ERROR(b.Leaf("server", "ca", "/CN=localhost", "v3_server"));
   MAMORI_RETURN_IF_ERROR(b.Leaf("client", "ca", "/C=JP/O=Test Clinic/CN=emr-01", "v3_client"));
   MAMORI_RETURN_IF_ERROR(b.Ca("foreign_ca", "/O=elsewhere/CN=foreign CA"));
-  MAMORI_RETURN_IF_ERROR(b.Leaf("foreign_client", "foreign_ca", "/C=JP/O=Test Clinic/CN=emr-01",
-                                "v3_client"));
+  MAMORI_RETURN_IF_ERROR(
+      b.Leaf("foreign_client", "foreign_ca", "/C=JP/O=Test Clinic/CN=emr-01", "v3_client"));
   MAMORI_RETURN_IF_ERROR(b.Expired("expired_client", "ca"));
   TestPki pki;
   pki.dir = dir;

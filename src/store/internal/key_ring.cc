@@ -18,9 +18,8 @@ std::string KeyRing::Aad(const crypto::AeadKeyId& id, const std::string& compart
 core::Result<WrappedKey> KeyRing::Wrap(const crypto::AeadKey& kek, const crypto::AeadKey& dek,
                                        const std::string& compartment, core::Random& random) {
   std::string aad = Aad(dek.id(), compartment);
-  MAMORI_ASSIGN_OR_RETURN(
-      std::string wrapped,
-      crypto::Aead::Seal(kek, dek.ExportKeyBytes(), crypto::AsBytes(aad), random));
+  MAMORI_ASSIGN_OR_RETURN(std::string wrapped, crypto::Aead::Seal(kek, dek.ExportKeyBytes(),
+                                                                  crypto::AsBytes(aad), random));
   return WrappedKey{dek.id(), compartment, std::move(wrapped)};
 }
 
@@ -31,9 +30,9 @@ core::Result<crypto::AeadKey> KeyRing::Unwrap(const crypto::AeadKey& kek,
       crypto::Aead::Open(kek, crypto::AsBytes(wrapped.wrapped), crypto::AsBytes(aad));
   if (!bytes.ok()) {
     // The wrong KEK (another installation's key file) or a tampered key row.
-    return core::DataLossError("data key " + wrapped.key_id.ToHex() +
-                               " does not unwrap under this master key: " +
-                               bytes.status().message());
+    return core::DataLossError(
+        "data key " + wrapped.key_id.ToHex() +
+        " does not unwrap under this master key: " + bytes.status().message());
   }
   return crypto::AeadKey::Import(wrapped.key_id, bytes->span());
 }

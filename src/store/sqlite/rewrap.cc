@@ -11,8 +11,10 @@ namespace mamori::store {
 
 core::Status RewrapDataKeys(const StoreOptions& options, const crypto::AeadKey& new_kek,
                             core::Env& env) {
-  if (options.kek == nullptr) return core::InvalidArgumentError("rewrapping needs the old master key");
-  MAMORI_ASSIGN_OR_RETURN(auto db, internal::SqliteDb::Open(options.path, false, options.vfs_name_for_test));
+  if (options.kek == nullptr)
+    return core::InvalidArgumentError("rewrapping needs the old master key");
+  MAMORI_ASSIGN_OR_RETURN(auto db,
+                          internal::SqliteDb::Open(options.path, false, options.vfs_name_for_test));
   MAMORI_RETURN_IF_ERROR(db->Exec("PRAGMA synchronous=FULL"));
   MAMORI_RETURN_IF_ERROR(internal::MigrateSqliteSchema(*db));
   MAMORI_RETURN_IF_ERROR(db->Exec("BEGIN IMMEDIATE"));

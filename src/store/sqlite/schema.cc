@@ -98,8 +98,10 @@ core::Status MigrateSqliteSchema(SqliteDb& db) {
     core::Status s = db.Exec(steps[v]).With("migrating schema to version ", v + 1);
     if (!s.ok()) return fail(s);
   }
-  core::Status s = db.Exec("INSERT OR REPLACE INTO mamori_meta (key, value) VALUES "
-                           "('schema_version', '" + std::to_string(steps.size()) + "')");
+  core::Status s = db.Exec(
+      "INSERT OR REPLACE INTO mamori_meta (key, value) VALUES "
+      "('schema_version', '" +
+      std::to_string(steps.size()) + "')");
   if (!s.ok()) return fail(s);
   return db.Exec("COMMIT");
 }

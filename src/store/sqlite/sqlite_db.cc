@@ -10,17 +10,22 @@ core::Status SqliteError(int rc, std::string_view what, sqlite3* db) {
   // SQLite messages name tables and constraints, never bound values.
   std::string message = fmt::format("sqlite: {}: {} (code {})", what, detail, rc);
   switch (rc & 0xff) {
-    case SQLITE_FULL: return core::ResourceExhaustedError(message + "; the disk is full");
+    case SQLITE_FULL:
+      return core::ResourceExhaustedError(message + "; the disk is full");
     case SQLITE_CORRUPT:
-    case SQLITE_NOTADB: return core::DataLossError(message);
+    case SQLITE_NOTADB:
+      return core::DataLossError(message);
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
     case SQLITE_IOERR:
     case SQLITE_CANTOPEN:
     case SQLITE_READONLY:
-    case SQLITE_PERM: return core::UnavailableError(message);
-    case SQLITE_CONSTRAINT: return core::AlreadyExistsError(message);
-    default: return core::InternalError(message);
+    case SQLITE_PERM:
+      return core::UnavailableError(message);
+    case SQLITE_CONSTRAINT:
+      return core::AlreadyExistsError(message);
+    default:
+      return core::InternalError(message);
   }
 }
 

@@ -6,8 +6,6 @@
 // core::Status. One SqliteDb is one connection and belongs to one thread at a
 // time; statements are prepared once per connection and cached.
 
-#include <sqlite3.h>
-
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -15,6 +13,8 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+
+#include <sqlite3.h>
 
 #include "core/status.h"
 

@@ -3,10 +3,10 @@
 // or a full disk during a commit fails every body of that group with
 // kUnavailable, leaves nothing of the group on disk, and latches the store
 // read-only until restart while committed data stays readable.
+#include <thread>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
-#include <thread>
 
 #include "core/testing/status_matchers.h"
 #include "core/testing/temp_dir.h"
@@ -30,15 +30,22 @@ class SqliteFaultTest : public ::testing::Test {
 
   void Open() {
     store_.reset();
-    auto s = OpenStore({.path = path_, .kek = &kek_, .checkpoint_interval_ms = 0, .vfs_name_for_test = vfs_.name()}, env_);
+    auto s = OpenStore({.path = path_,
+                        .kek = &kek_,
+                        .checkpoint_interval_ms = 0,
+                        .vfs_name_for_test = vfs_.name()},
+                       env_);
     ASSERT_THAT(s, IsOk());
     store_ = std::move(*s);
   }
 
   core::Status Put(const std::string& id) {
     return store_->Write([&](Transaction& tx) {
-      return tx.Put({.type = "Patient", .id = id, .compartment = id,
-                     .render = [](int64_t, auto) { return std::string("{\"x\":1}"); }})
+      return tx
+          .Put({.type = "Patient",
+                .id = id,
+                .compartment = id,
+                .render = [](int64_t, auto) { return std::string("{\"x\":1}"); }})
           .status();
     });
   }

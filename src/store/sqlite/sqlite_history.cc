@@ -56,7 +56,8 @@ core::Result<HistoryPage> SqliteStore::History(const HistoryQuery& query) {
 
   HistoryPage page;
   MAMORI_ASSIGN_OR_RETURN(
-      Statement * count, db->Prepare("SELECT count(*) FROM resource_version WHERE " + filter.where));
+      Statement * count,
+      db->Prepare("SELECT count(*) FROM resource_version WHERE " + filter.where));
   Bind(count, filter);
   MAMORI_ASSIGN_OR_RETURN(bool counted, count->Step());
   page.total = counted ? count->ColumnInt(0) : 0;
@@ -65,7 +66,8 @@ core::Result<HistoryPage> SqliteStore::History(const HistoryQuery& query) {
   MAMORI_ASSIGN_OR_RETURN(
       Statement * stmt,
       db->Prepare("SELECT seq, type, id, version, updated_us, deleted, body FROM resource_version "
-                  "WHERE " + filter.where + " AND seq < ? ORDER BY seq DESC LIMIT ?"));
+                  "WHERE " +
+                  filter.where + " AND seq < ? ORDER BY seq DESC LIMIT ?"));
   int next = Bind(stmt, filter);
   stmt->Bind(next, query.before_sequence > 0 ? query.before_sequence : INT64_MAX);
   stmt->Bind(next + 1, static_cast<int64_t>(query.limit + 1));

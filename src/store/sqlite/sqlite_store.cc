@@ -16,8 +16,8 @@ namespace {
 // editing the timestamp makes the body fail to open (kDataLoss).
 std::string ResourceAad(const std::string& type, const std::string& id, int64_t version,
                         bool deleted, int64_t updated_us) {
-  return fmt::format("mamori.resource.v1{}{}{}{}{}{}{}{}{}{}", '\0', type, '\0', id, '\0',
-                     version, '\0', deleted ? 1 : 0, '\0', updated_us);
+  return fmt::format("mamori.resource.v1{}{}{}{}{}{}{}{}{}{}", '\0', type, '\0', id, '\0', version,
+                     '\0', deleted ? 1 : 0, '\0', updated_us);
 }
 
 core::Status ApplyWriterPragmas(SqliteDb& db, const StoreOptions& options) {
@@ -26,8 +26,7 @@ core::Status ApplyWriterPragmas(SqliteDb& db, const StoreOptions& options) {
   // makes affordable.
   MAMORI_RETURN_IF_ERROR(db.Exec("PRAGMA journal_mode=WAL"));
   MAMORI_RETURN_IF_ERROR(db.Exec("PRAGMA synchronous=FULL"));
-  MAMORI_RETURN_IF_ERROR(
-      db.Exec("PRAGMA cache_size=-" + std::to_string(options.writer_cache_kib)));
+  MAMORI_RETURN_IF_ERROR(db.Exec("PRAGMA cache_size=-" + std::to_string(options.writer_cache_kib)));
   if (options.checkpoint_interval_ms > 0) {
     // The checkpoint thread copies the WAL into the database instead.
     MAMORI_RETURN_IF_ERROR(db.Exec("PRAGMA wal_autocheckpoint=0"));
@@ -116,9 +115,9 @@ core::Status SqliteStore::LoadIndexKey() {
     return commit.With("creating the index key");
   }
   key_ring_->Commit();
-  MAMORI_ASSIGN_OR_RETURN(crypto::SecureBytes derived,
-                          crypto::HkdfSha256((*root)->ExportKeyBytes(), {},
-                                             crypto::AsBytes(kLabel), 32));
+  MAMORI_ASSIGN_OR_RETURN(
+      crypto::SecureBytes derived,
+      crypto::HkdfSha256((*root)->ExportKeyBytes(), {}, crypto::AsBytes(kLabel), 32));
   MAMORI_ASSIGN_OR_RETURN(index_key_, crypto::HmacKey::Import(derived.span()));
   return core::Status::Ok();
 }
@@ -168,9 +167,8 @@ core::Result<std::string> SqliteStore::Seal(const NewVersion& v, int64_t version
   return crypto::Aead::Seal(*dek, crypto::AsBytes(json), crypto::AsBytes(aad), env_.random());
 }
 
-core::Result<ResourceVersion> SqliteStore::Decode(std::string type, std::string id,
-                                                  int64_t version, int64_t seq,
-                                                  int64_t updated_us, bool deleted,
+core::Result<ResourceVersion> SqliteStore::Decode(std::string type, std::string id, int64_t version,
+                                                  int64_t seq, int64_t updated_us, bool deleted,
                                                   const std::string& body, KeyTable& keys) {
   ResourceVersion v{.type = std::move(type),
                     .id = std::move(id),

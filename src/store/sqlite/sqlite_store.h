@@ -25,8 +25,7 @@ namespace mamori::store::internal {
 
 class SqliteStore final : public Store {
  public:
-  static core::Result<std::unique_ptr<Store>> Create(const StoreOptions& options,
-                                                     core::Env& env);
+  static core::Result<std::unique_ptr<Store>> Create(const StoreOptions& options, core::Env& env);
   ~SqliteStore() override;
 
   core::Status Write(std::function<core::Status(Transaction&)> body) override;
@@ -83,7 +82,7 @@ class SqliteStore final : public Store {
   core::Env& env_;
   std::unique_ptr<KeyRing> key_ring_;
   std::optional<crypto::HmacKey> index_key_;  // set by Open(), then read-only
-  std::unique_ptr<SqliteDb> writer_;  // committer thread only
+  std::unique_ptr<SqliteDb> writer_;          // committer thread only
 
   std::mutex readers_mu_;
   std::vector<std::unique_ptr<SqliteDb>> readers_ MAMORI_GUARDED_BY(readers_mu_);

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // The conformance suite over SQLite, and what only SQLite shows: the bytes
 // in the database file.
-#include <sqlite3.h>
-
 #include <fstream>
 #include <iterator>
+
+#include <sqlite3.h>
 
 #include "core/testing/temp_dir.h"
 #include "store/store_conformance_test.h"
@@ -19,7 +19,8 @@ using ::testing::HasSubstr;
 
 class SqliteFactory final : public StoreFactory {
  public:
-  explicit SqliteFactory(core::Env& env) : env_(env), path_(core::testing::MakeTempDir() + "/m.db") {}
+  explicit SqliteFactory(core::Env& env)
+      : env_(env), path_(core::testing::MakeTempDir() + "/m.db") {}
   core::Result<std::unique_ptr<Store>> Open(const crypto::AeadKey& kek) override {
     return OpenStore({.path = path_, .kek = &kek}, env_);
   }
@@ -80,8 +81,10 @@ TEST_P(SqliteStoreTest, SwappedBodiesFailTheIntegrityCheckInsteadOfReturningWron
 TEST_P(SqliteStoreTest, FlippingTheDeletedFlagIsDetected) {
   ASSERT_THAT(PutJson("Patient", "a", "alice", "a"), IsOk());
   store_.reset();
-  ASSERT_EQ(Exec(path(), "UPDATE resource_version SET deleted = 1;"
-                         "UPDATE resource_current SET deleted = 1"), SQLITE_OK);
+  ASSERT_EQ(Exec(path(),
+                 "UPDATE resource_version SET deleted = 1;"
+                 "UPDATE resource_current SET deleted = 1"),
+            SQLITE_OK);
   Reopen(kek_);
   EXPECT_THAT(store_->Read("Patient", "a"), StatusIs(StatusCode::kDataLoss));
 }

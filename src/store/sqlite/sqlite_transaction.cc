@@ -102,13 +102,12 @@ core::Status WriteIndex(SqliteDb& db, const NewVersion& v) {
   return core::Status::Ok();
 }
 
-core::Result<std::optional<ResourceVersion>> SqliteTransaction::ReadCurrent(
-    const std::string& type, const std::string& id) {
+core::Result<std::optional<ResourceVersion>> SqliteTransaction::ReadCurrent(const std::string& type,
+                                                                            const std::string& id) {
   MAMORI_ASSIGN_OR_RETURN(
-      Statement * stmt,
-      db_.Prepare("SELECT v.version, v.seq, v.updated_us, v.deleted, v.body FROM "
-                  "resource_current c JOIN resource_version v ON v.seq = c.seq "
-                  "WHERE c.type = ? AND c.id = ?"));
+      Statement * stmt, db_.Prepare("SELECT v.version, v.seq, v.updated_us, v.deleted, v.body FROM "
+                                    "resource_current c JOIN resource_version v ON v.seq = c.seq "
+                                    "WHERE c.type = ? AND c.id = ?"));
   stmt->Bind(1, type);
   stmt->Bind(2, id);
   MAMORI_ASSIGN_OR_RETURN(bool row, stmt->Step());
@@ -117,8 +116,8 @@ core::Result<std::optional<ResourceVersion>> SqliteTransaction::ReadCurrent(
   bool deleted = stmt->ColumnInt(3) != 0;
   std::string body = stmt->ColumnBlob(4);
   stmt->Reset();
-  MAMORI_ASSIGN_OR_RETURN(
-      ResourceVersion v, store_.Decode(type, id, version, seq, updated, deleted, body, keys_));
+  MAMORI_ASSIGN_OR_RETURN(ResourceVersion v,
+                          store_.Decode(type, id, version, seq, updated, deleted, body, keys_));
   return std::optional<ResourceVersion>(std::move(v));
 }
 
@@ -126,8 +125,9 @@ core::Result<ResourceVersion> SqliteTransaction::Put(const NewVersion& v) {
   if (v.type.empty() || v.id.empty()) {
     return core::InvalidArgumentError("a resource version needs a type and an id");
   }
-  MAMORI_ASSIGN_OR_RETURN(Statement * current,
-                          db_.Prepare("SELECT version FROM resource_current WHERE type=? AND id=?"));
+  MAMORI_ASSIGN_OR_RETURN(
+      Statement * current,
+      db_.Prepare("SELECT version FROM resource_current WHERE type=? AND id=?"));
   current->Bind(1, v.type);
   current->Bind(2, v.id);
   MAMORI_ASSIGN_OR_RETURN(bool exists, current->Step());

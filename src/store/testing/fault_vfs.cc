@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "store/testing/fault_vfs.h"
 
-#include <sqlite3.h>
-
 #include <cstring>
 #include <mutex>
 #include <new>
 #include <string>
 #include <vector>
+
+#include <sqlite3.h>
 
 namespace mamori::store::testing {
 namespace {
@@ -119,10 +119,10 @@ int ShmLock(sqlite3_file* f, int off, int n, int flags) {
 void ShmBarrier(sqlite3_file* f) { Real(f)->pMethods->xShmBarrier(Real(f)); }
 int ShmUnmap(sqlite3_file* f, int del) { return Real(f)->pMethods->xShmUnmap(Real(f), del); }
 
-const sqlite3_io_methods kMethods = {
-    2,        Close,       Read,        Write,      Truncate,   Sync,     Size,
-    Lock,     Unlock,      CheckLock,   FileControl, SectorSize, DeviceChars,
-    ShmMap,   ShmLock,     ShmBarrier,  ShmUnmap,   nullptr,    nullptr};
+const sqlite3_io_methods kMethods = {2,           Close,      Read,        Write,  Truncate,
+                                     Sync,        Size,       Lock,        Unlock, CheckLock,
+                                     FileControl, SectorSize, DeviceChars, ShmMap, ShmLock,
+                                     ShmBarrier,  ShmUnmap,   nullptr,     nullptr};
 
 int Open(sqlite3_vfs*, const char* name, sqlite3_file* f, int flags, int* out_flags) {
   FaultFile* ff = Fault(f);

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "fhir/internal/rest/conditional.h"
 
-#include "core/form_decode.h"
-#include "fhir/internal/rest/resource_util.h"
-
 #include <algorithm>
 #include <cctype>
+
+#include "core/form_decode.h"
+#include "fhir/internal/rest/resource_util.h"
 
 namespace mamori::fhir::internal {
 namespace {

@@ -6,9 +6,10 @@
 // references) over the keyed-hash index. Until full search lands (issue 5)
 // the criteria understood are `identifier=[system|]value` and `_id=id`.
 
-#include <boost/json/object.hpp>
 #include <string>
 #include <vector>
+
+#include <boost/json/object.hpp>
 
 #include "core/status.h"
 #include "store/store.h"
@@ -24,9 +25,9 @@ core::Result<std::vector<store::IndexEntry>> IdentifierIndexEntries(
 
 // Parsed criteria of a conditional interaction.
 struct Criteria {
-  std::string id;            // from _id, if given
-  std::string param;         // "identifier", if given
-  std::string hash;          // its index hash
+  std::string id;     // from _id, if given
+  std::string param;  // "identifier", if given
+  std::string hash;   // its index hash
 };
 
 using QueryPairs = std::vector<std::pair<std::string, std::string>>;

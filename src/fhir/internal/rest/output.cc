@@ -6,9 +6,9 @@
 
 #include "core/clock.h"
 #include "fhir/definitions.h"
+#include "fhir/internal/rest/pretty.h"
 #include "fhir/json_number.h"
 #include "fhir/json_parser.h"
-#include "fhir/internal/rest/pretty.h"
 
 namespace mamori::fhir::internal {
 namespace {
@@ -30,11 +30,11 @@ bool IsMandatoryTopLevel(std::string_view key) {
 // Marks a reduced view as SUBSETTED (FHIR requires the tag).
 void TagSubsetted(boost::json::object& resource) {
   boost::json::object& meta = resource["meta"].emplace_object();
-  boost::json::array& tags = meta["tag"].is_array() ? meta["tag"].as_array()
-                                                    : meta["tag"].emplace_array();
-  tags.push_back(boost::json::object{
-      {"system", "http://terminology.hl7.org/CodeSystem/v3-ObservationValue"},
-      {"code", "SUBSETTED"}});
+  boost::json::array& tags =
+      meta["tag"].is_array() ? meta["tag"].as_array() : meta["tag"].emplace_array();
+  tags.push_back(
+      boost::json::object{{"system", "http://terminology.hl7.org/CodeSystem/v3-ObservationValue"},
+                          {"code", "SUBSETTED"}});
 }
 
 // Whether a top-level property of a `type` resource is in its summary
@@ -94,13 +94,12 @@ void ApplySubset(boost::json::object& resource, const Format& format) {
 
 RestResponse Outcome(int status, std::string_view severity, std::string_view code,
                      std::string_view diagnostics, std::string_view expression) {
-  boost::json::object issue{{"severity", severity}, {"code", code},
-                            {"diagnostics", diagnostics}};
+  boost::json::object issue{{"severity", severity}, {"code", code}, {"diagnostics", diagnostics}};
   if (!expression.empty()) issue["expression"] = boost::json::array{expression};
   boost::json::object outcome{{"resourceType", "OperationOutcome"},
                               {"issue", boost::json::array{issue}}};
-  return RestResponse{.status = status, .body = boost::json::serialize(outcome),
-                      .content_type = kFhirJson};
+  return RestResponse{
+      .status = status, .body = boost::json::serialize(outcome), .content_type = kFhirJson};
 }
 
 RestResponse IssuesOutcome(std::span<const ValidationIssue> issues) {
@@ -115,17 +114,21 @@ RestResponse IssuesOutcome(std::span<const ValidationIssue> issues) {
     list.push_back(std::move(issue));
   }
   boost::json::object outcome{{"resourceType", "OperationOutcome"}, {"issue", std::move(list)}};
-  return RestResponse{.status = status, .body = boost::json::serialize(outcome),
-                      .content_type = kFhirJson};
+  return RestResponse{
+      .status = status, .body = boost::json::serialize(outcome), .content_type = kFhirJson};
 }
 
 RestResponse ErrorOutcome(const core::Status& status) {
   using core::StatusCode;
   switch (status.code()) {
-    case StatusCode::kInvalidArgument: return Outcome(400, "error", "invalid", status.message());
-    case StatusCode::kNotFound: return Outcome(404, "error", "not-found", status.message());
-    case StatusCode::kAlreadyExists: return Outcome(409, "error", "duplicate", status.message());
-    case StatusCode::kAborted: return Outcome(412, "error", "conflict", status.message());
+    case StatusCode::kInvalidArgument:
+      return Outcome(400, "error", "invalid", status.message());
+    case StatusCode::kNotFound:
+      return Outcome(404, "error", "not-found", status.message());
+    case StatusCode::kAlreadyExists:
+      return Outcome(409, "error", "duplicate", status.message());
+    case StatusCode::kAborted:
+      return Outcome(412, "error", "conflict", status.message());
     case StatusCode::kFailedPrecondition:
       return Outcome(412, "error", "conflict", status.message());
     case StatusCode::kResourceExhausted:
@@ -138,7 +141,8 @@ RestResponse ErrorOutcome(const core::Status& status) {
     case StatusCode::kDataLoss:
       return Outcome(500, "fatal", "exception",
                      "a stored record failed its integrity check; the operator has been alerted");
-    default: return Outcome(500, "fatal", "exception", "internal error");
+    default:
+      return Outcome(500, "fatal", "exception", "internal error");
   }
 }
 
@@ -164,8 +168,8 @@ std::optional<RestResponse> ParseFormat(const RestRequest& req, Format& format) 
       size_t start = 0;
       while (start <= value.size()) {
         size_t comma = value.find(',', start);
-        std::string e = value.substr(start, comma == std::string::npos ? std::string::npos
-                                                                       : comma - start);
+        std::string e =
+            value.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
         if (!e.empty()) format.elements.push_back(e);
         if (comma == std::string::npos) break;
         start = comma + 1;
@@ -179,8 +183,8 @@ std::optional<RestResponse> ParseFormat(const RestRequest& req, Format& format) 
 }
 
 std::string RenderResource(const std::string& stored_json, const Format& format) {
-  bool subset = !format.elements.empty() || format.summary == "text" ||
-                format.summary == "data" || format.summary == "true";
+  bool subset = !format.elements.empty() || format.summary == "text" || format.summary == "data" ||
+                format.summary == "true";
   if (!subset && !format.pretty) return stored_json;
   core::Result<boost::json::object> parsed = ParseResourceJson(stored_json);
   if (!parsed.ok()) return stored_json;  // stored JSON was validated on the way in
@@ -212,9 +216,9 @@ void ApplyPreferReturn(const RestRequest& req, const store::ResourceVersion& v,
     return;
   }
   if (Contains(req.prefer, "return=OperationOutcome")) {
-    RestResponse oo = Outcome(response.status, "information", "informational",
-                              v.type + "/" + v.id + " version " + std::to_string(v.version) +
-                                  " stored");
+    RestResponse oo =
+        Outcome(response.status, "information", "informational",
+                v.type + "/" + v.id + " version " + std::to_string(v.version) + " stored");
     response.body = std::move(oo.body);
     response.content_type = kFhirJson;
     return;

@@ -6,11 +6,12 @@
 // resource bodies with _format/_pretty/_summary/_elements applied, and the
 // headers FHIR clients expect (ETag, Last-Modified, Location).
 
-#include <boost/json/object.hpp>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+
+#include <boost/json/object.hpp>
 
 #include "core/status.h"
 #include "fhir/rest_api.h"

@@ -2,8 +2,9 @@
 #pragma once
 // Private to fhir: include "fhir/rest_api.h" instead.
 
-#include <boost/json/value.hpp>
 #include <string>
+
+#include <boost/json/value.hpp>
 
 namespace mamori::fhir::internal {
 

@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "fhir/internal/rest/resource_util.h"
 
-#include <boost/json/serialize.hpp>
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <array>
-#include <ctime>
 #include <charconv>
+#include <ctime>
 #include <vector>
+
+#include <boost/json/serialize.hpp>
+#include <fmt/format.h>
 
 #include "fhir/definitions.h"
 #include "fhir/json_number.h"
@@ -25,9 +25,8 @@ std::vector<std::vector<std::string>> SimplePaths(std::string_view expression) {
   size_t start = 0;
   while (start < expression.size()) {
     size_t bar = expression.find('|', start);
-    std::string_view one = expression.substr(start, bar == std::string_view::npos
-                                                        ? std::string_view::npos
-                                                        : bar - start);
+    std::string_view one = expression.substr(
+        start, bar == std::string_view::npos ? std::string_view::npos : bar - start);
     std::vector<std::string> segments;
     int depth = 0;
     std::string current;
@@ -97,16 +96,17 @@ int Preference(std::string_view param) {
 std::string NewResourceId(core::Env& env) {
   std::array<uint8_t, 16> b;
   env.random().Fill(b);
-  uint64_t ms = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                          env.clock().Now().time_since_epoch())
-                                          .count());
+  uint64_t ms = static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(env.clock().Now().time_since_epoch())
+          .count());
   for (int i = 0; i < 6; ++i) b[i] = static_cast<uint8_t>(ms >> (40 - 8 * i));
   b[6] = (b[6] & 0x0f) | 0x70;  // version 7
   b[8] = (b[8] & 0x3f) | 0x80;  // RFC 4122 variant
-  return fmt::format("{:02x}{:02x}{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-"
-                     "{:02x}{:02x}{:02x}{:02x}{:02x}{:02x}",
-                     b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11],
-                     b[12], b[13], b[14], b[15]);
+  return fmt::format(
+      "{:02x}{:02x}{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-"
+      "{:02x}{:02x}{:02x}{:02x}{:02x}{:02x}",
+      b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
+      b[15]);
 }
 
 std::string PatientCompartmentOf(const std::string& type, const std::string& id,

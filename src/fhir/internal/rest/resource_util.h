@@ -5,10 +5,11 @@
 // Small pure functions the interactions share: ids, the patient compartment
 // of a resource, and stamping id/meta into a version's JSON.
 
-#include <boost/json/object.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include <boost/json/object.hpp>
 
 #include "core/clock.h"
 #include "core/env.h"

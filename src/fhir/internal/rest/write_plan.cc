@@ -69,7 +69,8 @@ std::optional<RestResponse> PrepareParsed(const std::string& type, boost::json::
 }
 
 std::optional<RestResponse> CheckBodyId(const WritePlan& plan, const std::string& id) {
-  if (!IsValidId(id)) return Outcome(400, "error", "invalid", "the id in the URL is not a valid FHIR id");
+  if (!IsValidId(id))
+    return Outcome(400, "error", "invalid", "the id in the URL is not a valid FHIR id");
   const boost::json::value* body_id = plan.resource.if_contains("id");
   if (body_id == nullptr || !body_id->is_string() || body_id->get_string() != id) {
     return Outcome(400, "error", "invalid", "the resource id must equal the id in the URL", "id");
@@ -78,14 +79,15 @@ std::optional<RestResponse> CheckBodyId(const WritePlan& plan, const std::string
 }
 
 store::NewVersion MakeNewVersion(const WritePlan& plan) {
-  return store::NewVersion{
-      .type = plan.type,
-      .id = plan.id,
-      .compartment = plan.compartment,
-      .render = [&plan](int64_t version, core::Clock::WallTime updated) {
-        return StampVersion(plan.resource, plan.type, plan.id, version, updated);
-      },
-      .index = plan.index};
+  return store::NewVersion{.type = plan.type,
+                           .id = plan.id,
+                           .compartment = plan.compartment,
+                           .render =
+                               [&plan](int64_t version, core::Clock::WallTime updated) {
+                                 return StampVersion(plan.resource, plan.type, plan.id, version,
+                                                     updated);
+                               },
+                           .index = plan.index};
 }
 
 RestResponse ConditionalUpdate(const std::string& type, const RestRequest& req,
@@ -99,7 +101,8 @@ RestResponse ConditionalUpdate(const std::string& type, const RestRequest& req,
   bool created = false;
   core::Status s = store.Write([&](store::Transaction& tx) -> core::Status {
     MAMORI_ASSIGN_OR_RETURN(auto ids, Match(tx, type, *criteria));
-    if (ids.size() > 1) return core::FailedPreconditionError("the criteria match several resources");
+    if (ids.size() > 1)
+      return core::FailedPreconditionError("the criteria match several resources");
     if (ids.size() == 1 && !given.empty() && given != ids[0]) {
       return core::InvalidArgumentError("the resource id differs from the matched resource");
     }

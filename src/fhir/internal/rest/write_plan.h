@@ -6,10 +6,11 @@
 // check the type, validate, compute index entries), so the group-commit
 // thread only stamps, seals and inserts.
 
-#include <boost/json/object.hpp>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include <boost/json/object.hpp>
 
 #include "core/env.h"
 #include "fhir/internal/rest/output.h"

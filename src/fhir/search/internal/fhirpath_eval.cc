@@ -7,8 +7,8 @@
 #include <charconv>
 #include <optional>
 
-#include "fhir/json_number.h"
 #include "fhir/definitions.h"
+#include "fhir/json_number.h"
 #include "fhir/search/internal/fhirpath_ast.h"
 
 namespace mamori::fhir::search::internal {

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "fhir/json_number.h"
 #include "fhir/search/internal/index_values.h"
 
 #include <cmath>
 #include <limits>
 #include <optional>
 
+#include "fhir/json_number.h"
 #include "fhir/search/internal/fhir_time.h"
 #include "fhir/search/internal/reference_text.h"
 #include "fhir/search/normalize.h"
