@@ -101,6 +101,9 @@ core::Status Router::AddNonBlocking(std::string method, std::string pattern, Rou
   return core::Status::Ok();
 }
 
+// The most precise route for the path and method. HEAD is answered by the
+// GET route when there is no HEAD route (RFC 9110 section 9.3.2); the server
+// sends the headers without the body.
 const Router::Route* Router::Find(const Request& request) const {
   if (request.path.empty() || request.path[0] != '/') return nullptr;
   std::vector<std::string_view> parts = SplitPath(WithoutTrailingSlash(request.path));
@@ -109,7 +112,10 @@ const Router::Route* Router::Find(const Request& request) const {
   for (const Route& route : routes_) {
     if (!Matches(route, parts)) continue;
     bool method_ok = route.method == request.method || (head && route.method == "GET");
-    if (method_ok && (best == nullptr || MorePrecise(route, *best))) best = &route;
+    if (method_ok && (best == nullptr || MorePrecise(route, *best) ||
+                      (head && route.method == "HEAD" && !MorePrecise(*best, route)))) {
+      best = &route;
+    }
   }
   return best;
 }
@@ -120,41 +126,35 @@ bool Router::IsNonBlocking(const Request& request) const {
 }
 
 Response Router::Handle(const Request& request) const {
-  if (request.path.empty() || request.path[0] != '/') {
-    return OperationOutcomeResponse(404, IssueCode::kNotFound, "no route for this path");
-  }
+  const Route* best = Find(request);
+  if (best == nullptr) return NoRoute(request);
   std::vector<std::string_view> parts = SplitPath(WithoutTrailingSlash(request.path));
-  const Route* best = nullptr;
-  std::set<std::string> allowed;
-  // HEAD is answered by the GET route when there is no HEAD route (RFC 9110
-  // section 9.3.2); the server sends the headers without the body.
-  const bool head = request.method == "HEAD";
-  for (const Route& route : routes_) {
-    if (!Matches(route, parts)) continue;
-    bool method_ok = route.method == request.method || (head && route.method == "GET");
-    if (!method_ok) {
-      allowed.insert(route.method);
-    } else if (best == nullptr || MorePrecise(route, *best) ||
-               (head && route.method == "HEAD" && !MorePrecise(*best, route))) {
-      best = &route;
-    }
-  }
-  if (best == nullptr && allowed.empty()) {
-    return OperationOutcomeResponse(404, IssueCode::kNotFound, "no route for this path");
-  }
-  if (best == nullptr) {
-    Response r =
-        OperationOutcomeResponse(405, IssueCode::kNotSupported, "method not allowed for this path");
-    std::string allow;
-    for (const std::string& m : allowed) allow += (allow.empty() ? "" : ", ") + m;
-    r.headers.Set("Allow", allow);
-    return r;
-  }
   PathParams params;
   for (size_t i = 0; i < parts.size(); ++i) {
     if (best->segments[i].is_capture) params.Add(best->segments[i].text, std::string(parts[i]));
   }
   return best->handler(request, params);
+}
+
+// 405 with Allow when the path exists for other methods, else 404. Only
+// reached on a miss, so the common path builds no method set.
+Response Router::NoRoute(const Request& request) const {
+  std::set<std::string> allowed;
+  if (!request.path.empty() && request.path[0] == '/') {
+    std::vector<std::string_view> parts = SplitPath(WithoutTrailingSlash(request.path));
+    for (const Route& route : routes_) {
+      if (Matches(route, parts)) allowed.insert(route.method);
+    }
+  }
+  if (allowed.empty()) {
+    return OperationOutcomeResponse(404, IssueCode::kNotFound, "no route for this path");
+  }
+  Response r =
+      OperationOutcomeResponse(405, IssueCode::kNotSupported, "method not allowed for this path");
+  std::string allow;
+  for (const std::string& m : allowed) allow += (allow.empty() ? "" : ", ") + m;
+  r.headers.Set("Allow", allow);
+  return r;
 }
 
 std::vector<RouteInfo> Router::Routes() const {

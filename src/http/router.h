@@ -90,6 +90,7 @@ class Router {
     bool non_blocking = false;
   };
   const Route* Find(const Request& request) const;
+  Response NoRoute(const Request& request) const;
 
   static bool Matches(const Route& route, const std::vector<std::string_view>& parts);
   static bool MorePrecise(const Route& a, const Route& b);

@@ -131,24 +131,39 @@ std::string PatientCompartmentOf(const std::string& type, const std::string& id,
   return "";
 }
 
-std::string StampVersion(boost::json::object resource, const std::string& type,
+std::string StampVersion(const boost::json::object& resource, const std::string& type,
                          const std::string& id, int64_t version, core::Clock::WallTime updated) {
-  resource["resourceType"] = type;
-  resource["id"] = id;
-  boost::json::value& meta = resource["meta"];
-  if (!meta.is_object()) meta.emplace_object();
-  meta.get_object()["versionId"] = std::to_string(version);
-  meta.get_object()["lastUpdated"] = core::FormatRfc3339(updated);
-  // Keep resourceType first: some clients sniff it.
-  boost::json::object ordered;
-  ordered.reserve(resource.size());
-  ordered["resourceType"] = type;
-  ordered["id"] = id;
-  ordered["meta"] = std::move(resource["meta"]);
-  for (auto& [key, value] : resource) {
-    if (key != "resourceType" && key != "id" && key != "meta") ordered[key] = std::move(value);
+  // Serialised straight from the validated object, without copying it: this
+  // runs on the store's commit thread, once per version written.
+  // resourceType, id and meta go first (some clients sniff resourceType).
+  std::string out = "{\"resourceType\":";
+  AppendJsonString(type, out);
+  out += ",\"id\":";
+  AppendJsonString(id, out);
+  out += ",\"meta\":{";
+  if (const auto* meta = resource.if_contains("meta"); meta != nullptr && meta->is_object()) {
+    for (const auto& [key, value] : meta->get_object()) {
+      if (key == "versionId" || key == "lastUpdated") continue;
+      AppendJsonString(key, out);
+      out += ':';
+      SerializeJsonTo(value, out);
+      out += ',';
+    }
   }
-  return SerializeJson(ordered);
+  out += "\"versionId\":";
+  AppendJsonString(std::to_string(version), out);
+  out += ",\"lastUpdated\":";
+  AppendJsonString(core::FormatRfc3339(updated), out);
+  out += '}';
+  for (const auto& [key, value] : resource) {
+    if (key == "resourceType" || key == "id" || key == "meta") continue;
+    out += ',';
+    AppendJsonString(key, out);
+    out += ':';
+    SerializeJsonTo(value, out);
+  }
+  out += '}';
+  return out;
 }
 
 namespace {

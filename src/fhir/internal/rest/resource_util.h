@@ -35,7 +35,7 @@ std::string PatientCompartmentOf(const std::string& type, const std::string& id,
 
 // Sets resourceType, id, meta.versionId and meta.lastUpdated (keeping the
 // client's meta.profile, tag and security) and returns the serialised JSON.
-std::string StampVersion(boost::json::object resource, const std::string& type,
+std::string StampVersion(const boost::json::object& resource, const std::string& type,
                          const std::string& id, int64_t version, core::Clock::WallTime updated);
 
 // Parses a FHIR instant or dateTime with a zone ("2026-01-02T03:04:05.678Z",
