@@ -13,13 +13,14 @@ BUILD_PACKAGES=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev openssl
   libsqlite3-dev libargon2-dev libzstd-dev
+  libqrencode-dev libpng-dev libcrack2-dev cracklib-runtime john-data
   libtomlplusplus-dev libcli11-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 
 # Peers and tools the tests and benchmarks run against (shared/PEERS.md).
 TEST_PACKAGES=(
-  curl testssl.sh nginx wrk python3 clang-format
+  curl testssl.sh nginx wrk python3 clang-format oathtool
 )
 
 # npm test clients (not Debian packages; Node 20 and npm 11 come with the machine —

@@ -49,6 +49,16 @@ MATCHER_P(StatusIs, code,
   return s.code() == code;
 }
 
+// The code and a matcher on the message, e.g. HasSubstr("already used").
+MATCHER_P2(StatusIs, code, message_matcher,
+           std::string("has status code ") + std::string(core::StatusCodeName(code)) +
+               " and a matching message") {
+  const Status& s = internal::GetStatus(arg);
+  *result_listener << "status is " << s.ToString();
+  return s.code() == code &&
+         ::testing::ExplainMatchResult(message_matcher, std::string(s.message()), result_listener);
+}
+
 MATCHER_P(IsOkAndHolds, matcher, "is OK and holds a matching value") {
   if (!arg.ok()) {
     *result_listener << "status is " << arg.status().ToString();
