@@ -4,23 +4,13 @@
 #include <array>
 
 #include "crypto/hash.h"
+#include "crypto/hex.h"
 #include "crypto/secure_bytes.h"
 
 namespace mamori::auth {
 namespace {
 
 constexpr size_t kTokenBytes = 32;  // 256 bits: unguessable, per RFC 6750 section 5.2
-
-std::string Hex(std::span<const uint8_t> bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (uint8_t b : bytes) {
-    out.push_back(kDigits[b >> 4]);
-    out.push_back(kDigits[b & 0xf]);
-  }
-  return out;
-}
 
 std::string HashOf(std::string_view token) {
   crypto::Sha256Digest digest = crypto::Sha256(crypto::AsBytes(token));
@@ -45,7 +35,7 @@ std::string_view RoleName(Role role) {
 std::string SessionTable::NewToken() {
   std::array<uint8_t, kTokenBytes> bytes;
   random_.Fill(bytes);
-  return Hex(bytes);
+  return crypto::HexEncode(bytes);
 }
 
 IssuedSession SessionTable::Create(Principal principal, std::string binding) {

@@ -52,6 +52,9 @@ struct Principal {
   std::vector<std::string> departments;
   // The login used a second factor (SYS-41).
   bool second_factor = false;
+  // An initial, reset or expired password: only the password change is
+  // allowed until it is changed (PLAN-25, SYS-42).
+  bool must_change_password = false;
 };
 
 struct SessionPolicy {
