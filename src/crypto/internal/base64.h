@@ -34,4 +34,8 @@ std::string Base64EncodeUnpadded(std::span<const uint8_t> bytes);
 // non-zero leftover bits in the last character.
 std::optional<std::vector<uint8_t>> Base64DecodeUnpadded(std::string_view text);
 
+// The same over the URL-safe alphabet ("-_" for "+/"), as JOSE (RFC 7515
+// section 2) writes JWS parts and JWK members.
+std::optional<std::vector<uint8_t>> Base64UrlDecodeUnpadded(std::string_view text);
+
 }  // namespace mamori::crypto::internal
