@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "crypto/jws.h"
 
+#include <boost/json.hpp>
 #include <openssl/core_names.h>
 #include <openssl/ecdsa.h>
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
-
-#include <boost/json.hpp>
 
 #include "crypto/internal/base64.h"
 #include "crypto/internal/openssl_util.h"
@@ -32,7 +31,8 @@ std::optional<std::string> Member(const json::object& o, std::string_view name) 
 
 core::Result<std::vector<uint8_t>> B64Member(const json::object& o, std::string_view name) {
   std::optional<std::string> text = Member(o, name);
-  if (!text) return core::InvalidArgumentError("JWK needs the member \"" + std::string(name) + "\"");
+  if (!text)
+    return core::InvalidArgumentError("JWK needs the member \"" + std::string(name) + "\"");
   std::optional<std::vector<uint8_t>> bytes = Base64UrlDecodeUnpadded(*text);
   if (!bytes || bytes->empty()) {
     return core::InvalidArgumentError("JWK member \"" + std::string(name) + "\" is not base64url");
@@ -157,7 +157,8 @@ core::Result<JwkPublicKey> JwkPublicKey::Parse(std::string_view jwk_json) {
 }
 
 bool JwkPublicKey::Accepts(std::string_view alg) const {
-  if (kty_ == "EC") return (crv_ == "P-256" && alg == "ES256") || (crv_ == "P-384" && alg == "ES384");
+  if (kty_ == "EC")
+    return (crv_ == "P-256" && alg == "ES256") || (crv_ == "P-384" && alg == "ES384");
   if (kty_ == "RSA") return alg == "RS256" || alg == "RS384";
   return false;
 }
@@ -179,7 +180,8 @@ core::Result<VerifiedJws> VerifyCompactJws(std::string_view compact,
   VerifiedJws out;
   out.header.assign(header_bytes->begin(), header_bytes->end());
   MAMORI_ASSIGN_OR_RETURN(json::object header, ParseObject(out.header, "JWS header"));
-  if (header.contains("crit")) return core::InvalidArgumentError("JWS crit headers are not supported");
+  if (header.contains("crit"))
+    return core::InvalidArgumentError("JWS crit headers are not supported");
   out.alg = Member(header, "alg").value_or("");
   out.kid = Member(header, "kid").value_or("");
   const JwkPublicKey* key = nullptr;
@@ -206,6 +208,18 @@ core::Result<VerifiedJws> VerifyCompactJws(std::string_view compact,
   if (ok != 1) return core::UnauthenticatedError("JWS signature does not verify");
   out.payload.assign(payload_bytes->begin(), payload_bytes->end());
   return out;
+}
+
+core::Result<std::string> UnverifiedJwsPayload(std::string_view compact) {
+  if (compact.size() > kMaxJwsSize) return core::InvalidArgumentError("JWS is too large");
+  size_t dot1 = compact.find('.');
+  size_t dot2 = dot1 == std::string_view::npos ? dot1 : compact.find('.', dot1 + 1);
+  if (dot2 == std::string_view::npos) {
+    return core::InvalidArgumentError("JWS must have three dot-separated parts");
+  }
+  auto payload = Base64UrlDecodeUnpadded(compact.substr(dot1 + 1, dot2 - dot1 - 1));
+  if (!payload) return core::InvalidArgumentError("JWS payload is not base64url");
+  return std::string(payload->begin(), payload->end());
 }
 
 }  // namespace mamori::crypto

@@ -79,4 +79,9 @@ struct VerifiedJws {
 core::Result<VerifiedJws> VerifyCompactJws(std::string_view compact,
                                            std::span<const JwkPublicKey> keys);
 
+// The payload of `compact` WITHOUT verifying anything: only to read the
+// issuer that says which registered keys to verify it with. Never trust what
+// it returns. Errors: kInvalidArgument for a malformed token.
+core::Result<std::string> UnverifiedJwsPayload(std::string_view compact);
+
 }  // namespace mamori::crypto

@@ -91,7 +91,7 @@ std::optional<auth::Role> RoleNamed(std::string_view name) {
 }
 
 bool IsTypeName(std::string_view t) {
-  auto scope = ParseScope("system/" + std::string(t) + ".r");
+  auto scope = auth::ParseScope("system/" + std::string(t) + ".r");
   return scope.ok();
 }
 
@@ -206,15 +206,15 @@ bool IsWrite(Action a) {
   return a == Action::kCreate || a == Action::kUpdate || a == Action::kDelete;
 }
 
-std::optional<Permission> PermissionFor(Action a) {
+std::optional<auth::Permission> PermissionFor(Action a) {
   switch (a) {
-    case Action::kCreate: return Permission::kCreate;
-    case Action::kRead: return Permission::kRead;
-    case Action::kUpdate: return Permission::kUpdate;
-    case Action::kDelete: return Permission::kDelete;
+    case Action::kCreate: return auth::Permission::kCreate;
+    case Action::kRead: return auth::Permission::kRead;
+    case Action::kUpdate: return auth::Permission::kUpdate;
+    case Action::kDelete: return auth::Permission::kDelete;
     case Action::kSearch:
-    case Action::kHistory: return Permission::kSearch;
-    case Action::kExport: return Permission::kRead;
+    case Action::kHistory: return auth::Permission::kSearch;
+    case Action::kExport: return auth::Permission::kRead;
     default: return std::nullopt;
   }
 }
@@ -314,12 +314,12 @@ bool Policy::WithinHours(const RoleRule& rule, core::Clock::WallTime now) const 
 }
 
 Decision Policy::DecideForSystem(const AccessRequest& request, Decision decision) const {
-  std::optional<Permission> permission = PermissionFor(request.action);
+  std::optional<auth::Permission> permission = PermissionFor(request.action);
   if (!permission || request.resource_type.empty()) {
     return Deny(decision, "systems may only use the FHIR API within their scopes (SYS-46)");
   }
-  for (const Scope& scope : request.scopes) {
-    if (scope.context == Scope::Context::kSystem &&
+  for (const auth::Scope& scope : request.scopes) {
+    if (scope.context == auth::Scope::Context::kSystem &&
         scope.Allows(request.resource_type, *permission)) {
       decision.allowed = true;
       decision.reason = "allowed by scope " + scope.ToString();

@@ -43,7 +43,7 @@
 #include "core/status.h"
 #include "policy/break_glass.h"
 #include "policy/internal/network.h"
-#include "policy/scope.h"
+#include "auth/scope.h"
 
 namespace mamori::policy {
 
@@ -77,7 +77,7 @@ struct AccessRequest {
   std::vector<std::string> patients;  // patient compartments concerned
   std::string source_address;
   bool client_certificate = false;    // a verified device certificate was presented
-  std::vector<Scope> scopes;          // for systems: the token's granted scopes
+  std::vector<auth::Scope> scopes;    // for systems: the token's granted scopes
   core::Clock::WallTime now;
 };
 

@@ -181,7 +181,7 @@ TEST_F(PolicyTest, AMustChangePasswordPrincipalMayOnlyChangeIt) {  // PLAN-25
 
 TEST_F(PolicyTest, SystemsGetExactlyTheirScopes) {
   auth::Principal lab = As(Role::kSystem, "lab-system");
-  auto scopes = ParseScopes("system/Observation.crs");
+  auto scopes = auth::ParseScopes("system/Observation.crs");
   ASSERT_THAT(scopes, IsOk());
   auto ask = [&](Action a, std::string type) {
     return policy_->Decide({.principal = &lab, .action = a, .resource_type = std::move(type),

@@ -11,19 +11,19 @@
 
 #include "core/check.h"
 #include "core/testing/fuzz.h"
-#include "policy/scope.h"
+#include "auth/scope.h"
 
-namespace policy = mamori::policy;
+namespace auth = mamori::auth;
 
 MAMORI_FUZZ_TARGET(data, size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);
-  auto list = policy::ParseScopes(text);
+  auto list = auth::ParseScopes(text);
   if (!list.ok()) {
     MAMORI_CHECK(list.status().code() == mamori::core::StatusCode::kInvalidArgument);
   }
-  auto one = policy::ParseScope(text);
+  auto one = auth::ParseScope(text);
   if (!one.ok()) return;
-  auto again = policy::ParseScope(one->ToString());
+  auto again = auth::ParseScope(one->ToString());
   MAMORI_CHECK(again.ok());
   MAMORI_CHECK(again->ToString() == one->ToString());
   MAMORI_CHECK(again->permissions == one->permissions);

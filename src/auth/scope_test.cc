@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 // SMART v2 system scopes for OAuth clients (issue 7).
-#include "policy/scope.h"
+#include "auth/scope.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "core/testing/status_matchers.h"
 
-namespace mamori::policy {
+namespace mamori::auth {
 namespace {
 
 using core::StatusCode;
@@ -54,4 +54,4 @@ TEST(ScopeTest, ParsesASpaceSeparatedList) {
 }
 
 }  // namespace
-}  // namespace mamori::policy
+}  // namespace mamori::auth

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-// policy::Scope: SMART on FHIR v2 scopes (SMART App Launch 2.0, "Scopes and
+// auth::Scope: SMART on FHIR v2 scopes (SMART App Launch 2.0, "Scopes and
 // Launch Context"), as systems receive them with OAuth client credentials:
 //
 //   system/Observation.rs     read and search Observations
@@ -14,8 +14,8 @@
 // clients still send them. Search-parameter restrictions ("?category=...")
 // are refused: mamori does not enforce them yet and will not pretend to.
 //
-//   MAMORI_ASSIGN_OR_RETURN(policy::Scope s, policy::ParseScope("system/Observation.rs"));
-//   if (s.Allows("Observation", policy::Permission::kSearch)) ...
+//   MAMORI_ASSIGN_OR_RETURN(auth::Scope s, auth::ParseScope("system/Observation.rs"));
+//   if (s.Allows("Observation", auth::Permission::kSearch)) ...
 //
 // Thread-safety: values; pure functions.
 
@@ -26,7 +26,7 @@
 
 #include "core/status.h"
 
-namespace mamori::policy {
+namespace mamori::auth {
 
 enum class Permission : uint8_t { kCreate = 1, kRead = 2, kUpdate = 4, kDelete = 8, kSearch = 16 };
 
@@ -48,4 +48,4 @@ core::Result<Scope> ParseScope(std::string_view text);
 // bad scope's.
 core::Result<std::vector<Scope>> ParseScopes(std::string_view text);
 
-}  // namespace mamori::policy
+}  // namespace mamori::auth

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "policy/scope.h"
+#include "auth/scope.h"
 
-namespace mamori::policy {
+namespace mamori::auth {
 namespace {
 
 constexpr size_t kMaxScopeSize = 128;
@@ -104,4 +104,4 @@ core::Result<std::vector<Scope>> ParseScopes(std::string_view text) {
   return out;
 }
 
-}  // namespace mamori::policy
+}  // namespace mamori::auth
