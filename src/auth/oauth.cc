@@ -150,7 +150,10 @@ core::Result<IssuedToken> TokenService::Issue(const TokenRequest& request, std::
   std::array<uint8_t, 32> bytes;
   random_.Fill(bytes);
   IssuedToken issued{.access_token = crypto::HexEncode(bytes), .expires_in = policy_.lifetime};
-  for (const Scope& s : *granted) issued.scope += (issued.scope.empty() ? "" : " ") + s.ToString();
+  for (const Scope& s : *granted) {
+    if (!issued.scope.empty()) issued.scope.push_back(' ');
+    issued.scope.append(s.ToString());
+  }
   Token token{.client_id = client->client_id,
               .scopes = *std::move(granted),
               .bound_cert_sha256 = client->auth_method == "tls_client_auth"
