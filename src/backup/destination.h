@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+// backup::Destination: where backup objects go (STYLE.md rule 4: one
+// interface, several backends). The interface the serving process gets can
+// only add objects: PutNew refuses to replace an existing name, and there is
+// no delete. Removing old generations is Pruner's, which needs the
+// administrator's prune key that is not kept in the data directory
+// (docs/BACKUP.md has the threat model).
+//
+// Backends: a directory (local disk or a mounted NAS; objects are written to
+// a temporary name, fsynced, hard-linked into place — which fails if the name
+// exists — and made read-only), and, later, an offline archive file and S3
+// with Object Lock.
+//
+//   MAMORI_ASSIGN_OR_RETURN(auto dest, backup::OpenDirectoryDestination("/mnt/nas/mamori"));
+//   MAMORI_RETURN_IF_ERROR(dest->PutNew("chunks/ab/abcd...", bytes));
+//
+// Thread-safety: implementations must allow concurrent calls.
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+
+namespace mamori::backup {
+
+class Destination {
+ public:
+  virtual ~Destination() = default;
+  // Stores `bytes` under `name` durably. Errors: kAlreadyExists if the name
+  // exists (never overwritten); kUnavailable for I/O errors.
+  virtual core::Status PutNew(std::string_view name, std::string_view bytes) = 0;
+  // Errors: kNotFound; kUnavailable.
+  virtual core::Result<std::string> Get(std::string_view name) = 0;
+  virtual core::Result<bool> Exists(std::string_view name) = 0;
+  // Names under `prefix` ("snapshots/"), sorted.
+  virtual core::Result<std::vector<std::string>> List(std::string_view prefix) = 0;
+  // Where it is, for messages ("/mnt/nas/mamori").
+  virtual std::string Describe() const = 0;
+};
+
+// A directory; created (0700) if missing. Names are relative paths of
+// [a-z0-9._/-]; anything else (.., absolute paths) is kInvalidArgument.
+core::Result<std::unique_ptr<Destination>> OpenDirectoryDestination(const std::string& root);
+
+}  // namespace mamori::backup

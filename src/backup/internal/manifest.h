@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+// Private to backup: the snapshot manifest (repository.h describes it).
+//
+//   {"manifest":"mamori-backup/1","snapshot":"...","created_us":..,"repository":"..","key_file":"<hex>"}
+//   {"file":"mamori.db","size":123,"chunks":[["<id>",<plain size>,"<sha256 of stored object>"],..]}
+//   {"final":{"files":1,"bytes":123}}
+//   {"signature":"<hex Ed25519 over every byte before this line>"}
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+#include "crypto/signature.h"
+
+namespace mamori::backup::internal {
+
+struct ChunkRef {
+  std::string id;          // 64 hex
+  uint64_t size = 0;       // plaintext bytes
+  std::string stored_sha;  // 64 hex, SHA-256 of the stored object
+};
+
+struct FileEntry {
+  std::string name;
+  uint64_t size = 0;
+  std::vector<ChunkRef> chunks;
+};
+
+struct Manifest {
+  std::string snapshot;
+  int64_t created_us = 0;
+  std::string repository;
+  std::string key_file;  // raw bytes
+  std::vector<FileEntry> files;
+};
+
+std::string SerializeManifest(const Manifest& manifest, const crypto::SigningKey& key);
+
+// Errors: kDataLoss naming what is wrong: a line that does not parse, no
+// final record (truncated), counts that disagree with the final record, a
+// signature that does not verify under `key`.
+core::Result<Manifest> ParseManifest(std::string_view bytes, const crypto::VerifyingKey& key);
+
+// The object name of a chunk id: chunks/ab/abcdef...
+std::string ChunkObjectName(std::string_view id);
+
+}  // namespace mamori::backup::internal

@@ -1,0 +1,367 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "backup/repository.h"
+
+#include <zstd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include <boost/json.hpp>
+
+#include "backup/internal/manifest.h"
+#include "crypto/hex.h"
+
+namespace mamori::backup {
+namespace {
+
+namespace json = boost::json;
+namespace fs = std::filesystem;
+using internal::ChunkObjectName;
+using internal::ChunkRef;
+using internal::FileEntry;
+using internal::Manifest;
+
+constexpr std::string_view kConfigFormat = "mamori-backup/1";
+constexpr uint8_t kCodecZstd = 1;
+constexpr int kZstdLevel = 3;
+
+int64_t NowMicros(core::Env& env) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(env.clock().Now().time_since_epoch())
+      .count();
+}
+
+std::string Sha256Hex(std::string_view bytes) {
+  return crypto::HexEncode(crypto::Sha256(crypto::AsBytes(bytes)));
+}
+
+std::string ChunkAad(std::string_view id) { return "mamori/backup/chunk/" + std::string(id); }
+
+struct Config {
+  std::string repository;
+  crypto::VerifyingKey public_key;
+  std::string wrapped_keys;
+};
+
+core::Result<Config> ReadConfig(Destination& dest) {
+  MAMORI_ASSIGN_OR_RETURN(std::string text, dest.Get("config"));
+  boost::system::error_code ec;
+  json::value v = json::parse(text, ec);
+  if (ec || !v.is_object()) return core::DataLossError("backup config is not JSON");
+  const json::object& o = v.as_object();
+  auto str = [&](const char* k) {
+    const json::value* x = o.if_contains(k);
+    return x && x->is_string() ? std::string(x->as_string()) : std::string();
+  };
+  if (str("format") != kConfigFormat) return core::DataLossError("not a mamori backup repository");
+  auto pub = crypto::HexDecode(str("manifest_public_key"));
+  auto wrapped = crypto::HexDecode(str("wrapped_keys"));
+  if (!pub || !wrapped) return core::DataLossError("backup config keys are not hex");
+  MAMORI_ASSIGN_OR_RETURN(crypto::VerifyingKey key, crypto::VerifyingKey::Import(*pub));
+  return Config{.repository = str("repository"),
+                .public_key = key,
+                .wrapped_keys = std::string(wrapped->begin(), wrapped->end())};
+}
+
+// What the repository already holds: chunk id -> (stored sha, plain size),
+// from every manifest that verifies.
+core::Result<std::map<std::string, ChunkRef>> KnownChunks(Destination& dest,
+                                                          const crypto::VerifyingKey& key) {
+  std::map<std::string, ChunkRef> known;
+  MAMORI_ASSIGN_OR_RETURN(std::vector<std::string> names, dest.List("snapshots/"));
+  for (const std::string& name : names) {
+    MAMORI_ASSIGN_OR_RETURN(std::string bytes, dest.Get(name));
+    auto manifest = internal::ParseManifest(bytes, key);
+    if (!manifest.ok()) continue;  // a bad manifest vouches for nothing
+    for (const FileEntry& f : manifest->files) {
+      for (const ChunkRef& c : f.chunks) known.emplace(c.id, c);
+    }
+  }
+  return known;
+}
+
+core::Result<std::string> SealChunk(const BackupKeys& keys, std::string_view id,
+                                    std::span<const uint8_t> plain, core::Env& env) {
+  std::string framed(1 + ZSTD_compressBound(plain.size()), '\0');
+  framed[0] = static_cast<char>(kCodecZstd);
+  size_t n =
+      ZSTD_compress(framed.data() + 1, framed.size() - 1, plain.data(), plain.size(), kZstdLevel);
+  if (ZSTD_isError(n)) return core::InternalError("zstd compression failed");
+  framed.resize(1 + n);
+  return crypto::Aead::Seal(keys.seal, crypto::AsBytes(framed), crypto::AsBytes(ChunkAad(id)),
+                            env.random());
+}
+
+core::Result<std::string> OpenChunk(const BackupKeys& keys, const ChunkRef& ref,
+                                    std::string_view stored) {
+  auto framed =
+      crypto::Aead::Open(keys.seal, crypto::AsBytes(stored), crypto::AsBytes(ChunkAad(ref.id)));
+  if (!framed.ok()) return core::DataLossError("does not decrypt (tampered or wrong key)");
+  if (framed->size() < 1 || framed->data()[0] != kCodecZstd) {
+    return core::DataLossError("unknown chunk codec");
+  }
+  std::string plain(ref.size, '\0');
+  size_t n = ZSTD_decompress(plain.data(), plain.size(), framed->data() + 1, framed->size() - 1);
+  if (ZSTD_isError(n) || n != ref.size) return core::DataLossError("does not decompress");
+  crypto::HmacSha256Tag id = crypto::HmacSha256(keys.chunk_id, crypto::AsBytes(plain));
+  if (crypto::HexEncode(id) != ref.id) return core::DataLossError("content does not match its id");
+  return plain;
+}
+
+std::string NewSnapshotId(core::Env& env) {
+  auto now = std::chrono::floor<std::chrono::seconds>(env.clock().Now());
+  std::string stamp = core::FormatRfc3339(now);  // 2026-11-25T05:00:00Z
+  std::string compact;
+  for (char c : stamp) {
+    if (c != '-' && c != ':') compact.push_back(c == 'T' ? 't' : c == 'Z' ? 'z' : c);
+  }
+  uint8_t r[4];
+  env.random().Fill(r);
+  return compact + "-" + crypto::HexEncode(r);
+}
+
+}  // namespace
+
+core::Status InitRepository(Destination& dest, const BackupKeys& keys, const crypto::AeadKey& kek,
+                            core::Env& env) {
+  MAMORI_ASSIGN_OR_RETURN(bool exists, dest.Exists("config"));
+  std::string public_hex = crypto::HexEncode(keys.signing.PublicKey().Raw());
+  if (exists) {
+    MAMORI_ASSIGN_OR_RETURN(Config config, ReadConfig(dest));
+    if (crypto::HexEncode(config.public_key.Raw()) != public_hex) {
+      return core::FailedPreconditionError(
+          dest.Describe() + " holds another installation's backups; choose another destination");
+    }
+    return core::Status::Ok();
+  }
+  MAMORI_ASSIGN_OR_RETURN(std::string wrapped, keys.Wrap(kek, env.random()));
+  uint8_t id[16];
+  env.random().Fill(id);
+  json::object config{{"format", kConfigFormat},
+                      {"repository", crypto::HexEncode(id)},
+                      {"manifest_public_key", public_hex},
+                      {"wrapped_keys", crypto::HexEncode(crypto::AsBytes(wrapped))},
+                      {"created_us", NowMicros(env)}};
+  return dest.PutNew("config", json::serialize(config) + "\n");
+}
+
+core::Result<BackupKeys> OpenRepositoryKeys(Destination& dest, const crypto::AeadKey& kek) {
+  MAMORI_ASSIGN_OR_RETURN(Config config, ReadConfig(dest));
+  MAMORI_ASSIGN_OR_RETURN(BackupKeys keys, BackupKeys::Unwrap(kek, config.wrapped_keys));
+  if (keys.signing.PublicKey().Raw() != config.public_key.Raw()) {
+    return core::DataLossError("backup config's public key does not match its keys");
+  }
+  return keys;
+}
+
+core::Result<SnapshotSummary> CreateSnapshot(Destination& dest, const BackupKeys& keys,
+                                             const SnapshotOptions& options, core::Env& env) {
+  auto started = env.clock().Monotonic();
+  MAMORI_ASSIGN_OR_RETURN(Config config, ReadConfig(dest));
+  MAMORI_ASSIGN_OR_RETURN(auto known, KnownChunks(dest, config.public_key));
+  Chunker chunker(keys.seed(), options.chunker);
+  SnapshotSummary summary{.id = NewSnapshotId(env)};
+  Manifest manifest{.snapshot = summary.id,
+                    .created_us = NowMicros(env),
+                    .repository = config.repository,
+                    .key_file = options.key_file};
+  uint64_t total = 0;
+  for (const SourceFile& f : options.files) {
+    std::error_code ec;
+    total += fs::file_size(f.path, ec);
+  }
+  std::vector<uint8_t> buffer;
+  for (const SourceFile& source : options.files) {
+    std::ifstream in(source.path, std::ios::binary);
+    if (!in) return core::UnavailableError("cannot read " + source.path);
+    FileEntry entry{.name = source.name};
+    buffer.clear();
+    bool eof = false;
+    while (!eof || !buffer.empty()) {
+      // Keep at least max_size bytes buffered so each cut is content-defined.
+      while (!eof && buffer.size() < 2 * options.chunker.max_size) {
+        size_t old = buffer.size();
+        buffer.resize(old + options.chunker.max_size);
+        in.read(reinterpret_cast<char*>(buffer.data() + old),
+                static_cast<std::streamsize>(options.chunker.max_size));
+        buffer.resize(old + static_cast<size_t>(in.gcount()));
+        if (in.bad()) return core::UnavailableError("cannot read " + source.path);
+        eof = in.eof();
+      }
+      if (buffer.empty()) break;
+      size_t cut = chunker.NextBoundary(buffer);
+      std::span<const uint8_t> piece(buffer.data(), cut);
+      std::string id = crypto::HexEncode(crypto::HmacSha256(keys.chunk_id, piece));
+      auto found = known.find(id);
+      ChunkRef ref{.id = id, .size = cut};
+      if (found != known.end()) {
+        ref.stored_sha = found->second.stored_sha;
+      } else {
+        MAMORI_ASSIGN_OR_RETURN(std::string sealed, SealChunk(keys, id, piece, env));
+        ref.stored_sha = Sha256Hex(sealed);
+        core::Status put = dest.PutNew(ChunkObjectName(id), sealed);
+        if (put.code() == core::StatusCode::kAlreadyExists) {
+          // Left by an interrupted backup: use what is stored, after checking it.
+          MAMORI_ASSIGN_OR_RETURN(std::string stored, dest.Get(ChunkObjectName(id)));
+          MAMORI_RETURN_IF_ERROR(OpenChunk(keys, ref, stored).status());
+          ref.stored_sha = Sha256Hex(stored);
+        } else {
+          MAMORI_RETURN_IF_ERROR(put);
+          summary.bytes_written += sealed.size();
+          summary.bytes_new += cut;
+          ++summary.chunks_new;
+        }
+        known.emplace(id, ref);
+      }
+      ++summary.chunks;
+      summary.bytes_read += cut;
+      entry.size += cut;
+      entry.chunks.push_back(std::move(ref));
+      buffer.erase(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(cut));
+      if (options.progress) options.progress(summary.bytes_read, total);
+    }
+    manifest.files.push_back(std::move(entry));
+    ++summary.files;
+  }
+  std::string bytes = internal::SerializeManifest(manifest, keys.signing);
+  MAMORI_RETURN_IF_ERROR(dest.PutNew("snapshots/" + summary.id + ".manifest", bytes));
+  summary.bytes_written += bytes.size();
+  summary.duration =
+      std::chrono::duration_cast<std::chrono::milliseconds>(env.clock().Monotonic() - started);
+  return summary;
+}
+
+core::Result<std::vector<SnapshotInfo>> ListSnapshots(Destination& dest) {
+  MAMORI_ASSIGN_OR_RETURN(Config config, ReadConfig(dest));
+  MAMORI_ASSIGN_OR_RETURN(std::vector<std::string> names, dest.List("snapshots/"));
+  std::vector<SnapshotInfo> out;
+  for (const std::string& name : names) {
+    std::string id = fs::path(name).stem().string();
+    SnapshotInfo info{.id = id};
+    MAMORI_ASSIGN_OR_RETURN(std::string bytes, dest.Get(name));
+    auto manifest = internal::ParseManifest(bytes, config.public_key);
+    if (manifest.ok()) {
+      info.signature_ok = manifest->snapshot == id;
+      info.created_us = manifest->created_us;
+      info.files = manifest->files.size();
+      for (const FileEntry& f : manifest->files) info.bytes += f.size;
+    }
+    out.push_back(info);
+  }
+  return out;
+}
+
+core::Result<VerifyReport> Verify(Destination& dest, const std::optional<std::string>& snapshot) {
+  MAMORI_ASSIGN_OR_RETURN(Config config, ReadConfig(dest));
+  MAMORI_ASSIGN_OR_RETURN(std::vector<std::string> names, dest.List("snapshots/"));
+  VerifyReport report;
+  std::map<std::string, std::string> checked;  // object -> "" if fine, else reason
+  for (const std::string& name : names) {
+    std::string id = fs::path(name).stem().string();
+    if (snapshot && *snapshot != id) continue;
+    ++report.snapshots;
+    MAMORI_ASSIGN_OR_RETURN(std::string bytes, dest.Get(name));
+    auto manifest = internal::ParseManifest(bytes, config.public_key);
+    if (!manifest.ok()) {
+      report.problems.push_back({name, std::string(manifest.status().message())});
+      continue;
+    }
+    if (manifest->snapshot != id) {
+      report.problems.push_back({name, "manifest belongs to snapshot " + manifest->snapshot});
+    }
+    for (const FileEntry& f : manifest->files) {
+      uint64_t offset = 0;
+      for (size_t i = 0; i < f.chunks.size(); ++i) {
+        const ChunkRef& c = f.chunks[i];
+        std::string object = ChunkObjectName(c.id);
+        auto it = checked.find(object);
+        if (it == checked.end()) {
+          auto stored = dest.Get(object);
+          std::string reason;
+          if (!stored.ok()) {
+            reason = stored.status().code() == core::StatusCode::kNotFound
+                         ? "missing"
+                         : std::string(stored.status().message());
+          } else {
+            report.bytes_checked += stored->size();
+            if (Sha256Hex(*stored) != c.stored_sha) reason = "content changed (hash differs)";
+          }
+          ++report.chunks_checked;
+          it = checked.emplace(object, reason).first;
+        }
+        if (!it->second.empty()) {
+          report.problems.push_back({"snapshot " + id + " file " + f.name + " chunk " +
+                                         std::to_string(i) + " (offset " + std::to_string(offset) +
+                                         "): " + object,
+                                     it->second});
+        }
+        offset += c.size;
+      }
+    }
+  }
+  if (snapshot && report.snapshots == 0) return core::NotFoundError("no snapshot " + *snapshot);
+  return report;
+}
+
+core::Result<std::string> SnapshotKeyFile(Destination& dest, const std::string& snapshot) {
+  MAMORI_ASSIGN_OR_RETURN(Config config, ReadConfig(dest));
+  MAMORI_ASSIGN_OR_RETURN(std::string bytes, dest.Get("snapshots/" + snapshot + ".manifest"));
+  MAMORI_ASSIGN_OR_RETURN(Manifest m, internal::ParseManifest(bytes, config.public_key));
+  return m.key_file;
+}
+
+core::Result<RestoreSummary> RestoreSnapshot(Destination& dest, const BackupKeys& keys,
+                                             const std::string& snapshot,
+                                             const std::string& target_dir, core::Env& env) {
+  auto started = env.clock().Monotonic();
+  std::error_code ec;
+  if (fs::exists(target_dir, ec) && !fs::is_empty(target_dir, ec)) {
+    return core::FailedPreconditionError(target_dir +
+                                         " is not empty; restore into a new directory");
+  }
+  MAMORI_ASSIGN_OR_RETURN(std::string bytes, dest.Get("snapshots/" + snapshot + ".manifest"));
+  MAMORI_ASSIGN_OR_RETURN(Manifest m, internal::ParseManifest(bytes, keys.signing.PublicKey()));
+  if (m.snapshot != snapshot) return core::DataLossError("manifest names another snapshot");
+  RestoreSummary summary;
+  for (const FileEntry& f : m.files) {
+    if (f.name.empty() || f.name.front() == '/' || f.name.find("..") != std::string::npos) {
+      return core::DataLossError("manifest names an unsafe path");
+    }
+    fs::path final_path = fs::path(target_dir) / f.name;
+    fs::create_directories(final_path.parent_path(), ec);
+    if (ec) return core::UnavailableError("cannot create " + final_path.parent_path().string());
+    fs::path tmp = final_path;
+    tmp += ".restoring";
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) return core::UnavailableError("cannot write " + tmp.string());
+    uint64_t offset = 0;
+    for (size_t i = 0; i < f.chunks.size(); ++i) {
+      const ChunkRef& c = f.chunks[i];
+      auto stored = dest.Get(ChunkObjectName(c.id));
+      core::Result<std::string> plain =
+          stored.ok() ? OpenChunk(keys, c, *stored) : core::Result<std::string>(stored.status());
+      if (!plain.ok()) {
+        out.close();
+        fs::remove(tmp, ec);
+        return core::DataLossError("file " + f.name + " chunk " + std::to_string(i) + " (offset " +
+                                   std::to_string(offset) +
+                                   "): " + std::string(plain.status().message()));
+      }
+      out.write(plain->data(), static_cast<std::streamsize>(plain->size()));
+      offset += c.size;
+    }
+    out.close();
+    if (!out) return core::UnavailableError("cannot write " + tmp.string());
+    fs::permissions(tmp, fs::perms::owner_read | fs::perms::owner_write, ec);
+    fs::rename(tmp, final_path, ec);
+    if (ec) return core::UnavailableError("cannot rename " + tmp.string());
+    summary.bytes += f.size;
+    ++summary.files;
+  }
+  summary.duration =
+      std::chrono::duration_cast<std::chrono::milliseconds>(env.clock().Monotonic() - started);
+  return summary;
+}
+
+}  // namespace mamori::backup

@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+// backup::Repository: encrypted, deduplicated, signed snapshots in a
+// Destination (issue 8; GUIDELINE SYS-58, SYS-62, EMG-03, EMG-04).
+//
+// Layout inside the destination:
+//   config                     written once: format, repository id, the
+//                              manifest public key, the backup keys wrapped
+//                              by the KEK
+//   chunks/ab/<64 hex>         one chunk: AEAD(zstd(bytes)), named by
+//                              HMAC(chunk_id key, bytes); never rewritten
+//   snapshots/<id>.manifest    JSON lines: header, one line per file with its
+//                              chunks, an explicit final record, then the
+//                              Ed25519 signature over everything before it
+//
+// Every chunk reference in a manifest carries the SHA-256 of the stored
+// object, so `Verify` checks the whole repository — every chunk of every
+// snapshot, and every manifest signature — without any key, the way the audit
+// ledger can be checked without its key. A truncated manifest lacks its final
+// record and signature; a flipped bit in a chunk changes its hash; a deleted
+// chunk is missing. Each is reported with its location. Restore needs the
+// keys, checks every chunk's tag and content id, and refuses to write
+// anything it could not check (no silently wrong data).
+//
+// The manifest header also carries the data directory's passphrase-wrapped
+// master key file, so a restore on a new machine needs only the backup and
+// the passphrase.
+//
+//   MAMORI_RETURN_IF_ERROR(backup::InitRepository(*dest, keys, kek, env));
+//   MAMORI_ASSIGN_OR_RETURN(backup::SnapshotSummary s, backup::CreateSnapshot(*dest, keys,
+//       {.files = {{"mamori.db", db_copy}, {"keys/master.key", key_path}}}, env));
+//   MAMORI_ASSIGN_OR_RETURN(backup::VerifyReport r, backup::Verify(*dest, std::nullopt));
+//
+// Thread-safety: one writer per destination at a time (the serving process's
+// schedule or the CLI); Verify and List may run alongside.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "backup/chunker.h"
+#include "backup/destination.h"
+#include "backup/keys.h"
+#include "core/env.h"
+#include "core/status.h"
+
+namespace mamori::backup {
+
+// Writes the `config` object. If one exists, it must be this installation's
+// (same manifest key); kFailedPrecondition otherwise.
+core::Status InitRepository(Destination& dest, const BackupKeys& keys, const crypto::AeadKey& kek,
+                            core::Env& env);
+
+// The repository's keys, unwrapped from its config with `kek`.
+// Errors: kNotFound without a config; kDataLoss for another KEK.
+core::Result<BackupKeys> OpenRepositoryKeys(Destination& dest, const crypto::AeadKey& kek);
+
+struct SourceFile {
+  std::string name;  // inside the snapshot, e.g. "mamori.db"
+  std::string path;  // on disk
+};
+
+struct SnapshotOptions {
+  std::vector<SourceFile> files;
+  // The passphrase-wrapped master key file (its bytes), carried in the header.
+  std::string key_file;
+  ChunkerParams chunker;
+  // Called now and then with (bytes read so far, bytes in all files).
+  std::function<void(uint64_t, uint64_t)> progress;
+};
+
+struct SnapshotSummary {
+  std::string id;
+  uint64_t files = 0;
+  uint64_t bytes_read = 0;     // plaintext read from the sources
+  uint64_t bytes_new = 0;      // plaintext of chunks the repository lacked
+  uint64_t bytes_written = 0;  // stored bytes written (compressed, encrypted, manifest)
+  uint64_t chunks = 0;
+  uint64_t chunks_new = 0;
+  std::chrono::milliseconds duration{0};
+};
+
+core::Result<SnapshotSummary> CreateSnapshot(Destination& dest, const BackupKeys& keys,
+                                             const SnapshotOptions& options, core::Env& env);
+
+struct SnapshotInfo {
+  std::string id;
+  int64_t created_us = 0;
+  uint64_t files = 0;
+  uint64_t bytes = 0;
+  bool signature_ok = false;
+};
+// Every snapshot, oldest first, with whether its manifest verifies.
+core::Result<std::vector<SnapshotInfo>> ListSnapshots(Destination& dest);
+
+struct Problem {
+  std::string location;  // "snapshot S file mamori.db chunk 3 (offset 3145728): chunks/ab/..."
+  std::string reason;    // "missing", "content changed", "signature does not verify", ...
+};
+struct VerifyReport {
+  uint64_t snapshots = 0;
+  uint64_t chunks_checked = 0;
+  uint64_t bytes_checked = 0;
+  std::vector<Problem> problems;
+};
+// Checks every manifest (or one) and every chunk it references, with no key.
+core::Result<VerifyReport> Verify(Destination& dest, const std::optional<std::string>& snapshot);
+
+// The master key file carried by a snapshot (to unlock the KEK for restore).
+core::Result<std::string> SnapshotKeyFile(Destination& dest, const std::string& snapshot);
+
+struct RestoreSummary {
+  uint64_t files = 0;
+  uint64_t bytes = 0;
+  std::chrono::milliseconds duration{0};
+};
+// Writes every file of `snapshot` under `target_dir` (which must be empty or
+// absent). Each file is written to a temporary name and renamed only once
+// all its chunks checked out. Errors: kDataLoss naming the bad chunk.
+core::Result<RestoreSummary> RestoreSnapshot(Destination& dest, const BackupKeys& keys,
+                                             const std::string& snapshot,
+                                             const std::string& target_dir, core::Env& env);
+
+}  // namespace mamori::backup
