@@ -9,6 +9,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/backup_command.h"
 #include "cli/import_command.h"
 #include "cli/init_command.h"
 #include "cli/master_key.h"
@@ -129,9 +130,11 @@ core::Status RunImportCommand(ImportCommandOptions& options, const Flags& flags,
 }
 
 int Dispatch(CLI::App& app, InitOptions& init, ServeOptions& serve, ImportCommandOptions& import,
-             const Flags& flags, core::Env& env) {
+             BackupCommands& backup, const Flags& flags, core::Env& env) {
   core::Status status;
-  if (app.got_subcommand("init")) {
+  if (std::optional<core::Status> ran = backup.Dispatch(app, env)) {
+    status = *ran;
+  } else if (app.got_subcommand("init")) {
     status = RunInit(init, flags, env);
     if (status.ok()) {
       std::printf("mamori: created %s\n", init.data_dir.c_str());
@@ -160,6 +163,8 @@ int RunMain(int argc, char** argv, core::Env& env) {
   AddServe(app, serve, flags);
   AddImport(app, import, flags);
   AddKey(app, flags);
+  BackupCommands backup;
+  backup.Register(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -171,7 +176,7 @@ int RunMain(int argc, char** argv, core::Env& env) {
     return kExitUsage;
   }
   try {
-    return Dispatch(app, init, serve, import, flags, env);
+    return Dispatch(app, init, serve, import, backup, flags, env);
   } catch (const std::exception& e) {
     // A library threw despite STYLE.md rule 6: report it as one line, not a trace.
     std::fprintf(stderr, "mamori: internal error: %s; please report this\n", e.what());

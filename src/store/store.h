@@ -209,4 +209,18 @@ core::Result<std::unique_ptr<Store>> OpenStore(const StoreOptions& options, core
 core::Status RewrapDataKeys(const StoreOptions& options, const crypto::AeadKey& new_kek,
                             core::Env& env);
 
+struct CopySummary {
+  int64_t pages = 0;
+  int64_t bytes = 0;
+};
+
+// Copies the database at `database_path` to the new file `copy_path` as one
+// consistent snapshot, while a server may be writing to it (SQLite online
+// backup; readers and writers are not blocked). The copy holds exactly the
+// transactions committed before the snapshot point, envelope-encrypted as in
+// the original. Errors: kFailedPrecondition if copy_path exists; the
+// database's errors otherwise (a failed copy is removed).
+core::Result<CopySummary> CopyDatabase(const std::string& database_path,
+                                       const std::string& copy_path);
+
 }  // namespace mamori::store

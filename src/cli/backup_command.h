@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+// `mamori backup create|list|verify` and `mamori restore` (issue 8):
+//
+//   mamori backup create --data-dir DIR --to DEST     snapshot a data directory, live or stopped
+//   mamori backup list DEST                           snapshots, oldest first, with their state
+//   mamori backup verify DEST [--snapshot ID]         every chunk and manifest, no key needed
+//   mamori restore --from DEST --snapshot ID --data-dir NEWDIR
+//
+// `create` copies the database with SQLite's online backup (a server may keep
+// running), then stores it and every other file of the data directory as
+// encrypted, deduplicated chunks under a signed manifest (backup/repository.h).
+// `restore` needs only the backup and the passphrase that was in force when
+// the snapshot was taken: the snapshot carries the wrapped master key file.
+// Each prints a final summary line; `verify` prints every problem with its
+// location and exits 1 when there is any.
+//
+// Thread-safety: one command per process.
+
+#include <optional>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "core/env.h"
+#include "core/status.h"
+
+namespace mamori::cli {
+
+class BackupCommands {
+ public:
+  // Adds `backup` and `restore` to `app`.
+  void Register(CLI::App& app);
+  // Runs the command if one of ours was given; nullopt otherwise.
+  std::optional<core::Status> Dispatch(const CLI::App& app, core::Env& env);
+
+ private:
+  core::Status Create(core::Env& env);
+  core::Status List();
+  core::Status Verify();
+  core::Status Restore(core::Env& env);
+
+  CLI::App* backup_ = nullptr;
+  CLI::App* create_ = nullptr;
+  CLI::App* list_ = nullptr;
+  CLI::App* verify_ = nullptr;
+  CLI::App* restore_ = nullptr;
+  std::string data_dir_;
+  std::string destination_;
+  std::string snapshot_;
+  std::string passphrase_file_;
+};
+
+}  // namespace mamori::cli

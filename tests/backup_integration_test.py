@@ -1,0 +1,175 @@
+#!/usr/bin/env python3
+"""Issue 8, through the `mamori` binary and a live server (GUIDELINE SYS-58, SYS-62, EMG-04):
+
+  1. Four clients create and update patients over HTTPS while `mamori backup create` snapshots the
+     live data directory; a second snapshot follows after more writes.
+  2. The canary: a patient's unique name and identifier appear in no byte of the backup.
+  3. `mamori backup list` shows both snapshots as signed; `backup verify` passes.
+  4. `mamori restore` into a new directory, then `mamori serve` on it: every resource version that
+     was acknowledged before the second snapshot began is there, equal to what the server returned.
+  5. Damage: a flipped bit in one chunk and a deleted chunk are each reported by `backup verify`
+     with the chunk's object name, exit status 1; a truncated manifest too; restore then refuses.
+  6. A wrong passphrase restores nothing and says so in one line.
+Usage: backup_integration_test.py MAMORI_BINARY
+"""
+import json
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from mamori_server import MamoriServer  # noqa: E402
+from testlib import FhirClient, check, finish  # noqa: E402
+
+MAMORI = os.path.abspath(sys.argv[1])
+
+
+def run(*args, env=None):
+    r = subprocess.run([MAMORI] + list(args), capture_output=True, text=True, env=env,
+                       stdin=subprocess.DEVNULL, timeout=300)
+    return r.returncode, r.stdout, r.stderr
+
+
+def writer(server, name, acknowledged, lock):
+    client = FhirClient(server)
+    try:
+        for i in range(25):
+            status, headers, body = client.call('POST', '/fhir/Patient', {
+                'resourceType': 'Patient', 'name': [{'family': f'{name}-{i}'}]})
+            if status != 201:
+                continue
+            patient = json.loads(body)
+            patient['gender'] = 'female'
+            status, _, body = client.call('PUT', f"/fhir/Patient/{patient['id']}", patient)
+            if status == 200:
+                with lock:
+                    acknowledged[patient['id']] = json.loads(body)
+    finally:
+        client.close()
+
+
+def snapshot_ids(env, dest):
+    code, out, _ = run('backup', 'list', dest, env=env)
+    return [line.split()[0] for line in out.splitlines() if not line.startswith('mamori:')], out
+
+
+def main():
+    work = tempfile.mkdtemp(prefix='mamori-backup-it-')
+    dest = os.path.join(work, 'backups')
+    canary_family = 'Canary' + secrets.token_hex(6)
+    canary_id = 'CANARY-' + secrets.token_hex(6)
+    with MamoriServer(MAMORI) as server:
+        env = server.env
+        client = FhirClient(server)
+        status, _, body = client.call('POST', '/fhir/Patient', {
+            'resourceType': 'Patient', 'name': [{'family': canary_family}],
+            'identifier': [{'system': 'urn:test', 'value': canary_id}]})
+        check('canary patient created', status == 201, body)
+        canary = json.loads(body)
+        acknowledged, lock = {canary['id']: canary}, threading.Lock()
+        threads = [threading.Thread(target=writer, args=(server, f'W{n}', acknowledged, lock))
+                   for n in range(4)]
+        for t in threads:
+            t.start()
+        code, out, err = run('backup', 'create', '--data-dir', server.data_dir, '--to', dest,
+                             env=env)
+        check('backup create during 4 writers succeeds', code == 0, out + err)
+        for t in threads:
+            t.join()
+        with lock:
+            before_second = dict(acknowledged)
+        code, out, err = run('backup', 'create', '--data-dir', server.data_dir, '--to', dest,
+                             env=env)
+        check('second backup succeeds', code == 0, out + err)
+        check('summary line names bytes read, new and written',
+              'read' in out and 'new' in out and 'written' in out, out)
+        client.close()
+
+    # 2. The canary appears in no byte of the backup.
+    leaked = []
+    for root, _, files in os.walk(dest):
+        for f in files:
+            data = open(os.path.join(root, f), 'rb').read()
+            for needle in (canary_family, canary_id):
+                if needle.encode() in data or needle.lower().encode() in data:
+                    leaked.append(os.path.join(root, f))
+    check('no backup byte holds the canary', not leaked, leaked[:3])
+
+    # 3. list and verify.
+    ids, listing = snapshot_ids(env, dest)
+    check('two snapshots listed as signed', len(ids) == 2 and listing.count('signed') == 2,
+          listing)
+    code, out, err = run('backup', 'verify', dest, env=env)
+    check('verify passes on an intact backup', code == 0 and '0 problems' in out, out + err)
+
+    # 4. Restore the second snapshot and serve it.
+    restored = os.path.join(work, 'restored')
+    code, out, err = run('restore', '--from', dest, '--snapshot', ids[-1], '--data-dir', restored,
+                         env=env)
+    check('restore succeeds', code == 0, out + err)
+    # Serve the restored directory as it is (no init): start() only.
+    port_server = MamoriServer(MAMORI, data_dir=restored)
+    port_server.env = env
+    port_server.start()
+    try:
+        client = FhirClient(port_server)
+        missing = []
+        for pid, resource in before_second.items():
+            status, _, body = client.call('GET', f'/fhir/Patient/{pid}')
+            if status != 200 or json.loads(body) != resource:
+                missing.append((pid, status))
+        check('every version acknowledged before the snapshot is restored equal',
+              not missing, missing[:5])
+        check('the restore holds many acknowledged writes', len(before_second) > 50,
+              len(before_second))
+        client.close()
+    finally:
+        port_server.stop()
+
+    # 6. A wrong passphrase.
+    wrong = os.path.join(work, 'wrong-pass')
+    with open(wrong, 'w') as f:
+        f.write('not the passphrase at all\n')
+    os.chmod(wrong, 0o600)
+    code, out, err = run('restore', '--from', dest, '--snapshot', ids[-1], '--data-dir',
+                         os.path.join(work, 'r2'), '--passphrase-file', wrong, env=env)
+    check('wrong passphrase: exit 1 and one line', code == 1 and len(err.strip().splitlines()) == 1,
+          err)
+    check('wrong passphrase restores nothing', not os.path.exists(os.path.join(work, 'r2',
+                                                                              'mamori.db')))
+
+    # 5. Damage.
+    chunks = sorted(os.path.join(r, f) for r, _, fs in os.walk(os.path.join(dest, 'chunks'))
+                    for f in fs)
+    victim = chunks[len(chunks) // 2]
+    os.chmod(victim, 0o600)
+    data = bytearray(open(victim, 'rb').read())
+    data[len(data) // 2] ^= 0x10
+    open(victim, 'wb').write(data)
+    gone = chunks[0]
+    os.remove(gone)
+    code, out, err = run('backup', 'verify', dest, env=env)
+    name_of = lambda p: os.path.relpath(p, dest)  # noqa: E731
+    check('verify exits 1 on damage', code == 1, out + err)
+    check('the flipped chunk is reported by name', name_of(victim) in out and 'content changed' in out,
+          out)
+    check('the deleted chunk is reported as missing', name_of(gone) in out and 'missing' in out, out)
+    code, out, err = run('restore', '--from', dest, '--snapshot', ids[-1], '--data-dir',
+                         os.path.join(work, 'r3'), env=env)
+    check('restore refuses a damaged snapshot', code == 1 and 'chunk' in err, err)
+    manifest = os.path.join(dest, 'snapshots', ids[0] + '.manifest')
+    os.chmod(manifest, 0o600)
+    text = open(manifest, 'rb').read()
+    open(manifest, 'wb').write(text[: len(text) // 2])
+    code, out, err = run('backup', 'verify', dest, '--snapshot', ids[0], env=env)
+    check('a truncated manifest is reported', code == 1 and 'manifest' in out, out)
+    shutil.rmtree(work, ignore_errors=True)
+    finish()
+
+
+if __name__ == '__main__':
+    main()
