@@ -8,7 +8,10 @@
   4. `mamori restore` into a new directory, then `mamori serve` on it: every resource version that
      was acknowledged before the second snapshot began is there, equal to what the server returned.
   5. Damage: a flipped bit in one chunk and a deleted chunk are each reported by `backup verify`
-     with the chunk's object name, exit status 1; a truncated manifest too; restore then refuses.
+     with the chunk's object name, exit status 1; a truncated manifest too; restore then refuses,
+     and a restore drill fails, naming the chunk.
+  7. `mamori restore --drill` (GUIDELINE EMG-08) passes on the intact backup, records signed
+     evidence in the destination, and `backup list` shows it.
   6. A wrong passphrase restores nothing and says so in one line.
 Usage: backup_integration_test.py MAMORI_BINARY
 """
@@ -130,6 +133,16 @@ def main():
     finally:
         port_server.stop()
 
+    # EMG-08: a restore drill passes, is recorded in the destination, and `list` shows it.
+    code, out, err = run('restore', '--drill', '--from', dest, env=env)
+    check('restore drill passes', code == 0 and 'PASSED' in out, out + err)
+    drills = os.path.join(dest, 'drills')
+    check('the drill is recorded as signed evidence',
+          os.path.isdir(drills) and len(os.listdir(drills)) == 1, out + err)
+    _, listing = snapshot_ids(env, dest)
+    check('list shows the last drill', 'last restore drill' in listing and 'passed' in listing,
+          listing)
+
     # 6. A wrong passphrase.
     wrong = os.path.join(work, 'wrong-pass')
     with open(wrong, 'w') as f:
@@ -161,6 +174,9 @@ def main():
     code, out, err = run('restore', '--from', dest, '--snapshot', ids[-1], '--data-dir',
                          os.path.join(work, 'r3'), env=env)
     check('restore refuses a damaged snapshot', code == 1 and 'chunk' in err, err)
+    code, out, err = run('restore', '--drill', '--from', dest, '--snapshot', ids[-1], env=env)
+    check('a drill of the damaged snapshot fails and says where', code == 1 and 'FAILED' in out
+          and 'chunk' in out, out + err)
     manifest = os.path.join(dest, 'snapshots', ids[0] + '.manifest')
     os.chmod(manifest, 0o600)
     text = open(manifest, 'rb').read()

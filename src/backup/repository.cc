@@ -113,9 +113,10 @@ std::string NewSnapshotId(core::Env& env) {
   auto now = std::chrono::floor<std::chrono::seconds>(env.clock().Now());
   std::string stamp = core::FormatRfc3339(now);  // 2026-11-25T05:00:00Z
   std::string compact;
-  for (char c : stamp) {
-    if (c != '-' && c != ':') compact.push_back(c == 'T' ? 't' : c == 'Z' ? 'z' : c);
+  for (char c : stamp.substr(0, stamp.find('.'))) {  // no fraction: whole seconds
+    if (c != '-' && c != ':' && c != 'Z') compact.push_back(c == 'T' ? 't' : c);
   }
+  compact.push_back('z');
   uint8_t r[4];
   env.random().Fill(r);
   return compact + "-" + crypto::HexEncode(r);
@@ -362,6 +363,71 @@ core::Result<RestoreSummary> RestoreSnapshot(Destination& dest, const BackupKeys
   summary.duration =
       std::chrono::duration_cast<std::chrono::milliseconds>(env.clock().Monotonic() - started);
   return summary;
+}
+
+namespace {
+
+std::string DrillBody(const DrillRecord& d) {
+  json::object o{{"drill", "mamori-backup/1"},
+                 {"snapshot", d.snapshot},
+                 {"started_us", d.started_us},
+                 {"restore_ms", d.restore_duration.count()},
+                 {"check_ms", d.check_duration.count()},
+                 {"resources_checked", d.resources_checked},
+                 {"versions_total", d.versions_total},
+                 {"passed", d.passed},
+                 {"detail", d.detail}};
+  return json::serialize(o) + "\n";
+}
+
+}  // namespace
+
+core::Status RecordDrill(Destination& dest, const BackupKeys& keys, const DrillRecord& drill,
+                         core::Env& env) {
+  std::string body = DrillBody(drill);
+  crypto::Ed25519Signature sig = keys.signing.Sign(crypto::AsBytes(body));
+  std::string record =
+      body + json::serialize(json::object{{"signature", crypto::HexEncode(sig)}}) + "\n";
+  return dest.PutNew("drills/" + NewSnapshotId(env) + ".json", record);
+}
+
+core::Result<std::vector<DrillRecord>> ListDrills(Destination& dest) {
+  MAMORI_ASSIGN_OR_RETURN(Config config, ReadConfig(dest));
+  MAMORI_ASSIGN_OR_RETURN(std::vector<std::string> names, dest.List("drills/"));
+  std::vector<DrillRecord> out;
+  for (const std::string& name : names) {
+    MAMORI_ASSIGN_OR_RETURN(std::string text, dest.Get(name));
+    size_t split = text.find('\n');
+    if (split == std::string::npos) continue;
+    std::string body = text.substr(0, split + 1);
+    boost::system::error_code ec;
+    json::value sig_line = json::parse(text.substr(split + 1), ec);
+    const json::value* sig_hex =
+        !ec && sig_line.is_object() ? sig_line.as_object().if_contains("signature") : nullptr;
+    if (sig_hex == nullptr || !sig_hex->is_string()) continue;
+    auto sig = crypto::HexDecode(sig_hex->as_string());
+    if (!sig || !config.public_key.Verify(crypto::AsBytes(body), *sig)) continue;
+    json::value v = json::parse(body, ec);
+    if (ec || !v.is_object()) continue;
+    const json::object& o = v.as_object();
+    auto num = [&](const char* k) -> int64_t {
+      const json::value* x = o.if_contains(k);
+      return x && x->is_number() ? x->to_number<int64_t>() : 0;
+    };
+    const json::value* passed = o.if_contains("passed");
+    const json::value* snapshot = o.if_contains("snapshot");
+    const json::value* detail = o.if_contains("detail");
+    out.push_back(
+        {.snapshot = snapshot && snapshot->is_string() ? std::string(snapshot->as_string()) : "",
+         .started_us = num("started_us"),
+         .restore_duration = std::chrono::milliseconds(num("restore_ms")),
+         .check_duration = std::chrono::milliseconds(num("check_ms")),
+         .resources_checked = static_cast<uint64_t>(num("resources_checked")),
+         .versions_total = static_cast<uint64_t>(num("versions_total")),
+         .passed = passed && passed->is_bool() && passed->as_bool(),
+         .detail = detail && detail->is_string() ? std::string(detail->as_string()) : ""});
+  }
+  return out;
 }
 
 }  // namespace mamori::backup

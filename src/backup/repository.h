@@ -125,4 +125,22 @@ core::Result<RestoreSummary> RestoreSnapshot(Destination& dest, const BackupKeys
                                              const std::string& snapshot,
                                              const std::string& target_dir, core::Env& env);
 
+// A restore drill's result (GUIDELINE EMG-08, EMG-07: drill the restore and
+// record it), kept in the destination beside the snapshots it tested, signed
+// with the manifest key so the evidence cannot be edited unnoticed.
+struct DrillRecord {
+  std::string snapshot;
+  int64_t started_us = 0;
+  std::chrono::milliseconds restore_duration{0};
+  std::chrono::milliseconds check_duration{0};
+  uint64_t resources_checked = 0;
+  uint64_t versions_total = 0;
+  bool passed = false;
+  std::string detail;  // what failed, or "" (no patient data)
+};
+core::Status RecordDrill(Destination& dest, const BackupKeys& keys, const DrillRecord& drill,
+                         core::Env& env);
+// Every drill record whose signature verifies, oldest first.
+core::Result<std::vector<DrillRecord>> ListDrills(Destination& dest);
+
 }  // namespace mamori::backup

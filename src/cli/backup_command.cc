@@ -85,15 +85,18 @@ void BackupCommands::Register(CLI::App& app) {
   verify_->add_option("--snapshot", snapshot_, "Only this snapshot");
   restore_ = app.add_subcommand("restore", "Restore a snapshot into a new data directory");
   restore_->add_option("--from", destination_, "Backup destination directory")->required();
-  restore_->add_option("--snapshot", snapshot_, "Snapshot id (see `mamori backup list`)")
-      ->required();
-  restore_->add_option("--data-dir", data_dir_, "New data directory (absent or empty)")->required();
+  restore_->add_option("--snapshot", snapshot_,
+                       "Snapshot id (see `mamori backup list`); a drill defaults to the newest");
+  restore_->add_option("--data-dir", data_dir_, "New data directory (absent or empty)");
+  restore_->add_flag("--drill", drill_,
+                     "Restore into a scratch directory, check every record, record the result "
+                     "in the destination, and clean up (GUIDELINE EMG-08)");
   restore_->add_option("--passphrase-file", passphrase_file_,
                        "Passphrase in force when the snapshot was taken");
 }
 
 std::optional<core::Status> BackupCommands::Dispatch(const CLI::App& app, core::Env& env) {
-  if (restore_ != nullptr && restore_->parsed()) return Restore(env);
+  if (restore_ != nullptr && restore_->parsed()) return drill_ ? Drill(env) : Restore(env);
   if (backup_ == nullptr || !backup_->parsed()) return std::nullopt;
   (void)app;
   if (create_->parsed()) return Create(env);
@@ -151,6 +154,15 @@ core::Status BackupCommands::List() {
                 Mib(s.bytes).c_str(), s.signature_ok ? "signed" : "MANIFEST DOES NOT VERIFY");
   }
   std::printf("mamori: %zu snapshots in %s\n", snapshots.size(), destination_.c_str());
+  MAMORI_ASSIGN_OR_RETURN(std::vector<backup::DrillRecord> drills, backup::ListDrills(*dest));
+  if (drills.empty()) {
+    std::printf("mamori: no restore drill recorded yet (mamori restore --drill)\n");
+  } else {
+    const backup::DrillRecord& last = drills.back();
+    std::printf("mamori: last restore drill: snapshot %s %s, %llu record versions checked\n",
+                last.snapshot.c_str(), last.passed ? "passed" : "FAILED",
+                static_cast<unsigned long long>(last.versions_total));
+  }
   return core::Status::Ok();
 }
 
@@ -174,6 +186,9 @@ core::Status BackupCommands::Verify() {
 }
 
 core::Status BackupCommands::Restore(core::Env& env) {
+  if (data_dir_.empty() || snapshot_.empty()) {
+    return core::InvalidArgumentError("restore needs --snapshot ID and --data-dir NEWDIR");
+  }
   MAMORI_ASSIGN_OR_RETURN(auto dest, backup::OpenDirectoryDestination(destination_));
   MAMORI_ASSIGN_OR_RETURN(std::string key_file, backup::SnapshotKeyFile(*dest, snapshot_));
   MAMORI_ASSIGN_OR_RETURN(
@@ -189,6 +204,82 @@ core::Status BackupCommands::Restore(core::Env& env) {
   std::printf("mamori: restored snapshot %s into %s: %llu files, %s, %lld ms\n", snapshot_.c_str(),
               data_dir_.c_str(), static_cast<unsigned long long>(summary.files),
               Mib(summary.bytes).c_str(), static_cast<long long>(summary.duration.count()));
+  return core::Status::Ok();
+}
+
+namespace {
+
+// Opens every version of every record in the restored store: each body's
+// AES-GCM tag and AAD are checked, so a silently wrong restore cannot pass.
+core::Result<uint64_t> CheckEveryVersion(const std::string& data_dir, const crypto::AeadKey& kek,
+                                         core::Env& env) {
+  MAMORI_ASSIGN_OR_RETURN(
+      auto store,
+      store::OpenStore({.path = core::JoinPath(data_dir, kDatabaseFile), .kek = &kek}, env));
+  uint64_t versions = 0;
+  store::HistoryQuery query{.limit = 1000};
+  while (true) {
+    MAMORI_ASSIGN_OR_RETURN(store::HistoryPage page, store->History(query));
+    versions += page.versions.size();
+    if (page.next_before_sequence == 0) break;
+    query.before_sequence = page.next_before_sequence;
+  }
+  return versions;
+}
+
+}  // namespace
+
+core::Status BackupCommands::Drill(core::Env& env) {
+  MAMORI_ASSIGN_OR_RETURN(auto dest, backup::OpenDirectoryDestination(destination_));
+  if (snapshot_.empty()) {
+    MAMORI_ASSIGN_OR_RETURN(auto snapshots, backup::ListSnapshots(*dest));
+    for (const backup::SnapshotInfo& s : snapshots) {
+      if (s.signature_ok) snapshot_ = s.id;
+    }
+    if (snapshot_.empty()) return core::NotFoundError("no verified snapshot in " + destination_);
+  }
+  MAMORI_ASSIGN_OR_RETURN(std::string key_file, backup::SnapshotKeyFile(*dest, snapshot_));
+  MAMORI_ASSIGN_OR_RETURN(
+      crypto::SecureBytes passphrase,
+      ObtainPassphrase(passphrase_file_, env, "Passphrase of the backed-up installation", false));
+  MAMORI_ASSIGN_OR_RETURN(crypto::AeadKey kek,
+                          crypto::OpenKeyFile(key_file, crypto::AsStringView(passphrase)));
+  MAMORI_ASSIGN_OR_RETURN(backup::BackupKeys keys, backup::OpenRepositoryKeys(*dest, kek));
+  std::string scratch =
+      (fs::temp_directory_path() / ("mamori-drill-" + std::to_string(getpid()))).string();
+  backup::DrillRecord record{.snapshot = snapshot_,
+                             .started_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                                               env.clock().Now().time_since_epoch())
+                                               .count()};
+  auto restored = backup::RestoreSnapshot(*dest, keys, snapshot_, scratch, env);
+  if (restored.ok()) {
+    record.restore_duration = restored->duration;
+    auto started = env.clock().Monotonic();
+    auto versions = CheckEveryVersion(scratch, kek, env);
+    record.check_duration =
+        std::chrono::duration_cast<std::chrono::milliseconds>(env.clock().Monotonic() - started);
+    record.passed = versions.ok();
+    record.versions_total = versions.ok() ? *versions : 0;
+    record.resources_checked = record.versions_total;
+    if (!versions.ok()) record.detail = std::string(versions.status().message());
+  } else {
+    record.detail = std::string(restored.status().message());
+  }
+  std::error_code ec;
+  fs::remove_all(scratch, ec);
+  MAMORI_RETURN_IF_ERROR(backup::RecordDrill(*dest, keys, record, env));
+  std::printf(
+      "mamori: restore drill of %s %s: restore %lld ms, %llu record versions checked in "
+      "%lld ms%s%s\n",
+      snapshot_.c_str(), record.passed ? "PASSED" : "FAILED",
+      static_cast<long long>(record.restore_duration.count()),
+      static_cast<unsigned long long>(record.versions_total),
+      static_cast<long long>(record.check_duration.count()), record.detail.empty() ? "" : ": ",
+      record.detail.c_str());
+  if (!record.passed) {
+    return core::DataLossError("the restore drill failed; the result is recorded in " +
+                               destination_);
+  }
   return core::Status::Ok();
 }
 

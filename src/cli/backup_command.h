@@ -7,6 +7,9 @@
 //   mamori backup list DEST                           snapshots, oldest first, with their state
 //   mamori backup verify DEST [--snapshot ID]         every chunk and manifest, no key needed
 //   mamori restore --from DEST --snapshot ID --data-dir NEWDIR
+//   mamori restore --drill --from DEST [--snapshot ID]   restore into a scratch directory,
+//                                                        open every record version, record the
+//                                                        result in DEST, clean up
 //
 // `create` copies the database with SQLite's online backup (a server may keep
 // running), then stores it and every other file of the data directory as
@@ -40,6 +43,7 @@ class BackupCommands {
   core::Status List();
   core::Status Verify();
   core::Status Restore(core::Env& env);
+  core::Status Drill(core::Env& env);
 
   CLI::App* backup_ = nullptr;
   CLI::App* create_ = nullptr;
@@ -50,6 +54,7 @@ class BackupCommands {
   std::string destination_;
   std::string snapshot_;
   std::string passphrase_file_;
+  bool drill_ = false;
 };
 
 }  // namespace mamori::cli
