@@ -20,7 +20,7 @@ BUILD_PACKAGES=(
 
 # Peers and tools the tests and benchmarks run against (shared/PEERS.md).
 TEST_PACKAGES=(
-  curl testssl.sh nginx wrk python3 clang-format oathtool zbar-tools
+  curl testssl.sh nginx wrk python3 clang-format oathtool zbar-tools restic
 )
 
 # npm test clients (not Debian packages; Node 20 and npm 11 come with the machine —
