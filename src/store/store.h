@@ -76,6 +76,17 @@ struct IndexEntry {
   std::string hash;   // 32 bytes from Store::BlindIndex
 };
 
+// A small sealed record outside FHIR: auth accounts and OAuth clients
+// (issue 7), and later other installation state that must be kept with the
+// records and backed up with them. `body` is sealed like a resource body (the
+// installation's "#records" data key; AAD binds kind, key and version).
+struct Record {
+  std::string kind;  // "account", "oauth-client"
+  std::string key;   // unique within kind
+  int64_t version = 0;
+  std::string body;
+};
+
 struct NewVersion {
   std::string type;
   std::string id;
@@ -110,6 +121,13 @@ class Transaction {
   virtual core::Result<ResourceVersion> Put(const NewVersion& version) = 0;
   // The wall time every write of this group carries.
   virtual core::Clock::WallTime Now() const = 0;
+  // Writes record kind/key if its stored version is `expected_version` (0:
+  // it must not exist yet) and returns the new version.
+  // Errors: kAborted when the stored version differs (someone saved first);
+  // kAlreadyExists when expected_version is 0 and the record exists;
+  // kInvalidArgument for an empty kind or key.
+  virtual core::Result<int64_t> PutRecord(const std::string& kind, const std::string& key,
+                                          std::string_view body, int64_t expected_version) = 0;
 };
 
 struct HistoryQuery {
@@ -194,6 +212,12 @@ class Store {
 
   // OK, or kUnavailable with the reason when a failed commit latched the store.
   virtual core::Status WriteHealth() const = 0;
+
+  // A record (see Record), or nullopt. Errors: kDataLoss if it fails to open.
+  virtual core::Result<std::optional<Record>> GetRecord(const std::string& kind,
+                                                        const std::string& key) = 0;
+  // Every record of `kind`, by key.
+  virtual core::Result<std::vector<Record>> ListRecords(const std::string& kind) = 0;
 };
 
 // Opens (creating if needed) the store described by `options`.

@@ -175,5 +175,53 @@ TEST_P(StoreConformanceTest, IndexEntriesFindCurrentVersionsOnly) {
   EXPECT_THAT(*store_->FindByIndex("Patient", "identifier", *hash, 10), ::testing::IsEmpty());
 }
 
+// Sealed records (auth accounts, OAuth clients): versioned, refused when
+// stale, surviving a reopen, unreadable under another master key.
+core::Result<int64_t> PutRecord(Store& store, const std::string& key, const std::string& body,
+                                int64_t expected) {
+  int64_t version = 0;
+  core::Status s = store.Write([&](Transaction& tx) -> core::Status {
+    MAMORI_ASSIGN_OR_RETURN(version, tx.PutRecord("account", key, body, expected));
+    return core::Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return version;
+}
+
+TEST_P(StoreConformanceTest, RecordsAreVersionedAndRefuseStaleWrites) {
+  EXPECT_THAT(PutRecord(*store_, "a1", "first", 0), core::testing::IsOkAndHolds(1));
+  EXPECT_THAT(PutRecord(*store_, "a1", "again", 0), StatusIs(StatusCode::kAlreadyExists));
+  EXPECT_THAT(PutRecord(*store_, "a1", "second", 1), core::testing::IsOkAndHolds(2));
+  EXPECT_THAT(PutRecord(*store_, "a1", "stale", 1), StatusIs(StatusCode::kAborted));
+  EXPECT_THAT(PutRecord(*store_, "a2", "other", 0), IsOk());
+  EXPECT_THAT(PutRecord(*store_, "", "x", 0), StatusIs(StatusCode::kInvalidArgument));
+  auto got = store_->GetRecord("account", "a1");
+  ASSERT_THAT(got, IsOk());
+  ASSERT_TRUE(got->has_value());
+  EXPECT_EQ((*got)->body, "second");
+  EXPECT_EQ((*got)->version, 2);
+  EXPECT_FALSE(store_->GetRecord("account", "nope")->has_value());
+  EXPECT_FALSE(store_->GetRecord("oauth-client", "a1")->has_value());
+  auto all = store_->ListRecords("account");
+  ASSERT_THAT(all, IsOk());
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[1].body, "other");
+}
+
+TEST_P(StoreConformanceTest, RecordsSurviveReopenAndOpenOnlyUnderTheirKey) {
+  ASSERT_THAT(PutRecord(*store_, "a1", "sealed body", 0), IsOk());
+  Reopen(kek_);
+  EXPECT_EQ((*store_->GetRecord("account", "a1"))->body, "sealed body");
+  crypto::AeadKey other = crypto::AeadKey::Generate(core::Random::Secure());
+  store_.reset();
+  auto wrong = factory_->Open(other);
+  // Either the store refuses the key outright, or the record does not open.
+  if (wrong.ok()) {
+    EXPECT_THAT((*wrong)->GetRecord("account", "a1"), StatusIs(StatusCode::kDataLoss));
+  } else {
+    EXPECT_THAT(wrong, StatusIs(StatusCode::kDataLoss));
+  }
+}
+
 }  // namespace
 }  // namespace mamori::store::testing

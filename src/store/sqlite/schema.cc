@@ -54,6 +54,16 @@ CREATE TABLE token_index (
 ) WITHOUT ROWID;
 CREATE INDEX token_index_by_resource ON token_index (type, id);
 )sql",
+      // 2: sealed records outside FHIR (auth accounts, OAuth clients).
+      R"sql(
+CREATE TABLE record (
+  kind    TEXT NOT NULL,
+  key     TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  body    BLOB NOT NULL,
+  PRIMARY KEY (kind, key)
+) WITHOUT ROWID;
+)sql",
   };
   return *steps;
 }

@@ -40,7 +40,15 @@ class SqliteStore final : public Store {
                                                      const std::string& hash,
                                                      size_t limit) override;
 
+  core::Result<std::optional<Record>> GetRecord(const std::string& kind,
+                                                const std::string& key) override;
+  core::Result<std::vector<Record>> ListRecords(const std::string& kind) override;
+
   // Used by SqliteTransaction.
+  core::Result<std::string> SealRecord(const std::string& kind, const std::string& key,
+                                       int64_t version, std::string_view body, KeyTable& keys);
+  core::Result<Record> OpenRecord(std::string kind, std::string key, int64_t version,
+                                  const std::string& sealed, KeyTable& keys);
   core::Result<std::string> Seal(const NewVersion& v, int64_t version, int64_t updated_us,
                                  const std::string& json, KeyTable& keys);
   core::Result<ResourceVersion> Decode(std::string type, std::string id, int64_t version,

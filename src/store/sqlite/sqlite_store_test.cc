@@ -106,6 +106,27 @@ TEST_P(SqliteStoreTest, AForeignSqliteFileIsRefused) {
   EXPECT_THAT(opened, StatusIs(StatusCode::kFailedPrecondition));
 }
 
+TEST_P(SqliteStoreTest, RecordBodiesAreSealedAndCannotBeSwapped) {
+  const std::string canary = "CANARY-totp-secret-93f1";
+  for (const char* key : {"a", "b"}) {
+    ASSERT_THAT(store_->Write([&](Transaction& tx) {
+      return tx.PutRecord("account", key, canary + key, 0).status();
+    }),
+                IsOk());
+  }
+  std::string bytes = ReadAll(path()) + ReadAll(path() + "-wal");
+  EXPECT_EQ(bytes.find(canary), std::string::npos);
+  store_.reset();
+  ASSERT_EQ(Exec(path(),
+                 "CREATE TEMP TABLE t AS SELECT key, body FROM record;"
+                 "UPDATE record SET body = (SELECT body FROM t WHERE t.key = "
+                 "CASE record.key WHEN 'a' THEN 'b' ELSE 'a' END)"),
+            SQLITE_OK);
+  Reopen(kek_);
+  EXPECT_THAT(store_->GetRecord("account", "a"), StatusIs(StatusCode::kDataLoss));
+  EXPECT_THAT(store_->ListRecords("account"), StatusIs(StatusCode::kDataLoss));
+}
+
 INSTANTIATE_TEST_SUITE_P(Sqlite, SqliteStoreTest, ::testing::Values(&MakeSqliteFactory));
 
 TEST(OpenStoreTest, PlaintextStoreIsRefusedOutsideBenchmarks) {

@@ -36,6 +36,8 @@ class SqliteTransaction final : public Transaction {
                                                      size_t limit) override;
   core::Result<ResourceVersion> Put(const NewVersion& version) override;
   core::Clock::WallTime Now() const override { return now_; }
+  core::Result<int64_t> PutRecord(const std::string& kind, const std::string& key,
+                                  std::string_view body, int64_t expected_version) override;
 
  private:
   SqliteStore& store_;

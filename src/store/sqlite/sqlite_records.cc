@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: Apache-2.0
+// Sealed records outside FHIR (store.h, Record): the `record` table.
+#include <fmt/format.h>
+
+#include "store/sqlite/sqlite_store.h"
+#include "store/sqlite/sqlite_transaction.h"
+
+namespace mamori::store::internal {
+namespace {
+
+// The data key every record is sealed with: one per installation.
+constexpr char kRecordsCompartment[] = "#records";
+
+std::string RecordAad(const std::string& kind, const std::string& key, int64_t version) {
+  std::string aad = "mamori.record.v1";
+  aad.push_back('\0');
+  aad += kind;
+  aad.push_back('\0');
+  aad += key;
+  aad.push_back('\0');
+  aad += std::to_string(version);
+  return aad;
+}
+
+core::Result<std::vector<Record>> Collect(SqliteStore& store, Statement* stmt, KeyTable& keys,
+                                          const std::string& kind) {
+  std::vector<Record> out;
+  while (true) {
+    MAMORI_ASSIGN_OR_RETURN(bool row, stmt->Step());
+    if (!row) break;
+    MAMORI_ASSIGN_OR_RETURN(
+        Record r,
+        store.OpenRecord(kind, stmt->ColumnText(0), stmt->ColumnInt(1), stmt->ColumnBlob(2), keys));
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+}  // namespace
+
+core::Result<std::string> SqliteStore::SealRecord(const std::string& kind, const std::string& key,
+                                                  int64_t version, std::string_view body,
+                                                  KeyTable& keys) {
+  if (!options_.encrypt) return std::string(body);
+  MAMORI_ASSIGN_OR_RETURN(auto dek, key_ring_->ForCompartment(kRecordsCompartment, keys));
+  return crypto::Aead::Seal(*dek, crypto::AsBytes(body),
+                            crypto::AsBytes(RecordAad(kind, key, version)), env_.random());
+}
+
+core::Result<Record> SqliteStore::OpenRecord(std::string kind, std::string key, int64_t version,
+                                             const std::string& sealed, KeyTable& keys) {
+  Record r{.kind = std::move(kind), .key = std::move(key), .version = version};
+  if (!options_.encrypt) {
+    r.body = sealed;
+    return r;
+  }
+  auto fail = [&](const core::Status& s) {
+    return core::DataLossError(fmt::format("{} record version {} failed its integrity check: {}",
+                                           r.kind, version, s.message()));
+  };
+  auto key_id = crypto::Aead::EnvelopeKeyId(crypto::AsBytes(sealed));
+  if (!key_id.ok()) return fail(key_id.status());
+  auto dek = key_ring_->ForId(*key_id, keys);
+  if (!dek.ok()) return fail(dek.status());
+  auto plain = crypto::Aead::Open(**dek, crypto::AsBytes(sealed),
+                                  crypto::AsBytes(RecordAad(r.kind, r.key, version)));
+  if (!plain.ok()) return fail(plain.status());
+  r.body.assign(reinterpret_cast<const char*>(plain->data()), plain->size());
+  return r;
+}
+
+core::Result<std::optional<Record>> SqliteStore::GetRecord(const std::string& kind,
+                                                           const std::string& key) {
+  ReadLease lease(*this);
+  if (lease.get() == nullptr) return core::UnavailableError("no database connection");
+  SqliteKeyTable keys(*lease.get());
+  MAMORI_ASSIGN_OR_RETURN(
+      Statement * stmt,
+      lease.get()->Prepare("SELECT key, version, body FROM record WHERE kind = ? AND key = ?"));
+  stmt->Bind(1, kind);
+  stmt->Bind(2, key);
+  MAMORI_ASSIGN_OR_RETURN(std::vector<Record> found, Collect(*this, stmt, keys, kind));
+  if (found.empty()) return std::optional<Record>();
+  return std::optional<Record>(std::move(found.front()));
+}
+
+core::Result<std::vector<Record>> SqliteStore::ListRecords(const std::string& kind) {
+  ReadLease lease(*this);
+  if (lease.get() == nullptr) return core::UnavailableError("no database connection");
+  SqliteKeyTable keys(*lease.get());
+  MAMORI_ASSIGN_OR_RETURN(
+      Statement * stmt,
+      lease.get()->Prepare("SELECT key, version, body FROM record WHERE kind = ? ORDER BY key"));
+  stmt->Bind(1, kind);
+  return Collect(*this, stmt, keys, kind);
+}
+
+core::Result<int64_t> SqliteTransaction::PutRecord(const std::string& kind, const std::string& key,
+                                                   std::string_view body,
+                                                   int64_t expected_version) {
+  if (kind.empty() || key.empty()) {
+    return core::InvalidArgumentError("a record needs a kind and a key");
+  }
+  MAMORI_ASSIGN_OR_RETURN(Statement * find,
+                          db_.Prepare("SELECT version FROM record WHERE kind = ? AND key = ?"));
+  find->Bind(1, kind);
+  find->Bind(2, key);
+  MAMORI_ASSIGN_OR_RETURN(bool exists, find->Step());
+  int64_t stored = exists ? find->ColumnInt(0) : 0;
+  find->Reset();
+  if (expected_version == 0 && exists) {
+    return core::AlreadyExistsError(kind + " record exists");
+  }
+  if (stored != expected_version) {
+    return core::AbortedError(kind + " record was changed concurrently; reload and retry");
+  }
+  int64_t version = stored + 1;
+  MAMORI_ASSIGN_OR_RETURN(std::string sealed, store_.SealRecord(kind, key, version, body, keys_));
+  MAMORI_ASSIGN_OR_RETURN(
+      Statement * put,
+      db_.Prepare("INSERT OR REPLACE INTO record (kind, key, version, body) VALUES (?, ?, ?, ?)"));
+  put->Bind(1, kind);
+  put->Bind(2, key);
+  put->Bind(3, version);
+  put->BindBlob(4, sealed);
+  MAMORI_RETURN_IF_ERROR(put->Run());
+  return version;
+}
+
+}  // namespace mamori::store::internal
