@@ -35,10 +35,7 @@ class SqliteStore final : public Store {
   core::Result<HistoryPage> History(const HistoryQuery& query) override;
   core::Status WriteHealth() const override;
   core::Result<std::string> BlindIndex(std::string_view value) override;
-  core::Result<std::vector<std::string>> FindByIndex(const std::string& type,
-                                                     const std::string& param,
-                                                     const std::string& hash,
-                                                     size_t limit) override;
+  core::Status ReadSnapshot(std::function<core::Status(IndexReader&)> body) override;
 
   // Used by SqliteTransaction.
   core::Result<std::string> Seal(const NewVersion& v, int64_t version, int64_t updated_us,
@@ -70,6 +67,8 @@ class SqliteStore final : public Store {
   SqliteStore(const StoreOptions& options, core::Env& env);
   core::Status Open();
   core::Status LoadIndexKey();
+  core::Status RebuildIndexIfNeeded();
+  core::Status RebuildIndex();
   void CommitLoop();
   void CheckpointLoop();
   void RunGroup(std::vector<Pending*>& group);

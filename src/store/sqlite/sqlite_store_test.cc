@@ -98,6 +98,59 @@ TEST_P(SqliteStoreTest, ADatabaseFromANewerMamoriIsRefused) {
   EXPECT_THAT(reopened.status().message(), HasSubstr("schema version 99"));
 }
 
+// Turns the database back into schema version 1 (token_index, no search
+// tables), as a mamori before issue 5 left it.
+int DowngradeToVersion1(const std::string& path) {
+  return Exec(path,
+              "DROP TABLE search_index; DROP TABLE search_resource; "
+              "ALTER TABLE resource_current DROP COLUMN rid; "
+              "DELETE FROM mamori_meta WHERE key = 'search_index_rebuild'; "
+              "CREATE TABLE token_index (type TEXT NOT NULL, param TEXT NOT NULL, "
+              "hash BLOB NOT NULL, id TEXT NOT NULL, PRIMARY KEY (type, param, hash, id)) "
+              "WITHOUT ROWID; CREATE INDEX token_index_by_resource ON token_index (type, id); "
+              "UPDATE mamori_meta SET value = '1' WHERE key = 'schema_version'");
+}
+
+TEST_P(SqliteStoreTest, AVersion1DatabaseMigratesAndItsIndexIsRebuiltFromTheResources) {
+  ASSERT_THAT(PutJson("Patient", "a", "x", "a"), IsOk());
+  ASSERT_THAT(PutJson("Patient", "b", "y", "b"), IsOk());
+  ASSERT_THAT(PutJson("Patient", "gone", "z", "gone"), IsOk());
+  ASSERT_THAT(store_->Write([](Transaction& tx) {
+    return tx.Put({.type = "Patient", .id = "gone", .deleted = true}).status();
+  }),
+              IsOk());
+  store_.reset();
+  ASSERT_EQ(DowngradeToVersion1(path()), SQLITE_OK);
+
+  // Opened without an indexer (a CLI command): migrates, the rebuild waits.
+  auto plain = OpenStore({.path = path(), .kek = &kek_}, env_);
+  ASSERT_THAT(plain, IsOk());
+  plain->reset();
+
+  std::vector<std::string> indexed;
+  auto indexer = [&](const ResourceVersion& v, Store& s) -> core::Result<std::vector<IndexEntry>> {
+    indexed.push_back(v.id);
+    MAMORI_ASSIGN_OR_RETURN(std::string h, s.BlindIndex("body " + v.json));
+    return std::vector<IndexEntry>{{.hash = h}};
+  };
+  auto opened = OpenStore({.path = path(), .kek = &kek_, .indexer = indexer}, env_);
+  ASSERT_THAT(opened, IsOk());
+  EXPECT_THAT(indexed, ::testing::ElementsAre("a", "b"));  // live resources only
+  std::string hash = *(*opened)->BlindIndex(R"(body {"v":1,"p":"y"})");
+  ASSERT_THAT((*opened)->ReadSnapshot([&](IndexReader& r) -> core::Status {
+    MAMORI_ASSIGN_OR_RETURN(auto hits, r.LookupIndex(hash, 0, 0));
+    EXPECT_EQ(hits.size(), 1u);
+    MAMORI_ASSIGN_OR_RETURN(auto name, r.KeyName(hits.at(0).key));
+    EXPECT_EQ(name.second, "b");
+    return core::Status::Ok();
+  }),
+              IsOk());
+  opened->reset();
+  indexed.clear();
+  ASSERT_THAT(OpenStore({.path = path(), .kek = &kek_, .indexer = indexer}, env_), IsOk());
+  EXPECT_THAT(indexed, ::testing::IsEmpty());  // rebuilt once
+}
+
 TEST_P(SqliteStoreTest, AForeignSqliteFileIsRefused) {
   store_.reset();
   std::string other = core::testing::MakeTempDir() + "/other.db";

@@ -30,12 +30,21 @@ class SqliteTransaction final : public Transaction {
 
   core::Result<std::optional<ResourceVersion>> ReadCurrent(const std::string& type,
                                                            const std::string& id) override;
-  core::Result<std::vector<std::string>> FindByIndex(const std::string& type,
-                                                     const std::string& param,
-                                                     const std::string& hash,
-                                                     size_t limit) override;
   core::Result<ResourceVersion> Put(const NewVersion& version) override;
   core::Clock::WallTime Now() const override { return now_; }
+
+  core::Result<std::vector<IndexHit>> LookupIndex(const std::string& hash, int64_t after_key,
+                                                  size_t limit) override;
+  core::Result<std::optional<ResourceVersion>> ReadByKey(int64_t key) override;
+  core::Result<std::pair<std::string, std::string>> KeyName(int64_t key) override;
+  core::Result<std::optional<int64_t>> KeyOf(const std::string& type,
+                                             const std::string& id) override;
+
+  // Replaces the index entries of type/id (live: `entries`; deleted: none),
+  // assigning the resource its key on its first live version. `updated_us`
+  // fills kWriteTime ranges. Used by Put and by the index rebuild.
+  core::Status ReplaceIndex(const std::string& type, const std::string& id, bool deleted,
+                            int64_t updated_us, const std::vector<IndexEntry>& entries);
 
  private:
   SqliteStore& store_;
@@ -43,11 +52,6 @@ class SqliteTransaction final : public Transaction {
   SqliteKeyTable keys_;
   core::Clock::WallTime now_;
 };
-
-// The index lookup shared by transactions and readers.
-core::Result<std::vector<std::string>> FindIdsByIndex(SqliteDb& db, const std::string& type,
-                                                      const std::string& param,
-                                                      const std::string& hash, size_t limit);
 
 int64_t ToMicros(core::Clock::WallTime t);
 core::Clock::WallTime FromMicros(int64_t us);
