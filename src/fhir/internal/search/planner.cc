@@ -20,6 +20,9 @@ using Keys = std::vector<int64_t>;  // sorted, unique
 // A chain joins through every target resource it finds; beyond this many the
 // client must narrow the chained value (the answer would be slow, not wrong).
 constexpr size_t kMaxChainTargets = 10000;
+// With rechecks, the total needs every candidate decrypted; up to this many
+// candidates that is cheap enough to do for every page.
+constexpr size_t kCheapTotal = 256;
 
 // What the index says about one clause: a key set (or every resource of the
 // type) and whether the decrypted candidates must be confirmed.
@@ -265,7 +268,7 @@ core::Result<SearchPage> RunSearch(SearchContext& ctx, const search::SearchQuery
   // match shows there is a next page (or, for the total, to the end).
   int64_t matched = 0;
   bool more = false;
-  bool need_all = page.accurate_total || page.count == 0;
+  bool need_all = page.accurate_total || page.count == 0 || base->size() <= kCheapTotal;
   for (auto it = need_all ? base->begin() : start; it != base->end(); ++it) {
     store::ResourceVersion v;
     MAMORI_ASSIGN_OR_RETURN(auto resource, ReadParsed(ctx, *it, &v));
