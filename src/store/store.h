@@ -209,11 +209,16 @@ struct StoreOptions {
   // Writer page cache in KiB. Default 64 MiB: the indexes of a few million
   // resources stay in memory, so a commit reads little.
   uint32_t writer_cache_kib = 64 * 1024;
-  // Computes a resource's index entries (fhir::SearchIndexer()). Used once,
+  // Computes a resource's index entries (fhir::IndexStoredResource). Used
   // when opening a database whose index must be rebuilt (a schema migration
   // that changed the index): OpenStore decrypts every current resource and
   // writes its entries. Without it the rebuild waits for an open that has one.
-  std::function<core::Result<std::vector<IndexEntry>>(const ResourceVersion&, Store&)> indexer;
+  // Also used on every update and delete of an indexed resource, to find the
+  // replaced version's entries (the store keeps no per-resource list of them;
+  // without an indexer it finds them by a scan of the index).
+  using Indexer =
+      std::function<core::Result<std::vector<IndexEntry>>(const ResourceVersion&, Store&)>;
+  Indexer indexer;
   // SQLite VFS name for tests that inject faults; empty is the default VFS.
   std::string vfs_name_for_test;
 };

@@ -65,7 +65,7 @@ CREATE TABLE search_resource (
   rid     INTEGER PRIMARY KEY,
   type    TEXT NOT NULL,
   id      TEXT NOT NULL,
-  hashes  BLOB NOT NULL
+  entries INTEGER NOT NULL
 );
 ALTER TABLE resource_current ADD COLUMN rid INTEGER;
 

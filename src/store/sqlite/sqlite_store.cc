@@ -185,12 +185,16 @@ core::Status SqliteStore::RebuildIndex() {
       live.emplace_back(stmt->ColumnText(0), stmt->ColumnText(1));
     }
   }
+  // A rebuild starts from an empty index (a reindex of one that exists, too).
+  MAMORI_RETURN_IF_ERROR(writer_->Exec("DELETE FROM search_index"));
+  MAMORI_RETURN_IF_ERROR(writer_->Exec("UPDATE search_resource SET entries = 0"));
   SqliteTransaction tx(*this, *writer_, env_.clock().Now());
   for (const auto& [type, id] : live) {
     MAMORI_ASSIGN_OR_RETURN(std::optional<ResourceVersion> v, tx.ReadCurrent(type, id));
     if (!v) continue;
     MAMORI_ASSIGN_OR_RETURN(std::vector<IndexEntry> entries, options_.indexer(*v, *this));
-    MAMORI_RETURN_IF_ERROR(tx.ReplaceIndex(type, id, false, ToMicros(v->last_updated), entries));
+    MAMORI_RETURN_IF_ERROR(
+        tx.ReplaceIndex(type, id, false, ToMicros(v->last_updated), entries, nullptr));
   }
   return writer_->Exec("DELETE FROM mamori_meta WHERE key = 'search_index_rebuild'");
 }

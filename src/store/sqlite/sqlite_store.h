@@ -38,6 +38,7 @@ class SqliteStore final : public Store {
   core::Status ReadSnapshot(std::function<core::Status(IndexReader&)> body) override;
 
   // Used by SqliteTransaction.
+  const StoreOptions::Indexer& indexer() const { return options_.indexer; }
   core::Result<std::string> Seal(const NewVersion& v, int64_t version, int64_t updated_us,
                                  const std::string& json, KeyTable& keys);
   core::Result<ResourceVersion> Decode(std::string type, std::string id, int64_t version,

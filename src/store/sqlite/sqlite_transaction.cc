@@ -81,19 +81,14 @@ void BindRange(Statement* stmt, const IndexEntry& e, int64_t updated_us) {
   }
 }
 
-// The distinct hashes of `entries`, concatenated: search_resource.hashes,
-// which lets the next version delete exactly these rows without a second
-// index on search_index.
-std::string HashList(const std::vector<IndexEntry>& entries) {
+// The distinct hashes of `entries`.
+std::vector<std::string_view> DistinctHashes(const std::vector<IndexEntry>& entries) {
   std::vector<std::string_view> hashes;
   hashes.reserve(entries.size());
   for (const IndexEntry& e : entries) hashes.push_back(e.hash);
   std::sort(hashes.begin(), hashes.end());
   hashes.erase(std::unique(hashes.begin(), hashes.end()), hashes.end());
-  std::string out;
-  out.reserve(hashes.size() * kIndexHashSize);
-  for (std::string_view h : hashes) out.append(h);
-  return out;
+  return hashes;
 }
 
 }  // namespace
@@ -158,42 +153,57 @@ core::Result<std::vector<IndexHit>> SqliteTransaction::LookupIndex(const std::st
   return hits;
 }
 
+// Deletes the rows of `key`: exactly those the indexer computes for the
+// previous version, by (hash, key), with no second index on search_index.
+// If that does not account for every row the resource has (no indexer, no
+// previous version, or entries that changed since they were written), the
+// rows are found by a scan of search_index instead: slow, never wrong.
+core::Status SqliteTransaction::ClearIndex(int64_t key, const ResourceVersion* previous) {
+  MAMORI_ASSIGN_OR_RETURN(Statement * count,
+                          db_.Prepare("SELECT entries FROM search_resource WHERE rid = ?"));
+  count->Bind(1, key);
+  MAMORI_ASSIGN_OR_RETURN(bool row, count->Step());
+  int64_t expected = row ? count->ColumnInt(0) : 0;
+  count->Reset();
+  if (expected == 0) return core::Status::Ok();
+  int64_t removed = 0;
+  const auto& indexer = store_.indexer();
+  if (previous != nullptr && indexer) {
+    core::Result<std::vector<IndexEntry>> old = indexer(*previous, store_);
+    if (old.ok()) {
+      MAMORI_ASSIGN_OR_RETURN(Statement * clear,
+                              db_.Prepare("DELETE FROM search_index WHERE hash = ? AND rid = ?"));
+      for (std::string_view hash : DistinctHashes(*old)) {
+        clear->Reset();
+        clear->BindBlob(1, hash);
+        clear->Bind(2, key);
+        MAMORI_RETURN_IF_ERROR(clear->Run());
+        removed += sqlite3_changes(db_.handle());
+      }
+    }
+  }
+  if (removed == expected) return core::Status::Ok();
+  MAMORI_ASSIGN_OR_RETURN(Statement * scan, db_.Prepare("DELETE FROM search_index WHERE rid = ?"));
+  scan->Bind(1, key);
+  return scan->Run();
+}
+
 core::Status SqliteTransaction::ReplaceIndex(const std::string& type, const std::string& id,
                                              bool deleted, int64_t updated_us,
-                                             const std::vector<IndexEntry>& entries) {
+                                             const std::vector<IndexEntry>& entries,
+                                             const ResourceVersion* previous) {
   for (const IndexEntry& e : entries) {
     if (e.hash.size() != kIndexHashSize) {
       return core::InvalidArgumentError("an index entry hash must come from Store::BlindIndex");
     }
   }
   MAMORI_ASSIGN_OR_RETURN(std::optional<int64_t> key, KeyOf(type, id));
-  if (key) {
-    MAMORI_ASSIGN_OR_RETURN(Statement * old,
-                            db_.Prepare("SELECT hashes FROM search_resource WHERE rid = ?"));
-    old->Bind(1, *key);
-    MAMORI_ASSIGN_OR_RETURN(bool row, old->Step());
-    std::string hashes = row ? old->ColumnBlob(0) : std::string();
-    old->Reset();
-    MAMORI_ASSIGN_OR_RETURN(Statement * clear,
-                            db_.Prepare("DELETE FROM search_index WHERE hash = ? AND rid = ?"));
-    for (size_t i = 0; i + kIndexHashSize <= hashes.size(); i += kIndexHashSize) {
-      clear->Reset();
-      clear->BindBlob(1, std::string_view(hashes).substr(i, kIndexHashSize));
-      clear->Bind(2, *key);
-      MAMORI_RETURN_IF_ERROR(clear->Run());
-    }
-  }
-  if (deleted) {
-    if (!key) return core::Status::Ok();
-    MAMORI_ASSIGN_OR_RETURN(Statement * empty,
-                            db_.Prepare("UPDATE search_resource SET hashes = x'' WHERE rid = ?"));
-    empty->Bind(1, *key);
-    return empty->Run();
-  }
+  if (key) MAMORI_RETURN_IF_ERROR(ClearIndex(*key, previous));
+  if (deleted && !key) return core::Status::Ok();
   if (!key) {
     MAMORI_ASSIGN_OR_RETURN(
         Statement * add,
-        db_.Prepare("INSERT INTO search_resource (type, id, hashes) VALUES (?, ?, x'')"));
+        db_.Prepare("INSERT INTO search_resource (type, id, entries) VALUES (?, ?, 0)"));
     add->Bind(1, type);
     add->Bind(2, id);
     MAMORI_RETURN_IF_ERROR(add->Run());
@@ -206,21 +216,25 @@ core::Status SqliteTransaction::ReplaceIndex(const std::string& type, const std:
     link->Bind(3, id);
     MAMORI_RETURN_IF_ERROR(link->Run());
   }
-  MAMORI_ASSIGN_OR_RETURN(
-      Statement * insert,
-      db_.Prepare("INSERT OR IGNORE INTO search_index (hash, rid, low, high) VALUES (?,?,?,?)"));
-  for (const IndexEntry& e : entries) {
-    insert->Reset();
-    insert->BindBlob(1, e.hash);
-    insert->Bind(2, *key);
-    BindRange(insert, e, updated_us);
-    MAMORI_RETURN_IF_ERROR(insert->Run());
+  int64_t written = 0;
+  if (!deleted) {
+    MAMORI_ASSIGN_OR_RETURN(
+        Statement * insert,
+        db_.Prepare("INSERT OR IGNORE INTO search_index (hash, rid, low, high) VALUES (?,?,?,?)"));
+    for (const IndexEntry& e : entries) {
+      insert->Reset();
+      insert->BindBlob(1, e.hash);
+      insert->Bind(2, *key);
+      BindRange(insert, e, updated_us);
+      MAMORI_RETURN_IF_ERROR(insert->Run());
+      written += sqlite3_changes(db_.handle());
+    }
   }
-  MAMORI_ASSIGN_OR_RETURN(Statement * list,
-                          db_.Prepare("UPDATE search_resource SET hashes = ? WHERE rid = ?"));
-  list->BindBlob(1, HashList(entries));
-  list->Bind(2, *key);
-  return list->Run();
+  MAMORI_ASSIGN_OR_RETURN(Statement * count,
+                          db_.Prepare("UPDATE search_resource SET entries = ? WHERE rid = ?"));
+  count->Bind(1, written);
+  count->Bind(2, *key);
+  return count->Run();
 }
 
 core::Result<std::optional<ResourceVersion>> SqliteTransaction::ReadCurrent(const std::string& type,
@@ -248,12 +262,19 @@ core::Result<ResourceVersion> SqliteTransaction::Put(const NewVersion& v) {
   }
   MAMORI_ASSIGN_OR_RETURN(
       Statement * current,
-      db_.Prepare("SELECT version FROM resource_current WHERE type=? AND id=?"));
+      db_.Prepare("SELECT version, deleted FROM resource_current WHERE type=? AND id=?"));
   current->Bind(1, v.type);
   current->Bind(2, v.id);
   MAMORI_ASSIGN_OR_RETURN(bool exists, current->Step());
   int64_t version = exists ? current->ColumnInt(0) + 1 : 1;
+  bool live = exists && current->ColumnInt(1) == 0;
   current->Reset();
+  // The live version being replaced: its index entries are recomputed to
+  // delete them (ClearIndex), which costs a decryption on updates only.
+  std::optional<ResourceVersion> previous;
+  if (live && store_.indexer()) {
+    MAMORI_ASSIGN_OR_RETURN(previous, ReadCurrent(v.type, v.id));
+  }
 
   int64_t updated_us = ToMicros(now_);
   std::string json = v.deleted ? std::string() : v.render(version, FromMicros(updated_us));
@@ -283,7 +304,8 @@ core::Result<ResourceVersion> SqliteTransaction::Put(const NewVersion& v) {
   upsert->Bind(4, seq);
   upsert->Bind(5, int64_t{v.deleted ? 1 : 0});
   MAMORI_RETURN_IF_ERROR(upsert->Run());
-  MAMORI_RETURN_IF_ERROR(ReplaceIndex(v.type, v.id, v.deleted, updated_us, v.index));
+  MAMORI_RETURN_IF_ERROR(
+      ReplaceIndex(v.type, v.id, v.deleted, updated_us, v.index, previous ? &*previous : nullptr));
 
   MAMORI_ASSIGN_OR_RETURN(std::optional<int64_t> key, KeyOf(v.type, v.id));
   return ResourceVersion{.type = v.type,

@@ -42,10 +42,16 @@ class SqliteTransaction final : public Transaction {
 
   // Replaces the index entries of type/id (live: `entries`; deleted: none),
   // assigning the resource its key on its first live version. `updated_us`
-  // fills kWriteTime ranges. Used by Put and by the index rebuild.
+  // fills kWriteTime ranges; `previous` is the live version being replaced,
+  // if any (its entries are deleted). Used by Put and by the index rebuild.
   core::Status ReplaceIndex(const std::string& type, const std::string& id, bool deleted,
-                            int64_t updated_us, const std::vector<IndexEntry>& entries);
+                            int64_t updated_us, const std::vector<IndexEntry>& entries,
+                            const ResourceVersion* previous);
 
+ private:
+  core::Status ClearIndex(int64_t key, const ResourceVersion* previous);
+
+ public:
  private:
   SqliteStore& store_;
   SqliteDb& db_;
