@@ -41,6 +41,8 @@ const char* const kExtraResources[] = {
     R"({"resourceType":"RiskAssessment","id":"ra-low","status":"final",
         "subject":{"reference":"Patient/jp-patient-example-1"},
         "prediction":[{"probabilityDecimal":0.2}]})",
+    R"({"resourceType":"Observation","id":"obs-ident","status":"final","code":{"text":"x"},
+        "subject":{"identifier":{"system":"urn:oid:1.2.392.999","value":"MRN-77"}}})",
 };
 
 RestRequest Request(const std::string& query = "") {
@@ -280,6 +282,21 @@ const Row kRows[] = {
      "Patient",
      "_profile=http://jpfhir.jp/fhir/core/StructureDefinition/JP_Patient",
      {"jp-patient-example-1"}},
+    {"UriBelow", "Patient", "_profile:below=http://jpfhir.jp/fhir/core", {"jp-patient-example-1"}},
+    {"UriAbove",
+     "Patient",
+     "_profile:above=http://jpfhir.jp/fhir/core/StructureDefinition/JP_Patient/extra",
+     {"jp-patient-example-1"}},
+    // token modifiers answered by a scan and a check of each candidate
+    {"TokenText", "Observation", "code:text=body height", kHeights},
+    {"TokenOfType",
+     "Patient",
+     "identifier:of-type=http://terminology.hl7.org/CodeSystem/v2-0203|SS|999-91-9147",
+     {kRudolf}},
+    {"ReferenceIdentifier",
+     "Observation",
+     "subject:identifier=urn:oid:1.2.392.999|MRN-77",
+     {"obs-ident"}},
     // several clauses are ANDed
     {"AndAcrossParameters",
      "Observation",
