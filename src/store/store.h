@@ -135,6 +135,10 @@ class IndexReader {
   // have entries.
   virtual core::Result<std::vector<IndexHit>> LookupIndex(const std::string& hash,
                                                           int64_t after_key, size_t limit) = 0;
+  // The entries with this hash of the one resource `key` (a point lookup:
+  // checks ranges of a few candidates without scanning every entry of the hash).
+  virtual core::Result<std::vector<IndexHit>> LookupIndexFor(const std::string& hash,
+                                                             int64_t key) = 0;
   // The current version of the resource with this key, or nullopt if it is
   // deleted. Errors: kNotFound for an unknown key; kDataLoss.
   virtual core::Result<std::optional<ResourceVersion>> ReadByKey(int64_t key) = 0;

@@ -125,15 +125,9 @@ core::Result<std::optional<ResourceVersion>> SqliteTransaction::ReadByKey(int64_
   return v;
 }
 
-core::Result<std::vector<IndexHit>> SqliteTransaction::LookupIndex(const std::string& hash,
-                                                                   int64_t after_key,
-                                                                   size_t limit) {
-  MAMORI_ASSIGN_OR_RETURN(Statement * stmt,
-                          db_.Prepare("SELECT rid, low, high FROM search_index "
-                                      "WHERE hash = ? AND rid > ? ORDER BY rid LIMIT ?"));
-  stmt->BindBlob(1, hash);
-  stmt->Bind(2, after_key);
-  stmt->Bind(3, limit == 0 ? int64_t{-1} : static_cast<int64_t>(limit));
+namespace {
+
+core::Result<std::vector<IndexHit>> ReadHits(Statement* stmt) {
   std::vector<IndexHit> hits;
   while (true) {
     MAMORI_ASSIGN_OR_RETURN(bool row, stmt->Step());
@@ -151,6 +145,30 @@ core::Result<std::vector<IndexHit>> SqliteTransaction::LookupIndex(const std::st
     hits.push_back(hit);
   }
   return hits;
+}
+
+}  // namespace
+
+core::Result<std::vector<IndexHit>> SqliteTransaction::LookupIndexFor(const std::string& hash,
+                                                                      int64_t key) {
+  MAMORI_ASSIGN_OR_RETURN(
+      Statement * stmt,
+      db_.Prepare("SELECT rid, low, high FROM search_index WHERE hash = ? AND rid = ?"));
+  stmt->BindBlob(1, hash);
+  stmt->Bind(2, key);
+  return ReadHits(stmt);
+}
+
+core::Result<std::vector<IndexHit>> SqliteTransaction::LookupIndex(const std::string& hash,
+                                                                   int64_t after_key,
+                                                                   size_t limit) {
+  MAMORI_ASSIGN_OR_RETURN(Statement * stmt,
+                          db_.Prepare("SELECT rid, low, high FROM search_index "
+                                      "WHERE hash = ? AND rid > ? ORDER BY rid LIMIT ?"));
+  stmt->BindBlob(1, hash);
+  stmt->Bind(2, after_key);
+  stmt->Bind(3, limit == 0 ? int64_t{-1} : static_cast<int64_t>(limit));
+  return ReadHits(stmt);
 }
 
 // Deletes the rows of `key`: exactly those the indexer computes for the

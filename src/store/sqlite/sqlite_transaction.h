@@ -35,6 +35,7 @@ class SqliteTransaction final : public Transaction {
 
   core::Result<std::vector<IndexHit>> LookupIndex(const std::string& hash, int64_t after_key,
                                                   size_t limit) override;
+  core::Result<std::vector<IndexHit>> LookupIndexFor(const std::string& hash, int64_t key) override;
   core::Result<std::optional<ResourceVersion>> ReadByKey(int64_t key) override;
   core::Result<std::pair<std::string, std::string>> KeyName(int64_t key) override;
   core::Result<std::optional<int64_t>> KeyOf(const std::string& type,

@@ -20,6 +20,10 @@ using Keys = std::vector<int64_t>;  // sorted, unique
 // A chain joins through every target resource it finds; beyond this many the
 // client must narrow the chained value (the answer would be slow, not wrong).
 constexpr size_t kMaxChainTargets = 10000;
+// An ordered clause (date, number, quantity) after others have narrowed the
+// search to at most this many keys checks those keys' ranges one by one
+// instead of reading every entry of the parameter.
+constexpr size_t kPointLookups = 4096;
 // With rechecks, the total needs every candidate decrypted; up to this many
 // candidates that is cheap enough to do for every page.
 constexpr size_t kCheapTotal = 256;
@@ -66,13 +70,24 @@ core::Result<Keys> AllKeys(SearchContext& ctx, const std::string& type) {
 }
 
 // Resources with an entry for `key` whose stored range satisfies the plan's
-// date or number condition (the same EntryMatches a recheck uses).
+// date or number condition (the same EntryMatches a recheck uses). With
+// `within` (the keys other clauses left, few), only those are looked at.
 core::Result<Keys> KeyMatches(SearchContext& ctx, const std::string& type,
-                              const search::LookupKey& key, const search::LookupPlan& plan) {
+                              const search::LookupKey& key, const search::LookupPlan& plan,
+                              const Keys* within) {
   MAMORI_ASSIGN_OR_RETURN(std::string hash,
                           IndexHash(ctx.store, type, key.param, key.form, key.value));
   if (!plan.date && !plan.number) return HitKeys(ctx, hash);
-  MAMORI_ASSIGN_OR_RETURN(std::vector<store::IndexHit> hits, ctx.reader.LookupIndex(hash, 0, 0));
+  std::vector<store::IndexHit> hits;
+  if (within != nullptr) {
+    for (int64_t k : *within) {
+      MAMORI_ASSIGN_OR_RETURN(std::vector<store::IndexHit> found,
+                              ctx.reader.LookupIndexFor(hash, k));
+      hits.insert(hits.end(), found.begin(), found.end());
+    }
+  } else {
+    MAMORI_ASSIGN_OR_RETURN(hits, ctx.reader.LookupIndex(hash, 0, 0));
+  }
   Keys keys;
   for (const store::IndexHit& h : hits) {
     if (!keys.empty() && keys.back() == h.key) continue;
@@ -86,7 +101,7 @@ core::Result<Keys> KeyMatches(SearchContext& ctx, const std::string& type,
 
 core::Result<Candidates> ValueCandidates(SearchContext& ctx, const std::string& type,
                                          const search::SearchClause& clause,
-                                         const search::SearchValue& value) {
+                                         const search::SearchValue& value, const Keys* within) {
   search::LookupPlan plan =
       search::PlanLookup(clause, value, search::LookupOptionsFor(IndexExtractOptions()));
   bool scan = plan.combine == search::LookupPlan::Combine::kScan || plan.keys.empty() ||
@@ -95,7 +110,9 @@ core::Result<Candidates> ValueCandidates(SearchContext& ctx, const std::string& 
   Candidates out{.recheck = plan.recheck};
   bool first = true;
   for (const search::LookupKey& key : plan.keys) {
-    MAMORI_ASSIGN_OR_RETURN(Keys found, KeyMatches(ctx, type, key, plan));
+    // Narrowing to `within` is only sound when the result is not complemented.
+    MAMORI_ASSIGN_OR_RETURN(Keys found,
+                            KeyMatches(ctx, type, key, plan, plan.negate ? nullptr : within));
     if (plan.combine == search::LookupPlan::Combine::kAll) {
       out.keys = first ? std::move(found) : Intersect(out.keys, found);
     } else {
@@ -111,7 +128,8 @@ core::Result<Candidates> ValueCandidates(SearchContext& ctx, const std::string& 
 }
 
 core::Result<Candidates> ClauseCandidates(SearchContext& ctx, const std::string& type,
-                                          const search::SearchClause& clause);
+                                          const search::SearchClause& clause,
+                                          const Keys* within = nullptr);
 
 core::Result<std::optional<boost::json::object>> ReadParsed(SearchContext& ctx, int64_t key,
                                                             store::ResourceVersion* out) {
@@ -179,17 +197,26 @@ core::Result<Candidates> ChainCandidates(SearchContext& ctx, const std::string& 
 }
 
 core::Result<Candidates> ClauseCandidates(SearchContext& ctx, const std::string& type,
-                                          const search::SearchClause& clause) {
+                                          const search::SearchClause& clause, const Keys* within) {
   if (clause.has) return core::UnimplementedError("_has is not supported");
   if (clause.chain) return ChainCandidates(ctx, type, clause);
   Candidates out;
   for (const search::SearchValue& value : clause.values) {
-    MAMORI_ASSIGN_OR_RETURN(Candidates c, ValueCandidates(ctx, type, clause, value));
+    MAMORI_ASSIGN_OR_RETURN(Candidates c, ValueCandidates(ctx, type, clause, value, within));
     if (c.all) return c;  // one value matching anything makes the OR a scan
     out.keys = Union(out.keys, c.keys);
     out.recheck = out.recheck || c.recheck;
   }
   return out;
+}
+
+// Whether a clause compares plaintext ranges (one hash for every value of
+// the parameter) rather than looking up hashed values.
+bool Ordered(const search::SearchClause& clause) {
+  if (clause.chain || clause.has || clause.modifier == search::Modifier::kMissing) return false;
+  SearchParamType t = clause.definition->type;
+  return t == SearchParamType::kDate || t == SearchParamType::kNumber ||
+         t == SearchParamType::kQuantity;
 }
 
 // Reference parameters an include spec names.
@@ -241,15 +268,20 @@ core::Result<SearchPage> RunSearch(SearchContext& ctx, const search::SearchQuery
                                    const PageRequest& page) {
   if (!query.sort.empty()) return core::UnimplementedError("_sort is not supported");
   const std::string& type = query.resource_type;
-  std::optional<Keys> base;
+  std::optional<Keys> base = page.within;
   std::vector<const search::SearchClause*> rechecks;
-  for (const search::SearchClause& clause : query.clauses) {
-    MAMORI_ASSIGN_OR_RETURN(Candidates c, ClauseCandidates(ctx, type, clause));
-    if (c.recheck) rechecks.push_back(&clause);
-    if (c.all) continue;
-    base = base ? Intersect(*base, c.keys) : std::move(c.keys);
+  // Hashed clauses first: they narrow cheaply, so that ordered ones (whose
+  // entries all share one hash per parameter) can check only what is left.
+  for (bool ordered : {false, true}) {
+    for (const search::SearchClause& clause : query.clauses) {
+      if (Ordered(clause) != ordered) continue;
+      const Keys* within = base && base->size() <= kPointLookups ? &*base : nullptr;
+      MAMORI_ASSIGN_OR_RETURN(Candidates c, ClauseCandidates(ctx, type, clause, within));
+      if (c.recheck) rechecks.push_back(&clause);
+      if (c.all) continue;
+      base = base ? Intersect(*base, c.keys) : std::move(c.keys);
+    }
   }
-  if (page.within) base = base ? Intersect(*base, *page.within) : *page.within;
   if (!base) {
     MAMORI_ASSIGN_OR_RETURN(base, AllKeys(ctx, type));
   }
