@@ -198,16 +198,19 @@ RestResponse RestApi::RunSearchRequest(const SearchScope& scope, const RestReque
   }
 
   std::string query_string = QueryString(in.pairs, query->ignored);
-  std::string self = req.base_url + scope.path + (query_string.empty() ? "" : "?" + query_string);
+  std::string base = req.base_url + scope.path + (query_string.empty() ? "" : "?" + query_string);
+  auto page_link = [&](int64_t after) {
+    if (after == 0) return base;
+    return base + (query_string.empty() ? "?" : "&") + kPageAfter + "=" + std::to_string(after);
+  };
+  std::string self = page_link(in.after_key);  // names this page, cursor included
   std::string body = "{\"resourceType\":\"Bundle\",\"type\":\"searchset\"";
   if (result.total && query->total != search::TotalMode::kNone) {
     body += ",\"total\":" + std::to_string(*result.total);
   }
   body += ",\"link\":[{\"relation\":\"self\",\"url\":" + JsonString(self) + "}";
   if (result.next_after > 0) {
-    std::string next = self + (query_string.empty() ? "?" : "&") + kPageAfter + "=" +
-                       std::to_string(result.next_after);
-    body += ",{\"relation\":\"next\",\"url\":" + JsonString(next) + "}";
+    body += ",{\"relation\":\"next\",\"url\":" + JsonString(page_link(result.next_after)) + "}";
   }
   body += "],\"entry\":[";
   internal::Format entry_format = format;

@@ -401,6 +401,8 @@ TEST_F(SearchConformanceTest, PagesFollowNextLinksAndSurviveConcurrentWrites) {
     auto bundle = Json(Search("Observation", query));
     for (const std::string& id : Ids(bundle)) seen.push_back(id);
     ++pages;
+    // self names the page it is (the first has no cursor, later ones theirs)
+    EXPECT_EQ(Link(bundle, "self").find("_page_after=") != std::string::npos, pages > 1);
     if (pages == 2) {  // a write between pages: updates keep their place, new ones come last
       Put(R"({"resourceType":"Observation","id":"late-arrival","status":"final",
               "code":{"text":"x"},"subject":{"reference":"Patient/806be451-d26f-436c-829c-9da92bde28f0"}})");
