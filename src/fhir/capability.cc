@@ -69,14 +69,15 @@ RestResponse RestApi::Capabilities(const RestRequest& req) {
   boost::json::object rest{
       {"mode", "server"},
       {"resource", std::move(resources)},
-      {"interaction", Interactions({"transaction", "batch", "history-system"})},
+      {"interaction", Interactions({"transaction", "batch", "search-system", "history-system"})},
       {"documentation",
        "Search by GET [type]?params, POST [type]/_search and GET Patient/[id]/[type]: "
        "token, string (prefix, :exact, :contains; case, accent, width and kana folded), date, "
        "number, quantity, reference (:type, :identifier, chains one level), uri (:above, "
        ":below), composite, :missing, :not, _id, _lastUpdated, _count, _summary=count, _total, "
        "_elements, _include and _revinclude (one level). Not supported: _sort, _has, :iterate, "
-       ":in, :not-in, :text on strings, _type. Paging links carry a resource-key cursor. "
+       ":in, :not-in, :text on strings. System search (GET [base]?_type=...) takes the parameters "
+       "common to the types searched. Paging links carry a resource-key cursor. "
        "Conditional create and update accept any of these search criteria."}};
   boost::json::object statement{
       {"resourceType", "CapabilityStatement"},

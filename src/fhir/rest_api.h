@@ -78,14 +78,17 @@ class RestApi {
   RestResponse ProcessBundle(const RestRequest& req);
   // GET [type]?params, and POST [type]/_search with a form body (rest_search.cc).
   RestResponse Search(const std::string& type, const RestRequest& req);
+  // GET [base]?params (optionally _type=A,B): the same search on several types,
+  // one page in resource-key order.
+  RestResponse SearchSystem(const RestRequest& req);
   // GET Patient/[id]/[type]?params: the search within one patient's compartment.
   RestResponse SearchCompartment(const std::string& patient_id, const std::string& type,
                                  const RestRequest& req);
 
  private:
   struct SearchScope {
-    std::string type;
-    std::string path;        // "/Observation" or "/Patient/123/Observation"
+    std::string type;        // empty: a system search
+    std::string path;        // "/Observation", "/Patient/123/Observation" or "" (system)
     std::string patient_id;  // set for compartment searches
   };
   RestResponse RunSearchRequest(const SearchScope& scope, const RestRequest& req);

@@ -4,11 +4,13 @@
 // is internal/search/planner.h over one store snapshot; this file turns the
 // request into a query and the page into a searchset Bundle. Paging links
 // carry the last resource key (_page_after), which new writes never shift.
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <chrono>
 
 #include "core/form_decode.h"
+#include "fhir/definitions.h"
 #include "fhir/internal/rest/output.h"
 #include "fhir/internal/rest/pretty.h"
 #include "fhir/internal/rest/resource_util.h"
@@ -127,6 +129,68 @@ std::string QueryString(const std::vector<std::pair<std::string, std::string>>& 
   return out;
 }
 
+// The types a search runs on: the URL's, or for a system search those
+// named by _type (taken out of the pairs), else every stored type.
+std::optional<RestResponse> SearchTypes(const std::string& type,
+                                        const std::vector<std::pair<std::string, std::string>>& in,
+                                        std::vector<std::string>& types,
+                                        std::vector<std::pair<std::string, std::string>>& pairs) {
+  for (const auto& pair : in) {
+    if (!type.empty() || pair.first != "_type") {
+      pairs.push_back(pair);
+      continue;
+    }
+    for (size_t start = 0; start <= pair.second.size();) {
+      size_t comma = std::min(pair.second.find(',', start), pair.second.size());
+      std::string t = pair.second.substr(start, comma - start);
+      if (!Definitions::R4().IsSupportedResourceType(t)) {
+        return Outcome(400, "error", "not-supported",
+                       "_type names a resource type this server does not store", "_type");
+      }
+      types.push_back(std::move(t));
+      start = comma + 1;
+    }
+  }
+  if (!type.empty()) {
+    types = {type};
+  } else if (types.empty()) {
+    for (const std::string& t : Definitions::R4().SupportedResourceTypes()) {
+      if (t != "Bundle" && t != "OperationOutcome" && t != "CapabilityStatement" &&
+          t != "Parameters") {
+        types.push_back(t);
+      }
+    }
+  }
+  std::sort(types.begin(), types.end());
+  types.erase(std::unique(types.begin(), types.end()), types.end());
+  return std::nullopt;
+}
+
+// Merges per-type pages (each in key order; keys are unique across types)
+// into one page of `count`.
+internal::SearchPage MergePages(std::vector<internal::SearchPage> pages, size_t count) {
+  if (pages.size() == 1) return std::move(pages.front());
+  internal::SearchPage out;
+  bool more = false;
+  int64_t total = 0;
+  bool total_known = true;
+  for (internal::SearchPage& p : pages) {
+    more = more || p.next_after > 0;
+    total_known = total_known && p.total.has_value();
+    total += p.total.value_or(0);
+    for (auto& v : p.matches) out.matches.push_back(std::move(v));
+  }
+  std::sort(out.matches.begin(), out.matches.end(),
+            [](const auto& a, const auto& b) { return a.key < b.key; });
+  if (out.matches.size() > count) {
+    out.matches.resize(count);
+    more = true;
+  }
+  if (more && !out.matches.empty()) out.next_after = out.matches.back().key;
+  if (total_known) out.total = total;
+  return out;
+}
+
 std::string Entry(const store::ResourceVersion& v, const std::string& base_url, const char* mode,
                   const internal::Format& format) {
   return "{\"fullUrl\":" + JsonString(base_url + "/" + v.type + "/" + v.id) +
@@ -149,8 +213,14 @@ RestResponse RestApi::SearchCompartment(const std::string& patient_id, const std
       {.type = type, .path = "/Patient/" + patient_id + "/" + type, .patient_id = patient_id}, req);
 }
 
+RestResponse RestApi::SearchSystem(const RestRequest& req) {
+  return RunSearchRequest({.type = "", .path = ""}, req);
+}
+
 RestResponse RestApi::RunSearchRequest(const SearchScope& scope, const RestRequest& req) {
-  if (auto bad = internal::CheckReadableType(scope.type)) return *bad;
+  if (!scope.type.empty()) {
+    if (auto bad = internal::CheckReadableType(scope.type)) return *bad;
+  }
   SearchInput in;
   if (auto bad = ReadInput(req, in)) return *bad;
   RestRequest merged = req;
@@ -158,16 +228,25 @@ RestResponse RestApi::RunSearchRequest(const SearchScope& scope, const RestReque
   internal::Format format;
   if (auto bad = internal::ParseFormat(merged, format)) return *bad;
   bool lenient = Lenient(req);
-  core::Result<search::SearchQuery> query = search::ParseSearchQuery(
-      scope.type, in.pairs,
-      {.lenient = lenient, .max_count = static_cast<uint32_t>(options_.max_page_size)});
-  if (!query.ok()) {
-    if (query.status().code() == core::StatusCode::kNotFound) {
-      return Outcome(404, "error", "not-supported", query.status().message());
+  std::vector<std::string> types;
+  std::vector<std::pair<std::string, std::string>> pairs;
+  if (auto bad = SearchTypes(scope.type, in.pairs, types, pairs)) return *bad;
+  // One query per type (a system search runs the same parameters on each).
+  std::vector<search::SearchQuery> queries;
+  for (const std::string& type : types) {
+    core::Result<search::SearchQuery> query = search::ParseSearchQuery(
+        type, pairs,
+        {.lenient = lenient, .max_count = static_cast<uint32_t>(options_.max_page_size)});
+    if (!query.ok()) {
+      if (query.status().code() == core::StatusCode::kNotFound) {
+        return Outcome(404, "error", "not-supported", query.status().message());
+      }
+      return Outcome(400, "error", "invalid", query.status().message());
     }
-    return Outcome(400, "error", "invalid", query.status().message());
+    if (auto bad = DropUnsupported(*query, lenient)) return *bad;
+    queries.push_back(std::move(*query));
   }
-  if (auto bad = DropUnsupported(*query, lenient)) return *bad;
+  const search::SearchQuery* query = &queries.front();
 
   bool count_only = query->summary == search::SummaryMode::kCount;
   internal::PageRequest page{
@@ -185,7 +264,13 @@ RestResponse RestApi::RunSearchRequest(const SearchScope& scope, const RestReque
       MAMORI_ASSIGN_OR_RETURN(page.within,
                               internal::CompartmentKeys(ctx, scope.patient_id, scope.type));
     }
-    MAMORI_ASSIGN_OR_RETURN(result, internal::RunSearch(ctx, *query, page));
+    std::vector<internal::SearchPage> pages;
+    for (const search::SearchQuery& q : queries) {
+      MAMORI_ASSIGN_OR_RETURN(internal::SearchPage one, internal::RunSearch(ctx, q, page));
+      pages.push_back(std::move(one));
+    }
+    result = MergePages(std::move(pages), page.count);
+    // The include specs are the same in every type's query.
     MAMORI_ASSIGN_OR_RETURN(included,
                             internal::ResolveIncludes(ctx, *query, result.matches, kMaxIncluded));
     return core::Status::Ok();

@@ -328,6 +328,27 @@ TEST_F(SearchConformanceTest, PostSearchTakesAFormBody) {
   EXPECT_THAT(Ids(Json(r)), UnorderedElementsAreArray(kHeights));
 }
 
+TEST_F(SearchConformanceTest, SystemSearchRunsOnEveryNamedType) {
+  RestRequest req = Request(
+      "_type=Patient,Practitioner&_tag=https://smarthealthit.org/tags|"
+      "synthea-5-2019&_count=1");
+  RestResponse r = api_->SearchSystem(req);
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto bundle = Json(r);
+  EXPECT_EQ(bundle.at("total").as_int64(), 2);  // Rudolf Weber and Dr. Ignacio Towne
+  std::vector<std::string> seen = Ids(bundle);
+  std::string next = Link(bundle, "next");
+  ASSERT_FALSE(next.empty());
+  r = api_->SearchSystem(Request(next.substr(next.find('?') + 1)));
+  for (const std::string& id : Ids(Json(r))) seen.push_back(id);
+  EXPECT_THAT(seen,
+              ::testing::UnorderedElementsAre(kRudolf, "79a13b7d-a382-4b6a-a31a-57e763818a56"));
+  EXPECT_EQ(api_->SearchSystem(Request("_id=jp-patient-example-1")).status, 200);
+  EXPECT_EQ(api_->SearchSystem(Request("_type=Nope")).status, 400);
+  auto all = Json(api_->SearchSystem(Request("_id=jp-patient-example-1,ra-low")));
+  EXPECT_THAT(Ids(all), ::testing::UnorderedElementsAre("jp-patient-example-1", "ra-low"));
+}
+
 TEST_F(SearchConformanceTest, PatientCompartmentSearch) {
   RestResponse r = api_->SearchCompartment("jp-patient-example-1", "Observation", Request());
   ASSERT_EQ(r.status, 200) << r.body;

@@ -66,6 +66,7 @@ core::Status RegisterFhirRoutes(Router& router, fhir::RestApi& api) {
   std::vector<Route> routes = {
       {"GET", "/fhir/metadata", [a](auto& r, auto&) { return a->Capabilities(r); }},
       {"POST", "/fhir", [a](auto& r, auto&) { return a->ProcessBundle(r); }},
+      {"GET", "/fhir", [a](auto& r, auto&) { return a->SearchSystem(r); }},
       {"GET", "/fhir/_history", [a](auto& r, auto&) { return a->History("", "", r); }},
       {"POST", "/fhir/{type}", [a](auto& r, auto& p) { return a->Create(P(p, "type"), r); }},
       {"PUT", "/fhir/{type}", [a](auto& r, auto& p) { return a->Update(P(p, "type"), "", r); }},
