@@ -214,6 +214,19 @@ try:
                        f'/fhir/Patient/{pid}?_elements=name&note={CANARY["query"]}')
     check('read with a canary in the query string answers 200', st == 200, f'{st} {body[:300]}')
 
+    # Positive control for the search index (issue 5): the canaries are indexed (as keyed
+    # hashes), so searches by each find the patient, and the scans below still find no
+    # plaintext anywhere.
+    from urllib.parse import quote
+    for name, query in (('family', f'family={quote(CANARY["family"].upper())}'),
+                        ('Japanese given name prefix', f'given={quote(CANARY["given_ja"][:6])}'),
+                        ('identifier', f'identifier={quote(SYSTEM + "|" + CANARY["identifier"])}'),
+                        ('address :contains', f'address:contains={quote(CANARY["address"][3:14])}')):
+        st, h, body = fhir(server, 'GET', f'/fhir/Patient?{query}')
+        ids = [e['resource']['id'] for e in json.loads(body).get('entry', [])] if st == 200 else []
+        check(f'search by the canary {name} finds the patient (index control)', ids == [pid],
+              f'{st} {ids} {body[:300]}')
+
     # --- 2. Scan while the server holds the database open (WAL not yet checkpointed).
     check_scan('while serving', server.data_dir, must_include=('mamori.db-wal', 'mamori.db-shm'))
     rc = server.stop()
@@ -251,6 +264,9 @@ try:
     st, h, body = fhir(server, 'GET', '/fhir/Patient/canary-import-1')
     check('imported canary patient reads back', st == 200 and CANARY2['family'] in body,
           f'{st} {body[:300]}')
+    st, h, body = fhir(server, 'GET', f'/fhir/Patient?family={CANARY2["family"].lower()}')
+    check('imported canary patient is indexed: a search finds it',
+          st == 200 and '"canary-import-1"' in body, f'{st} {body[:300]}')
     rc = server.stop()
     check('serve exits 0 again', rc == 0, str(rc))
     final = check_scan('at the end', server.data_dir)

@@ -11,6 +11,7 @@
 #include "cli/master_key.h"
 #include "fhir/importer.h"
 #include "fhir/rest_api.h"
+#include "fhir/search_index.h"
 #include "store/store.h"
 
 namespace mamori::cli {
@@ -94,9 +95,11 @@ core::Status RunImport(const ImportCommandOptions& options, core::Env& env) {
   }
   MAMORI_ASSIGN_OR_RETURN(crypto::AeadKey kek,
                           UnlockMasterKey(options.data_dir, options.passphrase, env));
-  MAMORI_ASSIGN_OR_RETURN(
-      auto store, store::OpenStore(
-                      {.path = core::JoinPath(options.data_dir, kDatabaseFile), .kek = &kek}, env));
+  MAMORI_ASSIGN_OR_RETURN(auto store,
+                          store::OpenStore({.path = core::JoinPath(options.data_dir, kDatabaseFile),
+                                            .kek = &kek,
+                                            .indexer = fhir::IndexStoredResource},
+                                           env));
   fhir::RestApi api(*store, env);
   Run run;
   auto started = env.clock().Monotonic();

@@ -8,6 +8,7 @@
 #include "cli/master_key.h"
 #include "core/logging.h"
 #include "fhir/rest_api.h"
+#include "fhir/search_index.h"
 #include "http/fhir_routes.h"
 #include "http/router.h"
 #include "store/store.h"
@@ -117,7 +118,8 @@ core::Status Serve(const ServeOptions& options, core::Env& env) {
   MAMORI_ASSIGN_OR_RETURN(crypto::AeadKey kek,
                           UnlockMasterKey(options.data_dir, options.passphrase, env));
   store::StoreOptions store_options{.path = core::JoinPath(options.data_dir, kDatabaseFile),
-                                    .kek = &kek};
+                                    .kek = &kek,
+                                    .indexer = fhir::IndexStoredResource};
   ApplyBenchmarkPlaintext(store_options);
   MAMORI_ASSIGN_OR_RETURN(auto store, store::OpenStore(store_options, env));
   fhir::RestApi fhir_api(*store, env);

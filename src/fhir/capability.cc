@@ -21,12 +21,28 @@ boost::json::array Interactions(std::initializer_list<const char*> codes) {
   return out;
 }
 
+// The parameters the index answers: every R4 parameter of the type with an
+// expression, except Location.near (a special type the index does not hold).
+boost::json::array SearchParams(const std::string& type) {
+  boost::json::array out;
+  for (const SearchParameter* p : Definitions::R4().SearchParameters(type)) {
+    if (p->expression.empty() || p->type == SearchParamType::kSpecial) continue;
+    out.push_back(boost::json::object{{"name", p->code},
+                                      {"type", std::string(SearchParamTypeName(p->type))}});
+  }
+  return out;
+}
+
 boost::json::object ResourceEntry(const std::string& type) {
   bool read_only = type == "AuditEvent";
   boost::json::object r{{"type", type}};
-  r["interaction"] = read_only ? Interactions({"read", "vread", "history-instance", "history-type"})
-                               : Interactions({"read", "vread", "update", "delete", "create",
-                                               "history-instance", "history-type"});
+  r["interaction"] =
+      read_only ? Interactions({"read", "vread", "search-type", "history-instance", "history-type"})
+                : Interactions({"read", "vread", "update", "delete", "create", "search-type",
+                                "history-instance", "history-type"});
+  r["searchParam"] = SearchParams(type);
+  r["searchInclude"] = boost::json::array{"*"};
+  r["searchRevInclude"] = boost::json::array{"*"};
   r["versioning"] = "versioned-update";
   r["readHistory"] = true;
   r["updateCreate"] = !read_only;
@@ -53,10 +69,16 @@ RestResponse RestApi::Capabilities(const RestRequest& req) {
   boost::json::object rest{
       {"mode", "server"},
       {"resource", std::move(resources)},
-      {"interaction", Interactions({"transaction", "batch", "history-system"})},
+      {"interaction", Interactions({"transaction", "batch", "search-system", "history-system"})},
       {"documentation",
-       "Conditional create and update accept the criteria identifier=[system|]value and _id. "
-       "Search arrives in a later release."}};
+       "Search by GET [type]?params, POST [type]/_search and GET Patient/[id]/[type]: "
+       "token, string (prefix, :exact, :contains; case, accent, width and kana folded), date, "
+       "number, quantity, reference (:type, :identifier, chains one level), uri (:above, "
+       ":below), composite, :missing, :not, _id, _lastUpdated, _count, _summary=count, _total, "
+       "_elements, _include and _revinclude (one level). Not supported: _sort, _has, :iterate, "
+       ":in, :not-in, :text on strings. System search (GET [base]?_type=...) takes the parameters "
+       "common to the types searched. Paging links carry a resource-key cursor. "
+       "Conditional create and update accept any of these search criteria."}};
   boost::json::object statement{
       {"resourceType", "CapabilityStatement"},
       {"status", "active"},

@@ -145,7 +145,8 @@ class ChunkPipeline {
     }
     MAMORI_RETURN_IF_ERROR(store_.Write([&](store::Transaction& tx) -> core::Status {
       for (const internal::WritePlan& plan : plans) {
-        MAMORI_RETURN_IF_ERROR(tx.Put(internal::MakeNewVersion(plan)).status());
+        MAMORI_ASSIGN_OR_RETURN(store::NewVersion version, internal::MakeNewVersion(plan));
+        MAMORI_RETURN_IF_ERROR(tx.Put(version).status());
       }
       return core::Status::Ok();
     }));

@@ -50,7 +50,8 @@ RestResponse RestApi::Create(const std::string& type, const RestRequest& req) {
         return core::Status::Ok();
       }
     }
-    MAMORI_ASSIGN_OR_RETURN(written, tx.Put(internal::MakeNewVersion(plan)));
+    MAMORI_ASSIGN_OR_RETURN(store::NewVersion version, internal::MakeNewVersion(plan));
+    MAMORI_ASSIGN_OR_RETURN(written, tx.Put(version));
     return core::Status::Ok();
   });
   if (!s.ok()) return ErrorOutcome(s);
@@ -140,7 +141,8 @@ RestResponse RestApi::Update(const std::string& type, const std::string& id,
                                 std::to_string(current_version));
     }
     created = !current.has_value() || current.value().deleted;
-    MAMORI_ASSIGN_OR_RETURN(written, tx.Put(internal::MakeNewVersion(plan)));
+    MAMORI_ASSIGN_OR_RETURN(store::NewVersion version, internal::MakeNewVersion(plan));
+    MAMORI_ASSIGN_OR_RETURN(written, tx.Put(version));
     return core::Status::Ok();
   });
   if (!s.ok()) return ErrorOutcome(s);

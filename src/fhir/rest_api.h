@@ -9,10 +9,9 @@
 // conflict), delete (a tombstone version; a later read answers 410),
 // history (instance, type, system; _since, _count, stable paging), and
 // transaction and batch Bundles (transaction atomic; urn:uuid references
-// resolved). Every response body is FHIR JSON: a resource, a Bundle or an
-// OperationOutcome whose diagnostics never contain submitted values
-// (DESIGN invariants 5 and 7). _format, _pretty, _summary and _elements
-// apply to every body.
+// resolved), and search (rest_search.cc, issue 5). Every response body is FHIR JSON: a resource, a
+// Bundle or an OperationOutcome whose diagnostics never contain submitted values (DESIGN invariants
+// 5 and 7). _format, _pretty, _summary and _elements apply to every body.
 //
 //   fhir::RestApi api(store, env);
 //   fhir::RestRequest req{.base_url = "https://h/fhir", .body = json};
@@ -77,8 +76,23 @@ class RestApi {
   RestResponse History(const std::string& type, const std::string& id, const RestRequest& req);
   // POST [base] with a transaction or batch Bundle.
   RestResponse ProcessBundle(const RestRequest& req);
+  // GET [type]?params, and POST [type]/_search with a form body (rest_search.cc).
+  RestResponse Search(const std::string& type, const RestRequest& req);
+  // GET [base]?params (optionally _type=A,B): the same search on several types,
+  // one page in resource-key order.
+  RestResponse SearchSystem(const RestRequest& req);
+  // GET Patient/[id]/[type]?params: the search within one patient's compartment.
+  RestResponse SearchCompartment(const std::string& patient_id, const std::string& type,
+                                 const RestRequest& req);
 
  private:
+  struct SearchScope {
+    std::string type;        // empty: a system search
+    std::string path;        // "/Observation", "/Patient/123/Observation" or "" (system)
+    std::string patient_id;  // set for compartment searches
+  };
+  RestResponse RunSearchRequest(const SearchScope& scope, const RestRequest& req);
+
   store::Store& store_;
   core::Env& env_;
   RestOptions options_;

@@ -157,13 +157,24 @@ TEST_F(RestApiTest, ConditionalCreateWithMatchingIdentifierCreatesNothing) {
   EXPECT_EQ(Json(api_->History("Patient", "", Get())).at("total").as_int64(), 1);
 }
 
-TEST_F(RestApiTest, ConditionalCreateWithUnsupportedCriteriaIs400) {
+TEST_F(RestApiTest, ConditionalCreateWithUnknownCriteriaIs400) {
   RestRequest req = Body(R"({"resourceType":"Patient"})");
-  req.if_none_exist = "name=Yamada";
+  req.if_none_exist = "shoe-size=Yamada";
   RestResponse r = api_->Create("Patient", req);
   EXPECT_EQ(r.status, 400);
-  EXPECT_THAT(r.body, HasSubstr("'name'"));
+  EXPECT_THAT(r.body, HasSubstr("shoe-size"));
   EXPECT_THAT(r.body, Not(HasSubstr("Yamada")));
+}
+
+TEST_F(RestApiTest, ConditionalCreateAcceptsAnySearchCriteria) {
+  RestRequest first = Body(R"({"resourceType":"Patient","name":[{"family":"やまだ"}],
+                               "birthDate":"1970-01-01"})");
+  ASSERT_EQ(api_->Create("Patient", first).status, 201);
+  RestRequest again = first;
+  again.if_none_exist = "family=%EF%BE%94%EF%BE%8F%EF%BE%80%EF%BE%9E&birthdate=1970";  // ﾔﾏﾀﾞ
+  EXPECT_EQ(api_->Create("Patient", again).status, 200);  // matched: nothing created
+  again.if_none_exist = "family=yamada&birthdate=1970";
+  EXPECT_EQ(api_->Create("Patient", again).status, 201);
 }
 
 TEST_F(RestApiTest, ConditionalUpdateCreatesThenUpdatesTheMatch) {
@@ -353,7 +364,8 @@ TEST_F(RestApiTest, CapabilityStatementListsOnlyWorkingInteractions) {
   EXPECT_EQ(cs.at("fhirVersion").as_string(), "4.0.1");
   std::string text = boost::json::serialize(cs);
   EXPECT_THAT(text, HasSubstr("\"transaction\""));
-  EXPECT_THAT(text, Not(HasSubstr("search-type")));  // search is not implemented yet
+  EXPECT_THAT(text, HasSubstr("search-type"));
+  EXPECT_THAT(text, Not(HasSubstr("\"near\"")));  // Location.near is not indexed
   EXPECT_THAT(text, Not(HasSubstr("\"patch\"")));
 }
 

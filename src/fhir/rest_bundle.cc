@@ -274,7 +274,9 @@ class TransactionRunner {
     e.plan.resource = std::move(resource.get_object());
     e.plan.id = e.id;
     e.plan.compartment = internal::PatientCompartmentOf(e.type, e.id, e.plan.resource);
-    MAMORI_ASSIGN_OR_RETURN(e.written, tx.Put(internal::MakeNewVersion(e.plan)));
+    if (!refs_.empty()) MAMORI_RETURN_IF_ERROR(internal::IndexPlan(e.plan));  // references changed
+    MAMORI_ASSIGN_OR_RETURN(store::NewVersion version, internal::MakeNewVersion(e.plan));
+    MAMORI_ASSIGN_OR_RETURN(e.written, tx.Put(version));
     e.has_version = true;
     e.status = status;
     return core::Status::Ok();

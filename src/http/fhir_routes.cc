@@ -66,9 +66,21 @@ core::Status RegisterFhirRoutes(Router& router, fhir::RestApi& api) {
   std::vector<Route> routes = {
       {"GET", "/fhir/metadata", [a](auto& r, auto&) { return a->Capabilities(r); }},
       {"POST", "/fhir", [a](auto& r, auto&) { return a->ProcessBundle(r); }},
+      {"GET", "/fhir", [a](auto& r, auto&) { return a->SearchSystem(r); }},
       {"GET", "/fhir/_history", [a](auto& r, auto&) { return a->History("", "", r); }},
       {"POST", "/fhir/{type}", [a](auto& r, auto& p) { return a->Create(P(p, "type"), r); }},
       {"PUT", "/fhir/{type}", [a](auto& r, auto& p) { return a->Update(P(p, "type"), "", r); }},
+      {"GET", "/fhir/{type}", [a](auto& r, auto& p) { return a->Search(P(p, "type"), r); }},
+      {"POST", "/fhir/{type}/_search",
+       [a](auto& r, auto& p) { return a->Search(P(p, "type"), r); }},
+      // Patient compartment search; its own _history route keeps winning
+      // over the compartment pattern (a literal "Patient" beats {type}).
+      {"GET", "/fhir/Patient/{id}/{compartment_type}",
+       [a](auto& r, auto& p) {
+         return a->SearchCompartment(P(p, "id"), P(p, "compartment_type"), r);
+       }},
+      {"GET", "/fhir/Patient/{id}/_history",
+       [a](auto& r, auto& p) { return a->History("Patient", P(p, "id"), r); }},
       {"GET", "/fhir/{type}/_history",
        [a](auto& r, auto& p) { return a->History(P(p, "type"), "", r); }},
       {"GET", "/fhir/{type}/{id}",

@@ -40,6 +40,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/clock.h"
@@ -61,19 +62,32 @@ struct ResourceVersion {
   core::Clock::WallTime last_updated;
   // A tombstone left by a delete: `json` is empty.
   bool deleted = false;
+  // The resource's integer key (IndexReader); 0 where not read through it.
+  int64_t key = 0;
   // The resource as stored (meta.versionId and meta.lastUpdated filled in by
   // the render function of the write).
   std::string json;
 };
 
-// What a write adds. The store assigns version, sequence and time, then calls
-// `render` to produce the body, so the body can carry them in its meta.
-// A keyed-hash index entry: `hash` is Store::BlindIndex() of a normalised
-// search value (a token such as identifier system|value), so the database
-// holds no searchable plaintext (DESIGN invariant 4).
+// A search index entry (issue 5). `hash` is Store::BlindIndex() of the
+// entry's canonical bytes (fhir::search::HashInput: type, parameter, form and
+// value), so the database holds no searchable plaintext (DESIGN invariant 4).
+// Ordered forms (dates, numbers, quantities) also carry their range in
+// plaintext, which range search needs and issue 5 allows; the store keeps it
+// but does not interpret it.
 struct IndexEntry {
-  std::string param;  // search parameter code, e.g. "identifier"
-  std::string hash;   // 32 bytes from Store::BlindIndex
+  enum class Range : uint8_t {
+    kNone,       // a hash only
+    kTime,       // [time_low, time_high): microseconds since the epoch
+    kNumber,     // [number_low, number_high]; ±infinity for open ends
+    kWriteTime,  // the version's own last_updated, [t, t + 1 us): _lastUpdated
+  };
+  std::string hash;  // kIndexHashSize bytes from Store::BlindIndex
+  Range range = Range::kNone;
+  int64_t time_low = 0;
+  int64_t time_high = 0;
+  double number_low = 0;
+  double number_high = 0;
 };
 
 // A small sealed record outside FHIR: auth accounts and OAuth clients
@@ -87,6 +101,23 @@ struct Record {
   std::string body;
 };
 
+// Bytes of an index MAC: HMAC-SHA-256 truncated to 128 bits (SCHEMA.md says
+// why that is enough).
+inline constexpr size_t kIndexHashSize = 16;
+
+// One entry found by IndexReader::LookupIndex: the resource's integer key and
+// the entry's stored range (zero for hash-only entries; the caller knows
+// which kind it asked for).
+struct IndexHit {
+  int64_t key = 0;
+  int64_t time_low = 0;
+  int64_t time_high = 0;
+  double number_low = 0;
+  double number_high = 0;
+};
+
+// What a write adds. The store assigns version, sequence and time, then calls
+// `render` to produce the body, so the body can carry them in its meta.
 struct NewVersion {
   std::string type;
   std::string id;
@@ -97,23 +128,46 @@ struct NewVersion {
   bool deleted = false;
   // REQUIRES (unless deleted): returns the resource JSON for this version.
   std::function<std::string(int64_t version, core::Clock::WallTime last_updated)> render;
-  // Index entries of this version; they replace the previous version's.
+  // Index entries of this version; they replace the previous version's (a
+  // delete removes them all, so the index only ever names live resources).
   std::vector<IndexEntry> index;
 };
 
-// The handle a write body uses. Reads see the transaction's own writes.
-class Transaction {
+// Read access to the search index and to current resources by their integer
+// key, all from one consistent view: a Transaction (sees its own writes) or
+// the snapshot of Store::ReadSnapshot. Every resource that ever had a live
+// version has a key, assigned once and never reused; keys grow with creation
+// order, so "key > cursor" pages stably while others write.
+class IndexReader {
  public:
-  virtual ~Transaction() = default;
+  virtual ~IndexReader() = default;
+  // Entries with this hash, in ascending key order, with key > after_key, at
+  // most `limit` (0: no limit). Only live (current, not deleted) resources
+  // have entries.
+  virtual core::Result<std::vector<IndexHit>> LookupIndex(const std::string& hash,
+                                                          int64_t after_key, size_t limit) = 0;
+  // The entries with this hash of the one resource `key` (a point lookup:
+  // checks ranges of a few candidates without scanning every entry of the hash).
+  virtual core::Result<std::vector<IndexHit>> LookupIndexFor(const std::string& hash,
+                                                             int64_t key) = 0;
+  // The current version of the resource with this key, or nullopt if it is
+  // deleted. Errors: kNotFound for an unknown key; kDataLoss.
+  virtual core::Result<std::optional<ResourceVersion>> ReadByKey(int64_t key) = 0;
+  // Type and id of a key without decrypting anything (for joins).
+  // Errors: kNotFound for an unknown key.
+  virtual core::Result<std::pair<std::string, std::string>> KeyName(int64_t key) = 0;
+  // The key of type/id, or nullopt if it never had a live version.
+  virtual core::Result<std::optional<int64_t>> KeyOf(const std::string& type,
+                                                     const std::string& id) = 0;
+};
+
+// The handle a write body uses. Reads see the transaction's own writes.
+class Transaction : public IndexReader {
+ public:
   // The newest version of type/id (possibly a tombstone), or nullopt if the
   // resource never existed. Errors: kDataLoss if the body fails to open.
   virtual core::Result<std::optional<ResourceVersion>> ReadCurrent(const std::string& type,
                                                                    const std::string& id) = 0;
-  // Ids matching an index entry as of this transaction (see Store::FindByIndex).
-  virtual core::Result<std::vector<std::string>> FindByIndex(const std::string& type,
-                                                             const std::string& param,
-                                                             const std::string& hash,
-                                                             size_t limit) = 0;
   // Adds the next version of type/id and its index entries. Returns it, with
   // `json` as rendered.
   // Errors: kInvalidArgument for an empty type or id; kUnavailable if the
@@ -154,6 +208,7 @@ struct HistoryPage {
 
 // Where the store keeps its keys' root: the key-encryption key (KEK) that
 // wraps every data key. Supplied by the caller after it unlocked the key file.
+class Store;
 struct StoreOptions {
   // SQLite: path of the database file, e.g. DIR/mamori.db. Created if absent.
   std::string path;
@@ -176,6 +231,16 @@ struct StoreOptions {
   // Writer page cache in KiB. Default 64 MiB: the indexes of a few million
   // resources stay in memory, so a commit reads little.
   uint32_t writer_cache_kib = 64 * 1024;
+  // Computes a resource's index entries (fhir::IndexStoredResource). Used
+  // when opening a database whose index must be rebuilt (a schema migration
+  // that changed the index): OpenStore decrypts every current resource and
+  // writes its entries. Without it the rebuild waits for an open that has one.
+  // Also used on every update and delete of an indexed resource, to find the
+  // replaced version's entries (the store keeps no per-resource list of them;
+  // without an indexer it finds them by a scan of the index).
+  using Indexer =
+      std::function<core::Result<std::vector<IndexEntry>>(const ResourceVersion&, Store&)>;
+  Indexer indexer;
   // SQLite VFS name for tests that inject faults; empty is the default VFS.
   std::string vfs_name_for_test;
 };
@@ -201,14 +266,12 @@ class Store {
   virtual core::Result<HistoryPage> History(const HistoryQuery& query) = 0;
 
   // HMAC-SHA-256 of `value` under the installation's index key (derived from
-  // a key the KEK wraps), for IndexEntry::hash and lookups.
+  // a key the KEK wraps), truncated to kIndexHashSize bytes, for
+  // IndexEntry::hash and lookups.
   virtual core::Result<std::string> BlindIndex(std::string_view value) = 0;
-  // Ids of the current, not deleted resources of `type` with an index entry
-  // (param, hash), at most `limit`.
-  virtual core::Result<std::vector<std::string>> FindByIndex(const std::string& type,
-                                                             const std::string& param,
-                                                             const std::string& hash,
-                                                             size_t limit) = 0;
+  // Runs `body` against one consistent snapshot of the committed data (a read
+  // transaction on one connection): a search sees no write half-way.
+  virtual core::Status ReadSnapshot(std::function<core::Status(IndexReader&)> body) = 0;
 
   // OK, or kUnavailable with the reason when a failed commit latched the store.
   virtual core::Status WriteHealth() const = 0;

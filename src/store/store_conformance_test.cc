@@ -148,31 +148,151 @@ TEST_P(StoreConformanceTest, AnotherMasterKeyOpensNothing) {
   }
 }
 
-TEST_P(StoreConformanceTest, IndexEntriesFindCurrentVersionsOnly) {
+// Writes type/id with `entries` (or a tombstone) in its own compartment.
+core::Status PutIndexed(Store& store, const std::string& type, const std::string& id,
+                        std::vector<IndexEntry> entries, bool deleted = false) {
+  return store.Write([&](Transaction& tx) {
+    NewVersion v{.type = type,
+                 .id = id,
+                 .compartment = id,
+                 .deleted = deleted,
+                 .render = [](int64_t, auto) { return std::string("{}"); },
+                 .index = std::move(entries)};
+    return tx.Put(v).status();
+  });
+}
+
+std::vector<std::string> Ids(Store& store, const std::string& hash) {
+  std::vector<std::string> ids;
+  EXPECT_THAT(store.ReadSnapshot([&](IndexReader& r) -> core::Status {
+    MAMORI_ASSIGN_OR_RETURN(auto hits, r.LookupIndex(hash, 0, 0));
+    for (const IndexHit& h : hits) {
+      MAMORI_ASSIGN_OR_RETURN(auto name, r.KeyName(h.key));
+      ids.push_back(name.second);
+    }
+    return core::Status::Ok();
+  }),
+              IsOk());
+  return ids;
+}
+
+TEST_P(StoreConformanceTest, BlindIndexIsAKeyedTruncatedMac) {
   auto hash = store_->BlindIndex("urn:oid:1.2|12345");
   ASSERT_THAT(hash, IsOk());
-  EXPECT_EQ(hash->size(), 32u);
+  EXPECT_EQ(hash->size(), kIndexHashSize);
   EXPECT_EQ(*store_->BlindIndex("urn:oid:1.2|12345"), *hash);
   EXPECT_NE(*store_->BlindIndex("urn:oid:1.2|12346"), *hash);
-  auto put = [&](const std::string& id, bool with_entry, bool deleted) {
-    return store_->Write([&](Transaction& tx) {
-      NewVersion v{.type = "Patient",
-                   .id = id,
-                   .compartment = id,
-                   .deleted = deleted,
-                   .render = [](int64_t, auto) { return std::string("{}"); }};
-      if (with_entry) v.index.push_back({.param = "identifier", .hash = *hash});
-      return tx.Put(v).status();
-    });
-  };
-  ASSERT_THAT(put("a", true, false), IsOk());
-  ASSERT_THAT(put("b", true, false), IsOk());
-  ASSERT_THAT(put("c", false, false), IsOk());
-  EXPECT_THAT(*store_->FindByIndex("Patient", "identifier", *hash, 10),
-              ::testing::UnorderedElementsAre("a", "b"));
-  ASSERT_THAT(put("a", false, false), IsOk());  // new version without the identifier
-  ASSERT_THAT(put("b", false, true), IsOk());   // deleted
-  EXPECT_THAT(*store_->FindByIndex("Patient", "identifier", *hash, 10), ::testing::IsEmpty());
+  EXPECT_THAT(*hash, ::testing::Not(HasSubstr("12345")));
+}
+
+TEST_P(StoreConformanceTest, IndexEntriesFindCurrentVersionsOnly) {
+  std::string hash = *store_->BlindIndex("identifier|urn:oid:1.2|12345");
+  ASSERT_THAT(PutIndexed(*store_, "Patient", "a", {{.hash = hash}}), IsOk());
+  ASSERT_THAT(PutIndexed(*store_, "Patient", "b", {{.hash = hash}}), IsOk());
+  ASSERT_THAT(PutIndexed(*store_, "Patient", "c", {}), IsOk());
+  EXPECT_THAT(Ids(*store_, hash), ::testing::ElementsAre("a", "b"));   // key (creation) order
+  ASSERT_THAT(PutIndexed(*store_, "Patient", "a", {}), IsOk());        // new version without it
+  ASSERT_THAT(PutIndexed(*store_, "Patient", "b", {}, true), IsOk());  // deleted
+  EXPECT_THAT(Ids(*store_, hash), ::testing::IsEmpty());
+  ASSERT_THAT(PutIndexed(*store_, "Patient", "b", {{.hash = hash}}), IsOk());  // recreated
+  EXPECT_THAT(Ids(*store_, hash), ::testing::ElementsAre("b"));
+}
+
+TEST_P(StoreConformanceTest, KeysAreStableAndPageInCreationOrder) {
+  std::string hash = *store_->BlindIndex("all");
+  for (const char* id : {"x", "y", "z"}) {
+    ASSERT_THAT(PutIndexed(*store_, "Observation", id, {{.hash = hash}}), IsOk());
+  }
+  ASSERT_THAT(PutIndexed(*store_, "Observation", "x", {{.hash = hash}}), IsOk());  // update
+  ASSERT_THAT(store_->ReadSnapshot([&](IndexReader& r) -> core::Status {
+    MAMORI_ASSIGN_OR_RETURN(auto first, r.LookupIndex(hash, 0, 2));
+    EXPECT_EQ(first.size(), 2u);
+    MAMORI_ASSIGN_OR_RETURN(auto rest, r.LookupIndex(hash, first.back().key, 0));
+    EXPECT_EQ(rest.size(), 1u);
+    MAMORI_ASSIGN_OR_RETURN(auto name, r.KeyName(first[0].key));
+    EXPECT_EQ(name.second, "x");  // the update kept x's key
+    MAMORI_ASSIGN_OR_RETURN(auto key, r.KeyOf("Observation", "z"));
+    EXPECT_EQ(key, rest[0].key);
+    MAMORI_ASSIGN_OR_RETURN(auto v, r.ReadByKey(first[0].key));
+    EXPECT_TRUE(v.has_value() && v->version == 2 && v->key == first[0].key);
+    MAMORI_ASSIGN_OR_RETURN(auto none, r.KeyOf("Observation", "never"));
+    EXPECT_FALSE(none.has_value());
+    return core::Status::Ok();
+  }),
+              IsOk());
+}
+
+TEST_P(StoreConformanceTest, RangesComeBackAsWritten) {
+  std::string date = *store_->BlindIndex("date");
+  std::string num = *store_->BlindIndex("num");
+  std::string updated = *store_->BlindIndex("updated");
+  double inf = std::numeric_limits<double>::infinity();
+  ASSERT_THAT(
+      PutIndexed(*store_, "Observation", "o",
+                 {{.hash = date, .range = IndexEntry::Range::kTime, .time_low = -5, .time_high = 7},
+                  {.hash = date,
+                   .range = IndexEntry::Range::kTime,
+                   .time_low = std::numeric_limits<int64_t>::min(),
+                   .time_high = std::numeric_limits<int64_t>::max()},
+                  {.hash = num,
+                   .range = IndexEntry::Range::kNumber,
+                   .number_low = 5.25,
+                   .number_high = inf},
+                  {.hash = updated, .range = IndexEntry::Range::kWriteTime}}),
+      IsOk());
+  ASSERT_THAT(store_->ReadSnapshot([&](IndexReader& r) -> core::Status {
+    MAMORI_ASSIGN_OR_RETURN(auto dates, r.LookupIndex(date, 0, 0));
+    EXPECT_EQ(dates.size(), 2u);
+    bool small = false, open = false;
+    for (const IndexHit& h : dates) {
+      small = small || (h.time_low == -5 && h.time_high == 7);
+      open = open || (h.time_low == std::numeric_limits<int64_t>::min() &&
+                      h.time_high == std::numeric_limits<int64_t>::max());
+    }
+    EXPECT_TRUE(small && open);
+    MAMORI_ASSIGN_OR_RETURN(auto nums, r.LookupIndex(num, 0, 0));
+    EXPECT_TRUE(nums.size() == 1 && nums[0].number_low == 5.25 && nums[0].number_high == inf);
+    MAMORI_ASSIGN_OR_RETURN(auto up, r.LookupIndex(updated, 0, 0));
+    MAMORI_ASSIGN_OR_RETURN(auto v, r.ReadByKey(up.at(0).key));
+    int64_t us =
+        std::chrono::duration_cast<std::chrono::microseconds>(v->last_updated.time_since_epoch())
+            .count();
+    EXPECT_EQ(up[0].time_low, us);
+    EXPECT_EQ(up[0].time_high, us + 1);
+    return core::Status::Ok();
+  }),
+              IsOk());
+}
+
+TEST_P(StoreConformanceTest, AForeignHashIsRefusedAndTheWriteRollsBack) {
+  EXPECT_THAT(PutIndexed(*store_, "Patient", "p", {{.hash = "short"}}),
+              StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(store_->Read("Patient", "p"), StatusIs(StatusCode::kNotFound));
+}
+
+TEST_P(StoreConformanceTest, IndexWritesShareTheBodysRollback) {
+  std::string hash = *store_->BlindIndex("x");
+  core::Status s = store_->Write([&](Transaction& tx) -> core::Status {
+    MAMORI_RETURN_IF_ERROR(tx.Put({.type = "Patient",
+                                   .id = "r",
+                                   .compartment = "r",
+                                   .render = [](int64_t, auto) { return std::string("{}"); },
+                                   .index = {{.hash = hash}}})
+                               .status());
+    MAMORI_ASSIGN_OR_RETURN(auto seen, tx.LookupIndex(hash, 0, 0));  // own write visible
+    EXPECT_EQ(seen.size(), 1u);
+    return core::AbortedError("changed my mind");
+  });
+  EXPECT_THAT(s, StatusIs(StatusCode::kAborted));
+  EXPECT_THAT(Ids(*store_, hash), ::testing::IsEmpty());
+}
+
+TEST_P(StoreConformanceTest, TheIndexSurvivesReopening) {
+  std::string hash = *store_->BlindIndex("persist");
+  ASSERT_THAT(PutIndexed(*store_, "Patient", "k", {{.hash = hash}}), IsOk());
+  Reopen(kek_);
+  EXPECT_EQ(*store_->BlindIndex("persist"), hash);  // the index key persists too
+  EXPECT_THAT(Ids(*store_, hash), ::testing::ElementsAre("k"));
 }
 
 // Sealed records (auth accounts, OAuth clients): versioned, refused when

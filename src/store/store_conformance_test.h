@@ -11,7 +11,9 @@
 // 6 (every version kept), group commit (a failing body rolls back alone).
 
 #include <atomic>
+#include <chrono>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <string>
 #include <thread>

@@ -11,6 +11,7 @@
 // Steps: metadata, create, read, update with If-Match (and a stale If-Match -> 412),
 // vread, conditional create (If-None-Exist on identifier), conditional update, history (instance, type with
 // paging through nextPage, system), a transaction with urn:uuid references, a batch,
+// search (paging through nextPage, 400 on an unknown parameter, POST _search),
 // delete and a later read -> 410. The last line is "N passed, M failed"; exit 1 on
 // any failure.
 import * as fkc from 'fhir-kit-client';
@@ -241,8 +242,8 @@ await step('instance history', async () => {
     h.entry?.[0]?.response);
 });
 
+const made = [];  // the five Patients of the paging steps
 await step('type history with paging', async () => {
-  const made = [];
   for (let i = 0; i < 5; i += 1) {
     const p = await client.create({
       resourceType: 'Patient',
@@ -370,6 +371,40 @@ await step('batch', async () => {
   check('batch entry 1 created (201)', String(reply.entry?.[0]?.response?.status ?? '').startsWith('201'), reply.entry?.[0]?.response);
   check('batch entry 2 not found (404) without failing the batch',
     String(reply.entry?.[1]?.response?.status ?? '').startsWith('404'), reply.entry?.[1]?.response);
+});
+
+// ---- search (issue 5) with paging through nextPage -----------------------------------
+await step('search with paging', async () => {
+  // family is a 17-character prefix here: past the index's 12-code-point prefix
+  // entries, so this also exercises the recheck after decryption.
+  let page = await client.search({ resourceType: 'Patient', searchParams: { family: `${family}Page`, _count: 2 } });
+  check('search answers a searchset Bundle', page.resourceType === 'Bundle' && page.type === 'searchset', page.type);
+  check('search total counts every match', page.total === 5, page.total);
+  const seen = [];
+  let pages = 0;
+  while (page && pages < 20) {
+    pages += 1;
+    check('search page holds at most _count=2', (page.entry ?? []).length <= 2, (page.entry ?? []).length);
+    for (const e of page.entry ?? []) seen.push(e.resource?.id);
+    page = await client.nextPage({ bundle: page });
+  }
+  check('search pages: three pages of 2, 2, 1', pages === 3, pages);
+  check('search pages: exactly the five Patients, none twice',
+    seen.length === 5 && made.every((id) => seen.includes(id)), { seen, made });
+  const folded = await client.search({ resourceType: 'Patient', searchParams: { family: family.toUpperCase() } });
+  check('search is case-insensitive', (folded.entry ?? []).length >= 6, (folded.entry ?? []).length);
+  const bad = await expectHttpError(client.search({ resourceType: 'Patient', searchParams: { 'shoe-size': '42' } }));
+  check('an unknown search parameter answers 400', bad.status === 400, bad.status);
+  check('the 400 names the parameter', isOutcome(bad.data) && JSON.stringify(bad.data).includes('shoe-size'), bad.data);
+  const posted = await client.search({
+    resourceType: 'Patient', searchParams: { family: `${family}Page` }, options: { postSearch: true },
+  });
+  check('POST _search finds the same five', (posted.entry ?? []).length === 5, (posted.entry ?? []).length);
+  const own = await client.search({
+    resourceType: 'Patient', compartment: { resourceType: 'Patient', id: made[0] },
+  });
+  check('Patient/ID/Patient compartment search finds the patient itself',
+    (own.entry ?? []).length === 1 && own.entry[0].resource?.id === made[0], own.entry);
 });
 
 // ---- delete, then 410 -------------------------------------------------------------

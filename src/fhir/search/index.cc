@@ -72,7 +72,7 @@ void PlanString(const SearchClause& clause, const StringValue& v, IndexForm pref
   if (clause.modifier == Modifier::kContains) {
     std::vector<std::string> grams = internal::GramKeys(v.normalized, options.max_gram);
     plan.recheck = true;  // grams do not prove the gram sequence is contiguous
-    if (grams.empty()) {
+    if (grams.empty() || !options.contains_grams) {  // no grams: every resource is a candidate
       plan.combine = LookupPlan::Combine::kScan;
       return;
     }

@@ -112,6 +112,15 @@ TEST(PlanLookupTest, ContainsNeedsEveryGramAndARecheck) {
   EXPECT_EQ(PlanLookup(c, c.values[0]).combine, LookupPlan::Combine::kScan);
 }
 
+TEST(PlanLookupTest, ContainsWithoutGramEntriesIsAScanWithARecheck) {
+  SearchClause c = ClauseOf("Patient", "name:contains", "ｴﾁｶﾞ");
+  LookupPlan plan = PlanLookup(c, c.values[0], {.contains_grams = false});
+  EXPECT_EQ(plan.combine, LookupPlan::Combine::kScan);
+  EXPECT_TRUE(plan.keys.empty());
+  EXPECT_TRUE(plan.recheck);
+  EXPECT_FALSE(LookupOptionsFor({.contains_grams = false}).contains_grams);
+}
+
 TEST(PlanLookupTest, SeveralWordsLookUpTheFirstAndRecheck) {
   SearchClause c = ClauseOf("Patient", "name", "山田　太");
   LookupPlan plan = PlanLookup(c, c.values[0]);

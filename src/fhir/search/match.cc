@@ -67,7 +67,8 @@ bool ValueMatches(const boost::json::object& resource, const std::vector<IndexEn
 LookupOptions LookupOptionsFor(const ExtractOptions& options) {
   return LookupOptions{.max_prefix = options.max_prefix,
                        .max_gram = options.max_gram,
-                       .token_text = options.token_text};
+                       .token_text = options.token_text,
+                       .contains_grams = options.contains_grams};
 }
 
 bool EntryMatches(const IndexEntry& entry, const LookupKey& key, const LookupPlan& plan,

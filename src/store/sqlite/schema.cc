@@ -54,7 +54,32 @@ CREATE TABLE token_index (
 ) WITHOUT ROWID;
 CREATE INDEX token_index_by_resource ON token_index (type, id);
 )sql",
-      // 2: sealed records outside FHIR (auth accounts, OAuth clients).
+      // 2: the search index (issue 5). Replaces token_index. Self-contained:
+      // it touches no table another step adds. The index itself is rebuilt
+      // from the current resources by the first OpenStore that has the key
+      // and an indexer (SqliteStore::RebuildIndexIfNeeded), flagged here.
+      R"sql(
+DROP TABLE token_index;
+
+CREATE TABLE search_resource (
+  rid     INTEGER PRIMARY KEY,
+  type    TEXT NOT NULL,
+  id      TEXT NOT NULL,
+  entries INTEGER NOT NULL
+);
+ALTER TABLE resource_current ADD COLUMN rid INTEGER;
+
+CREATE TABLE search_index (
+  hash BLOB NOT NULL,
+  rid  INTEGER NOT NULL,
+  low  NOT NULL,
+  high NOT NULL,
+  PRIMARY KEY (hash, rid, low, high)
+) WITHOUT ROWID;
+
+INSERT OR REPLACE INTO mamori_meta (key, value) VALUES ('search_index_rebuild', '1');
+)sql",
+      // 3: sealed records outside FHIR (auth accounts, OAuth clients).
       R"sql(
 CREATE TABLE record (
   kind    TEXT NOT NULL,

@@ -39,12 +39,15 @@ class Statement {
   void BindBlob(int index, std::span<const uint8_t> blob);
   void BindBlob(int index, std::string_view blob);
   void BindNull(int index);
+  void BindDouble(int index, double value) { sqlite3_bind_double(stmt_, index, value); }
   // Steps once: true when a row is available, false when done.
   core::Result<bool> Step();
   // Steps to completion (for statements that return no rows).
   core::Status Run();
 
   int64_t ColumnInt(int i) const { return sqlite3_column_int64(stmt_, i); }
+  double ColumnDouble(int i) const { return sqlite3_column_double(stmt_, i); }
+  bool ColumnIsReal(int i) const { return sqlite3_column_type(stmt_, i) == SQLITE_FLOAT; }
   bool ColumnIsNull(int i) const { return sqlite3_column_type(stmt_, i) == SQLITE_NULL; }
   std::string ColumnText(int i) const;
   std::string ColumnBlob(int i) const;

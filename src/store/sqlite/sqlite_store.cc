@@ -59,6 +59,7 @@ core::Status SqliteStore::Open() {
   MAMORI_RETURN_IF_ERROR(ApplyWriterPragmas(*writer_, options_));
   MAMORI_RETURN_IF_ERROR(MigrateSqliteSchema(*writer_).With(options_.path));
   MAMORI_RETURN_IF_ERROR(LoadIndexKey());
+  MAMORI_RETURN_IF_ERROR(RebuildIndexIfNeeded().With(options_.path));
   std::lock_guard lock(readers_mu_);
   for (size_t i = 0; i < options_.read_connections; ++i) {
     MAMORI_ASSIGN_OR_RETURN(auto reader,
@@ -124,16 +125,78 @@ core::Status SqliteStore::LoadIndexKey() {
 
 core::Result<std::string> SqliteStore::BlindIndex(std::string_view value) {
   crypto::HmacSha256Tag tag = crypto::HmacSha256(*index_key_, crypto::AsBytes(value));
-  return std::string(reinterpret_cast<const char*>(tag.data()), tag.size());
+  return std::string(reinterpret_cast<const char*>(tag.data()), kIndexHashSize);
 }
 
-core::Result<std::vector<std::string>> SqliteStore::FindByIndex(const std::string& type,
-                                                                const std::string& param,
-                                                                const std::string& hash,
-                                                                size_t limit) {
+core::Status SqliteStore::ReadSnapshot(std::function<core::Status(IndexReader&)> body) {
   ReadLease lease(*this);
   if (lease.get() == nullptr) return core::UnavailableError("no database connection available");
-  return FindIdsByIndex(*lease.get(), type, param, hash, limit);
+  SqliteDb& db = *lease.get();
+  // A deferred read transaction: every statement of `body` sees one WAL
+  // snapshot.
+  MAMORI_RETURN_IF_ERROR(db.Exec("BEGIN"));
+  SqliteTransaction view(*this, db, env_.clock().Now());
+  core::Status s = body(view);
+  core::Status end = db.Exec("COMMIT");
+  if (!end.ok()) db.Exec("ROLLBACK").IgnoreError();  // reporting the first error
+  return s.ok() ? end : s;
+}
+
+// A migration that changed the index (schema step 2) leaves
+// mamori_meta.search_index_rebuild; the index is rebuilt here, where the index
+// key is loaded, by decrypting every current resource and asking the indexer
+// for its entries, in one transaction.
+core::Status SqliteStore::RebuildIndexIfNeeded() {
+  MAMORI_ASSIGN_OR_RETURN(
+      std::optional<int64_t> pending,
+      writer_->QueryInt("SELECT count(*) FROM mamori_meta WHERE key = 'search_index_rebuild'"));
+  if (!pending || *pending == 0) return core::Status::Ok();
+  MAMORI_ASSIGN_OR_RETURN(std::optional<int64_t> resources,
+                          writer_->QueryInt("SELECT count(*) FROM resource_current"));
+  if (resources && *resources == 0) {  // a new database: nothing to rebuild
+    return writer_->Exec("DELETE FROM mamori_meta WHERE key = 'search_index_rebuild'");
+  }
+  if (!options_.indexer) {
+    core::LogWarn(
+        "store: the search index needs a rebuild; it runs at the next open by the server");
+    return core::Status::Ok();
+  }
+  MAMORI_RETURN_IF_ERROR(writer_->Exec("BEGIN IMMEDIATE"));
+  core::Status s = RebuildIndex();
+  if (s.ok()) s = writer_->Exec("COMMIT");
+  if (!s.ok()) {
+    writer_->Exec("ROLLBACK").IgnoreError();  // reporting the first error
+    if (key_ring_) key_ring_->Discard();
+    return s.With("rebuilding the search index");
+  }
+  if (key_ring_) key_ring_->Commit();
+  return s;
+}
+
+core::Status SqliteStore::RebuildIndex() {
+  std::vector<std::pair<std::string, std::string>> live;
+  {
+    MAMORI_ASSIGN_OR_RETURN(
+        Statement * stmt,
+        writer_->Prepare("SELECT type, id FROM resource_current WHERE deleted = 0 ORDER BY seq"));
+    while (true) {
+      MAMORI_ASSIGN_OR_RETURN(bool row, stmt->Step());
+      if (!row) break;
+      live.emplace_back(stmt->ColumnText(0), stmt->ColumnText(1));
+    }
+  }
+  // A rebuild starts from an empty index (a reindex of one that exists, too).
+  MAMORI_RETURN_IF_ERROR(writer_->Exec("DELETE FROM search_index"));
+  MAMORI_RETURN_IF_ERROR(writer_->Exec("UPDATE search_resource SET entries = 0"));
+  SqliteTransaction tx(*this, *writer_, env_.clock().Now());
+  for (const auto& [type, id] : live) {
+    MAMORI_ASSIGN_OR_RETURN(std::optional<ResourceVersion> v, tx.ReadCurrent(type, id));
+    if (!v) continue;
+    MAMORI_ASSIGN_OR_RETURN(std::vector<IndexEntry> entries, options_.indexer(*v, *this));
+    MAMORI_RETURN_IF_ERROR(
+        tx.ReplaceIndex(type, id, false, ToMicros(v->last_updated), entries, nullptr));
+  }
+  return writer_->Exec("DELETE FROM mamori_meta WHERE key = 'search_index_rebuild'");
 }
 
 std::unique_ptr<SqliteDb> SqliteStore::AcquireReader() {

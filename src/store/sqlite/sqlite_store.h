@@ -35,10 +35,7 @@ class SqliteStore final : public Store {
   core::Result<HistoryPage> History(const HistoryQuery& query) override;
   core::Status WriteHealth() const override;
   core::Result<std::string> BlindIndex(std::string_view value) override;
-  core::Result<std::vector<std::string>> FindByIndex(const std::string& type,
-                                                     const std::string& param,
-                                                     const std::string& hash,
-                                                     size_t limit) override;
+  core::Status ReadSnapshot(std::function<core::Status(IndexReader&)> body) override;
 
   core::Result<std::optional<Record>> GetRecord(const std::string& kind,
                                                 const std::string& key) override;
@@ -49,6 +46,7 @@ class SqliteStore final : public Store {
                                        int64_t version, std::string_view body, KeyTable& keys);
   core::Result<Record> OpenRecord(std::string kind, std::string key, int64_t version,
                                   const std::string& sealed, KeyTable& keys);
+  const StoreOptions::Indexer& indexer() const { return options_.indexer; }
   core::Result<std::string> Seal(const NewVersion& v, int64_t version, int64_t updated_us,
                                  const std::string& json, KeyTable& keys);
   core::Result<ResourceVersion> Decode(std::string type, std::string id, int64_t version,
@@ -78,6 +76,8 @@ class SqliteStore final : public Store {
   SqliteStore(const StoreOptions& options, core::Env& env);
   core::Status Open();
   core::Status LoadIndexKey();
+  core::Status RebuildIndexIfNeeded();
+  core::Status RebuildIndex();
   void CommitLoop();
   void CheckpointLoop();
   void RunGroup(std::vector<Pending*>& group);

@@ -98,6 +98,139 @@ TEST_P(SqliteStoreTest, ADatabaseFromANewerMamoriIsRefused) {
   EXPECT_THAT(reopened.status().message(), HasSubstr("schema version 99"));
 }
 
+// Turns the database back into schema version 1 (token_index, no search
+// tables, no later tables), as a mamori before issue 5 left it.
+int DowngradeToVersion1(const std::string& path) {
+  return Exec(path,
+              "DROP TABLE search_index; DROP TABLE search_resource; DROP TABLE record; "
+              "ALTER TABLE resource_current DROP COLUMN rid; "
+              "DELETE FROM mamori_meta WHERE key = 'search_index_rebuild'; "
+              "CREATE TABLE token_index (type TEXT NOT NULL, param TEXT NOT NULL, "
+              "hash BLOB NOT NULL, id TEXT NOT NULL, PRIMARY KEY (type, param, hash, id)) "
+              "WITHOUT ROWID; CREATE INDEX token_index_by_resource ON token_index (type, id); "
+              "UPDATE mamori_meta SET value = '1' WHERE key = 'schema_version'");
+}
+
+TEST_P(SqliteStoreTest, AVersion1DatabaseMigratesAndItsIndexIsRebuiltFromTheResources) {
+  ASSERT_THAT(PutJson("Patient", "a", "x", "a"), IsOk());
+  ASSERT_THAT(PutJson("Patient", "b", "y", "b"), IsOk());
+  ASSERT_THAT(PutJson("Patient", "gone", "z", "gone"), IsOk());
+  ASSERT_THAT(store_->Write([](Transaction& tx) {
+    return tx.Put({.type = "Patient", .id = "gone", .deleted = true}).status();
+  }),
+              IsOk());
+  store_.reset();
+  ASSERT_EQ(DowngradeToVersion1(path()), SQLITE_OK);
+
+  // Opened without an indexer (a CLI command): migrates, the rebuild waits.
+  auto plain = OpenStore({.path = path(), .kek = &kek_}, env_);
+  ASSERT_THAT(plain, IsOk());
+  plain->reset();
+
+  std::vector<std::string> indexed;
+  auto indexer = [&](const ResourceVersion& v, Store& s) -> core::Result<std::vector<IndexEntry>> {
+    indexed.push_back(v.id);
+    MAMORI_ASSIGN_OR_RETURN(std::string h, s.BlindIndex("body " + v.json));
+    return std::vector<IndexEntry>{{.hash = h}};
+  };
+  auto opened = OpenStore({.path = path(), .kek = &kek_, .indexer = indexer}, env_);
+  ASSERT_THAT(opened, IsOk());
+  EXPECT_THAT(indexed, ::testing::ElementsAre("a", "b"));  // live resources only
+  std::string hash = *(*opened)->BlindIndex(R"(body {"v":1,"p":"y"})");
+  ASSERT_THAT((*opened)->ReadSnapshot([&](IndexReader& r) -> core::Status {
+    MAMORI_ASSIGN_OR_RETURN(auto hits, r.LookupIndex(hash, 0, 0));
+    EXPECT_EQ(hits.size(), 1u);
+    MAMORI_ASSIGN_OR_RETURN(auto name, r.KeyName(hits.at(0).key));
+    EXPECT_EQ(name.second, "b");
+    return core::Status::Ok();
+  }),
+              IsOk());
+  opened->reset();
+  indexed.clear();
+  ASSERT_THAT(OpenStore({.path = path(), .kek = &kek_, .indexer = indexer}, env_), IsOk());
+  EXPECT_THAT(indexed, ::testing::IsEmpty());  // rebuilt once
+}
+
+// An indexer as fhir's: entries derived from the stored body alone (here the
+// body is the list of words to index). `drop_last` makes it forget one entry,
+// as an indexer that changed since the entries were written would.
+StoreOptions::Indexer WordIndexer(int* calls, bool* drop_last) {
+  return [calls, drop_last](const ResourceVersion& v,
+                            Store& s) -> core::Result<std::vector<IndexEntry>> {
+    ++*calls;
+    std::vector<IndexEntry> out;
+    for (size_t start = 0; start < v.json.size();) {
+      size_t space = std::min(v.json.find(' ', start), v.json.size());
+      MAMORI_ASSIGN_OR_RETURN(std::string h, s.BlindIndex(v.json.substr(start, space - start)));
+      out.push_back({.hash = h});
+      start = space + 1;
+    }
+    if (*drop_last && !out.empty()) out.pop_back();
+    return out;
+  };
+}
+
+core::Status PutWords(Store& store, const std::string& id, const std::string& words) {
+  return store.Write([&](Transaction& tx) -> core::Status {
+    std::vector<IndexEntry> entries;
+    for (size_t start = 0; start < words.size();) {
+      size_t space = std::min(words.find(' ', start), words.size());
+      MAMORI_ASSIGN_OR_RETURN(std::string h, store.BlindIndex(words.substr(start, space - start)));
+      entries.push_back({.hash = h});
+      start = space + 1;
+    }
+    return tx
+        .Put({.type = "Patient",
+              .id = id,
+              .compartment = id,
+              .render = [&](int64_t, auto) { return words; },
+              .index = entries})
+        .status();
+  });
+}
+
+size_t Hits(Store& store, const std::string& word) {
+  size_t n = 0;
+  EXPECT_THAT(store.ReadSnapshot([&](IndexReader& r) -> core::Status {
+    MAMORI_ASSIGN_OR_RETURN(std::string h, store.BlindIndex(word));
+    MAMORI_ASSIGN_OR_RETURN(auto hits, r.LookupIndex(h, 0, 0));
+    n = hits.size();
+    return core::Status::Ok();
+  }),
+              IsOk());
+  return n;
+}
+
+TEST_P(SqliteStoreTest, AnUpdateDeletesTheEntriesTheIndexerRecomputesFromThePreviousVersion) {
+  store_.reset();
+  int calls = 0;
+  bool drop_last = false;
+  auto opened =
+      OpenStore({.path = path(), .kek = &kek_, .indexer = WordIndexer(&calls, &drop_last)}, env_);
+  ASSERT_THAT(opened, IsOk());
+  Store& store = **opened;
+  ASSERT_THAT(PutWords(store, "a", "alpha beta"), IsOk());
+  EXPECT_EQ(calls, 0);  // a create has nothing to replace
+  ASSERT_THAT(PutWords(store, "a", "gamma"), IsOk());
+  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(Hits(store, "alpha"), 0u);
+  EXPECT_EQ(Hits(store, "beta"), 0u);
+  EXPECT_EQ(Hits(store, "gamma"), 1u);
+  // An indexer that no longer yields every entry: the scan fallback still
+  // leaves nothing of the old version behind.
+  ASSERT_THAT(PutWords(store, "a", "delta epsilon"), IsOk());
+  drop_last = true;
+  ASSERT_THAT(PutWords(store, "a", "zeta"), IsOk());
+  EXPECT_EQ(Hits(store, "delta"), 0u);
+  EXPECT_EQ(Hits(store, "epsilon"), 0u);
+  EXPECT_EQ(Hits(store, "zeta"), 1u);
+  ASSERT_THAT(store.Write([](Transaction& tx) {
+    return tx.Put({.type = "Patient", .id = "a", .deleted = true}).status();
+  }),
+              IsOk());
+  EXPECT_EQ(Hits(store, "zeta"), 0u);
+}
+
 TEST_P(SqliteStoreTest, AForeignSqliteFileIsRefused) {
   store_.reset();
   std::string other = core::testing::MakeTempDir() + "/other.db";

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "store/sqlite/sqlite_transaction.h"
 
+#include <algorithm>
+
 #include "crypto/secure_bytes.h"
 
 namespace mamori::store::internal {
@@ -53,53 +55,204 @@ core::Status SqliteKeyTable::Insert(const WrappedKey& key) {
   return stmt->Run();
 }
 
-core::Result<std::vector<std::string>> FindIdsByIndex(SqliteDb& db, const std::string& type,
-                                                      const std::string& param,
-                                                      const std::string& hash, size_t limit) {
+namespace {
+
+// Binds an entry's range as the low/high columns: integers for times (and 0
+// for hash-only entries, which SQLite stores in no payload bytes), reals for
+// numbers.
+void BindRange(Statement* stmt, const IndexEntry& e, int64_t updated_us) {
+  switch (e.range) {
+    case IndexEntry::Range::kNone:
+      stmt->Bind(3, int64_t{0});
+      stmt->Bind(4, int64_t{0});
+      return;
+    case IndexEntry::Range::kTime:
+      stmt->Bind(3, e.time_low);
+      stmt->Bind(4, e.time_high);
+      return;
+    case IndexEntry::Range::kNumber:
+      stmt->BindDouble(3, e.number_low);
+      stmt->BindDouble(4, e.number_high);
+      return;
+    case IndexEntry::Range::kWriteTime:
+      stmt->Bind(3, updated_us);
+      stmt->Bind(4, updated_us + 1);
+      return;
+  }
+}
+
+// The distinct hashes of `entries`.
+std::vector<std::string_view> DistinctHashes(const std::vector<IndexEntry>& entries) {
+  std::vector<std::string_view> hashes;
+  hashes.reserve(entries.size());
+  for (const IndexEntry& e : entries) hashes.push_back(e.hash);
+  std::sort(hashes.begin(), hashes.end());
+  hashes.erase(std::unique(hashes.begin(), hashes.end()), hashes.end());
+  return hashes;
+}
+
+}  // namespace
+
+core::Result<std::optional<int64_t>> SqliteTransaction::KeyOf(const std::string& type,
+                                                              const std::string& id) {
   MAMORI_ASSIGN_OR_RETURN(
-      Statement * stmt,
-      db.Prepare("SELECT t.id FROM token_index t JOIN resource_current c "
-                 "ON c.type = t.type AND c.id = t.id "
-                 "WHERE t.type = ? AND t.param = ? AND t.hash = ? AND c.deleted = 0 LIMIT ?"));
+      Statement * stmt, db_.Prepare("SELECT rid FROM resource_current WHERE type = ? AND id = ?"));
   stmt->Bind(1, type);
-  stmt->Bind(2, param);
-  stmt->BindBlob(3, hash);
-  stmt->Bind(4, static_cast<int64_t>(limit));
-  std::vector<std::string> ids;
+  stmt->Bind(2, id);
+  MAMORI_ASSIGN_OR_RETURN(bool row, stmt->Step());
+  std::optional<int64_t> key;
+  if (row && !stmt->ColumnIsNull(0)) key = stmt->ColumnInt(0);
+  stmt->Reset();
+  return key;
+}
+
+core::Result<std::pair<std::string, std::string>> SqliteTransaction::KeyName(int64_t key) {
+  MAMORI_ASSIGN_OR_RETURN(Statement * stmt,
+                          db_.Prepare("SELECT type, id FROM search_resource WHERE rid = ?"));
+  stmt->Bind(1, key);
+  MAMORI_ASSIGN_OR_RETURN(bool row, stmt->Step());
+  if (!row) return core::NotFoundError("no resource has key " + std::to_string(key));
+  std::pair<std::string, std::string> name{stmt->ColumnText(0), stmt->ColumnText(1)};
+  stmt->Reset();
+  return name;
+}
+
+core::Result<std::optional<ResourceVersion>> SqliteTransaction::ReadByKey(int64_t key) {
+  MAMORI_ASSIGN_OR_RETURN(auto name, KeyName(key));
+  MAMORI_ASSIGN_OR_RETURN(std::optional<ResourceVersion> v, ReadCurrent(name.first, name.second));
+  if (!v || v->deleted) return std::optional<ResourceVersion>();
+  v->key = key;
+  return v;
+}
+
+namespace {
+
+core::Result<std::vector<IndexHit>> ReadHits(Statement* stmt) {
+  std::vector<IndexHit> hits;
   while (true) {
     MAMORI_ASSIGN_OR_RETURN(bool row, stmt->Step());
     if (!row) break;
-    ids.push_back(stmt->ColumnText(0));
+    IndexHit hit{.key = stmt->ColumnInt(0)};
+    if (stmt->ColumnIsReal(1)) {
+      hit.number_low = stmt->ColumnDouble(1);
+      hit.number_high = stmt->ColumnDouble(2);
+    } else {
+      hit.time_low = stmt->ColumnInt(1);
+      hit.time_high = stmt->ColumnInt(2);
+      hit.number_low = static_cast<double>(hit.time_low);
+      hit.number_high = static_cast<double>(hit.time_high);
+    }
+    hits.push_back(hit);
   }
-  return ids;
+  return hits;
 }
 
-core::Result<std::vector<std::string>> SqliteTransaction::FindByIndex(const std::string& type,
-                                                                      const std::string& param,
-                                                                      const std::string& hash,
-                                                                      size_t limit) {
-  return FindIdsByIndex(db_, type, param, hash, limit);
+}  // namespace
+
+core::Result<std::vector<IndexHit>> SqliteTransaction::LookupIndexFor(const std::string& hash,
+                                                                      int64_t key) {
+  MAMORI_ASSIGN_OR_RETURN(
+      Statement * stmt,
+      db_.Prepare("SELECT rid, low, high FROM search_index WHERE hash = ? AND rid = ?"));
+  stmt->BindBlob(1, hash);
+  stmt->Bind(2, key);
+  return ReadHits(stmt);
 }
 
-// Replaces the index entries of type/id with those of the new version.
-core::Status WriteIndex(SqliteDb& db, const NewVersion& v) {
-  MAMORI_ASSIGN_OR_RETURN(Statement * clear,
-                          db.Prepare("DELETE FROM token_index WHERE type = ? AND id = ?"));
-  clear->Bind(1, v.type);
-  clear->Bind(2, v.id);
-  MAMORI_RETURN_IF_ERROR(clear->Run());
-  if (v.deleted) return core::Status::Ok();
-  for (const IndexEntry& e : v.index) {
+core::Result<std::vector<IndexHit>> SqliteTransaction::LookupIndex(const std::string& hash,
+                                                                   int64_t after_key,
+                                                                   size_t limit) {
+  MAMORI_ASSIGN_OR_RETURN(Statement * stmt,
+                          db_.Prepare("SELECT rid, low, high FROM search_index "
+                                      "WHERE hash = ? AND rid > ? ORDER BY rid LIMIT ?"));
+  stmt->BindBlob(1, hash);
+  stmt->Bind(2, after_key);
+  stmt->Bind(3, limit == 0 ? int64_t{-1} : static_cast<int64_t>(limit));
+  return ReadHits(stmt);
+}
+
+// Deletes the rows of `key`: exactly those the indexer computes for the
+// previous version, by (hash, key), with no second index on search_index.
+// If that does not account for every row the resource has (no indexer, no
+// previous version, or entries that changed since they were written), the
+// rows are found by a scan of search_index instead: slow, never wrong.
+core::Status SqliteTransaction::ClearIndex(int64_t key, const ResourceVersion* previous) {
+  MAMORI_ASSIGN_OR_RETURN(Statement * count,
+                          db_.Prepare("SELECT entries FROM search_resource WHERE rid = ?"));
+  count->Bind(1, key);
+  MAMORI_ASSIGN_OR_RETURN(bool row, count->Step());
+  int64_t expected = row ? count->ColumnInt(0) : 0;
+  count->Reset();
+  if (expected == 0) return core::Status::Ok();
+  int64_t removed = 0;
+  const auto& indexer = store_.indexer();
+  if (previous != nullptr && indexer) {
+    core::Result<std::vector<IndexEntry>> old = indexer(*previous, store_);
+    if (old.ok()) {
+      MAMORI_ASSIGN_OR_RETURN(Statement * clear,
+                              db_.Prepare("DELETE FROM search_index WHERE hash = ? AND rid = ?"));
+      for (std::string_view hash : DistinctHashes(*old)) {
+        clear->Reset();
+        clear->BindBlob(1, hash);
+        clear->Bind(2, key);
+        MAMORI_RETURN_IF_ERROR(clear->Run());
+        removed += sqlite3_changes(db_.handle());
+      }
+    }
+  }
+  if (removed == expected) return core::Status::Ok();
+  MAMORI_ASSIGN_OR_RETURN(Statement * scan, db_.Prepare("DELETE FROM search_index WHERE rid = ?"));
+  scan->Bind(1, key);
+  return scan->Run();
+}
+
+core::Status SqliteTransaction::ReplaceIndex(const std::string& type, const std::string& id,
+                                             bool deleted, int64_t updated_us,
+                                             const std::vector<IndexEntry>& entries,
+                                             const ResourceVersion* previous) {
+  for (const IndexEntry& e : entries) {
+    if (e.hash.size() != kIndexHashSize) {
+      return core::InvalidArgumentError("an index entry hash must come from Store::BlindIndex");
+    }
+  }
+  MAMORI_ASSIGN_OR_RETURN(std::optional<int64_t> key, KeyOf(type, id));
+  if (key) MAMORI_RETURN_IF_ERROR(ClearIndex(*key, previous));
+  if (deleted && !key) return core::Status::Ok();
+  if (!key) {
+    MAMORI_ASSIGN_OR_RETURN(
+        Statement * add,
+        db_.Prepare("INSERT INTO search_resource (type, id, entries) VALUES (?, ?, 0)"));
+    add->Bind(1, type);
+    add->Bind(2, id);
+    MAMORI_RETURN_IF_ERROR(add->Run());
+    key = sqlite3_last_insert_rowid(db_.handle());
+    MAMORI_ASSIGN_OR_RETURN(
+        Statement * link,
+        db_.Prepare("UPDATE resource_current SET rid = ? WHERE type = ? AND id = ?"));
+    link->Bind(1, *key);
+    link->Bind(2, type);
+    link->Bind(3, id);
+    MAMORI_RETURN_IF_ERROR(link->Run());
+  }
+  int64_t written = 0;
+  if (!deleted) {
     MAMORI_ASSIGN_OR_RETURN(
         Statement * insert,
-        db.Prepare("INSERT OR IGNORE INTO token_index (type, param, hash, id) VALUES (?,?,?,?)"));
-    insert->Bind(1, v.type);
-    insert->Bind(2, e.param);
-    insert->BindBlob(3, e.hash);
-    insert->Bind(4, v.id);
-    MAMORI_RETURN_IF_ERROR(insert->Run());
+        db_.Prepare("INSERT OR IGNORE INTO search_index (hash, rid, low, high) VALUES (?,?,?,?)"));
+    for (const IndexEntry& e : entries) {
+      insert->Reset();
+      insert->BindBlob(1, e.hash);
+      insert->Bind(2, *key);
+      BindRange(insert, e, updated_us);
+      MAMORI_RETURN_IF_ERROR(insert->Run());
+      written += sqlite3_changes(db_.handle());
+    }
   }
-  return core::Status::Ok();
+  MAMORI_ASSIGN_OR_RETURN(Statement * count,
+                          db_.Prepare("UPDATE search_resource SET entries = ? WHERE rid = ?"));
+  count->Bind(1, written);
+  count->Bind(2, *key);
+  return count->Run();
 }
 
 core::Result<std::optional<ResourceVersion>> SqliteTransaction::ReadCurrent(const std::string& type,
@@ -127,12 +280,19 @@ core::Result<ResourceVersion> SqliteTransaction::Put(const NewVersion& v) {
   }
   MAMORI_ASSIGN_OR_RETURN(
       Statement * current,
-      db_.Prepare("SELECT version FROM resource_current WHERE type=? AND id=?"));
+      db_.Prepare("SELECT version, deleted FROM resource_current WHERE type=? AND id=?"));
   current->Bind(1, v.type);
   current->Bind(2, v.id);
   MAMORI_ASSIGN_OR_RETURN(bool exists, current->Step());
   int64_t version = exists ? current->ColumnInt(0) + 1 : 1;
+  bool live = exists && current->ColumnInt(1) == 0;
   current->Reset();
+  // The live version being replaced: its index entries are recomputed to
+  // delete them (ClearIndex), which costs a decryption on updates only.
+  std::optional<ResourceVersion> previous;
+  if (live && store_.indexer()) {
+    MAMORI_ASSIGN_OR_RETURN(previous, ReadCurrent(v.type, v.id));
+  }
 
   int64_t updated_us = ToMicros(now_);
   std::string json = v.deleted ? std::string() : v.render(version, FromMicros(updated_us));
@@ -162,14 +322,17 @@ core::Result<ResourceVersion> SqliteTransaction::Put(const NewVersion& v) {
   upsert->Bind(4, seq);
   upsert->Bind(5, int64_t{v.deleted ? 1 : 0});
   MAMORI_RETURN_IF_ERROR(upsert->Run());
-  MAMORI_RETURN_IF_ERROR(WriteIndex(db_, v));
+  MAMORI_RETURN_IF_ERROR(
+      ReplaceIndex(v.type, v.id, v.deleted, updated_us, v.index, previous ? &*previous : nullptr));
 
+  MAMORI_ASSIGN_OR_RETURN(std::optional<int64_t> key, KeyOf(v.type, v.id));
   return ResourceVersion{.type = v.type,
                          .id = v.id,
                          .version = version,
                          .sequence = seq,
                          .last_updated = FromMicros(updated_us),
                          .deleted = v.deleted,
+                         .key = key.value_or(0),
                          .json = std::move(json)};
 }
 

@@ -30,26 +30,37 @@ class SqliteTransaction final : public Transaction {
 
   core::Result<std::optional<ResourceVersion>> ReadCurrent(const std::string& type,
                                                            const std::string& id) override;
-  core::Result<std::vector<std::string>> FindByIndex(const std::string& type,
-                                                     const std::string& param,
-                                                     const std::string& hash,
-                                                     size_t limit) override;
   core::Result<ResourceVersion> Put(const NewVersion& version) override;
   core::Clock::WallTime Now() const override { return now_; }
   core::Result<int64_t> PutRecord(const std::string& kind, const std::string& key,
                                   std::string_view body, int64_t expected_version) override;
 
+  core::Result<std::vector<IndexHit>> LookupIndex(const std::string& hash, int64_t after_key,
+                                                  size_t limit) override;
+  core::Result<std::vector<IndexHit>> LookupIndexFor(const std::string& hash, int64_t key) override;
+  core::Result<std::optional<ResourceVersion>> ReadByKey(int64_t key) override;
+  core::Result<std::pair<std::string, std::string>> KeyName(int64_t key) override;
+  core::Result<std::optional<int64_t>> KeyOf(const std::string& type,
+                                             const std::string& id) override;
+
+  // Replaces the index entries of type/id (live: `entries`; deleted: none),
+  // assigning the resource its key on its first live version. `updated_us`
+  // fills kWriteTime ranges; `previous` is the live version being replaced,
+  // if any (its entries are deleted). Used by Put and by the index rebuild.
+  core::Status ReplaceIndex(const std::string& type, const std::string& id, bool deleted,
+                            int64_t updated_us, const std::vector<IndexEntry>& entries,
+                            const ResourceVersion* previous);
+
+ private:
+  core::Status ClearIndex(int64_t key, const ResourceVersion* previous);
+
+ public:
  private:
   SqliteStore& store_;
   SqliteDb& db_;
   SqliteKeyTable keys_;
   core::Clock::WallTime now_;
 };
-
-// The index lookup shared by transactions and readers.
-core::Result<std::vector<std::string>> FindIdsByIndex(SqliteDb& db, const std::string& type,
-                                                      const std::string& param,
-                                                      const std::string& hash, size_t limit);
 
 int64_t ToMicros(core::Clock::WallTime t);
 core::Clock::WallTime FromMicros(int64_t us);

@@ -4,6 +4,7 @@
 #include "fhir/definitions.h"
 #include "fhir/internal/rest/conditional.h"
 #include "fhir/internal/rest/resource_util.h"
+#include "fhir/internal/search/indexer.h"
 #include "fhir/json_parser.h"
 #include "fhir/validator.h"
 
@@ -60,11 +61,11 @@ std::optional<RestResponse> PrepareParsed(const std::string& type, boost::json::
   std::vector<ValidationIssue> issues =
       Validate(resource, {.allow_conditional_references = conditional_refs});
   if (HasErrors(issues)) return IssuesOutcome(issues);
-  core::Result<std::vector<store::IndexEntry>> index = IdentifierIndexEntries(resource, store);
-  if (!index.ok()) return ErrorOutcome(index.status());
   plan.type = type;
   plan.resource = std::move(resource);
-  plan.index = std::move(*index);
+  plan.store = &store;
+  core::Status indexed = IndexPlan(plan);
+  if (!indexed.ok()) return ErrorOutcome(indexed);
   return std::nullopt;
 }
 
@@ -78,7 +79,14 @@ std::optional<RestResponse> CheckBodyId(const WritePlan& plan, const std::string
   return std::nullopt;
 }
 
-store::NewVersion MakeNewVersion(const WritePlan& plan) {
+core::Status IndexPlan(WritePlan& plan) {
+  MAMORI_ASSIGN_OR_RETURN(plan.index, ContentEntries(plan.type, plan.resource, *plan.store));
+  return core::Status::Ok();
+}
+
+core::Result<store::NewVersion> MakeNewVersion(const WritePlan& plan) {
+  std::vector<store::IndexEntry> index = plan.index;
+  MAMORI_RETURN_IF_ERROR(AppendIdentityEntries(plan.type, plan.id, *plan.store, index));
   return store::NewVersion{.type = plan.type,
                            .id = plan.id,
                            .compartment = plan.compartment,
@@ -87,7 +95,7 @@ store::NewVersion MakeNewVersion(const WritePlan& plan) {
                                  return StampVersion(plan.resource, plan.type, plan.id, version,
                                                      updated);
                                },
-                           .index = plan.index};
+                           .index = std::move(index)};
 }
 
 RestResponse ConditionalUpdate(const std::string& type, const RestRequest& req,
@@ -110,7 +118,8 @@ RestResponse ConditionalUpdate(const std::string& type, const RestRequest& req,
     plan.id = !ids.empty() ? ids[0] : (!given.empty() ? given : NewResourceId(env));
     if (!IsValidId(plan.id)) return core::InvalidArgumentError("the resource id is not valid");
     plan.compartment = PatientCompartmentOf(type, plan.id, plan.resource);
-    MAMORI_ASSIGN_OR_RETURN(written, tx.Put(MakeNewVersion(plan)));
+    MAMORI_ASSIGN_OR_RETURN(store::NewVersion version, MakeNewVersion(plan));
+    MAMORI_ASSIGN_OR_RETURN(written, tx.Put(version));
     return core::Status::Ok();
   });
   if (!s.ok()) return ErrorOutcome(s);

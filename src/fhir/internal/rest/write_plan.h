@@ -24,7 +24,10 @@ struct WritePlan {
   std::string id;
   std::string compartment;
   boost::json::object resource;
+  // Index entries of the content (all but _id and _lastUpdated, which
+  // MakeNewVersion adds once the id is known).
   std::vector<store::IndexEntry> index;
+  store::Store* store = nullptr;  // for the index key
 };
 
 // 404 for an unknown or unsupported type; 405 for AuditEvent, which only the
@@ -45,8 +48,13 @@ std::optional<RestResponse> PrepareParsed(const std::string& type, boost::json::
 // 400 unless the body's id equals the URL's.
 std::optional<RestResponse> CheckBodyId(const WritePlan& plan, const std::string& id);
 
-// The store write for a plan; the render stamps id and meta.
-store::NewVersion MakeNewVersion(const WritePlan& plan);
+// Recomputes plan.index from plan.resource (after a transaction rewrote its
+// references). Errors: the store's.
+core::Status IndexPlan(WritePlan& plan);
+
+// The store write for a plan; the render stamps id and meta. Errors: the
+// store's, from hashing the id entries.
+core::Result<store::NewVersion> MakeNewVersion(const WritePlan& plan);
 
 // PUT [type]?criteria: no match creates, one match updates it, several 412.
 RestResponse ConditionalUpdate(const std::string& type, const RestRequest& req,
