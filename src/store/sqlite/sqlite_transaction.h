@@ -36,6 +36,9 @@ class SqliteTransaction final : public Transaction {
                                                      size_t limit) override;
   core::Result<ResourceVersion> Put(const NewVersion& version) override;
   core::Clock::WallTime Now() const override { return now_; }
+  core::Result<uint64_t> AppendAudit(std::string_view event) override {
+    return store_.AppendAuditLeaf(db_, event, now_);
+  }
 
  private:
   SqliteStore& store_;
