@@ -9,6 +9,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/audit_command.h"
 #include "cli/import_command.h"
 #include "cli/init_command.h"
 #include "cli/master_key.h"
@@ -29,6 +30,8 @@ int ReportFailure(const core::Status& status) {
 }
 
 struct Flags {
+  AuditVerifyOptions audit;
+  std::string sth_out;
   std::string passphrase_file;
   std::string new_passphrase_file;
   std::string data_dir;  // key rotate
@@ -99,6 +102,32 @@ void AddKey(CLI::App& app, Flags& flags) {
                      "File (mode 0600) with the new passphrase; else a prompt");
 }
 
+void AddAudit(CLI::App& app, Flags& flags) {
+  CLI::App* audit = app.add_subcommand("audit", "Audit log operations (no passphrase needed)");
+  audit->require_subcommand(1);
+  CLI::App* verify = audit->add_subcommand(
+      "verify", "Recompute the audit log and check every tree head; exit 1 if anything is wrong");
+  verify->add_option("--data-dir", flags.audit.data_dir, "Data directory")->required();
+  verify->add_option("--against", flags.audit.against,
+                     "File of tree heads exported earlier (audit.sth_export or `audit sth --out`)");
+  verify->add_option("--public-key", flags.audit.public_key,
+                     "PEM public key of the log (default DIR/keys/ledger_pub.pem)");
+  CLI::App* sth = audit->add_subcommand("sth", "Print the newest signed tree head");
+  sth->add_option("--data-dir", flags.data_dir, "Data directory")->required();
+  sth->add_option("--out", flags.sth_out, "Also write its 171 bytes to this file");
+}
+
+int RunAudit(CLI::App& app, const Flags& flags, core::Env& env) {
+  CLI::App* audit = app.get_subcommand("audit");
+  if (audit->got_subcommand("sth")) {
+    core::Status s = PrintTreeHead(flags.data_dir, flags.sth_out, env, stdout);
+    return s.ok() ? kExitOk : ReportFailure(s);
+  }
+  core::Result<bool> intact = VerifyAuditLog(flags.audit, env, stdout);
+  if (!intact.ok()) return ReportFailure(intact.status());
+  return *intact ? kExitOk : kExitFailure;
+}
+
 core::Status RunKeyRotate(const Flags& flags, core::Env& env) {
   auto lock = env.fs().Lock(core::JoinPath(flags.data_dir, "mamori.lock"));
   if (!lock.ok()) {
@@ -140,6 +169,8 @@ int Dispatch(CLI::App& app, InitOptions& init, ServeOptions& serve, ImportComman
     status = RunServe(serve, flags, env);
   } else if (app.got_subcommand("import")) {
     status = RunImportCommand(import, flags, env);
+  } else if (app.got_subcommand("audit")) {
+    return RunAudit(app, flags, env);
   } else if (app.got_subcommand("key")) {
     status = RunKeyRotate(flags, env);
   }
@@ -160,6 +191,7 @@ int RunMain(int argc, char** argv, core::Env& env) {
   AddServe(app, serve, flags);
   AddImport(app, import, flags);
   AddKey(app, flags);
+  AddAudit(app, flags);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

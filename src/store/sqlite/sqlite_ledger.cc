@@ -159,6 +159,13 @@ core::Status SqliteStore::OpenLedger() {
         "the audit ledger's stored tree does not cover its leaves (" + range.status().message() +
         "); run `mamori audit verify` on the data directory");
   }
+  MAMORI_ASSIGN_OR_RETURN(
+      std::optional<int64_t> last_head,
+      writer_->QueryInt("SELECT tree_size FROM ledger_sth ORDER BY seq DESC LIMIT 1"));
+  {
+    std::lock_guard lock(heads_mu_);
+    last_head_size_ = last_head ? static_cast<uint64_t>(*last_head) : 0;  // 0: nothing to sign
+  }
   live_range_ = *range;
   group_range_ = live_range_;
   committed_leaves_ = live_range_.size();

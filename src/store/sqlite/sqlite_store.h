@@ -136,7 +136,7 @@ class SqliteStore final : public Store {
   std::atomic<uint64_t> committed_leaves_{0};
   std::unique_ptr<ledger::HashSource> node_source_;
   std::mutex heads_mu_;  // serialises IssueTreeHead (sign, store, export)
-  uint64_t last_head_size_ MAMORI_GUARDED_BY(heads_mu_) = UINT64_MAX;
+  uint64_t last_head_size_ MAMORI_GUARDED_BY(heads_mu_) = 0;
   std::condition_variable heads_cv_;
   uint64_t leaves_since_head_ MAMORI_GUARDED_BY(mu_) = 0;
   bool heads_stopping_ MAMORI_GUARDED_BY(mu_) = false;
