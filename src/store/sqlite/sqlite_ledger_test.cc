@@ -3,6 +3,9 @@
 // change they record or not at all (DESIGN invariant 2), the log resumes
 // after a restart, proofs served from the node table verify against signed
 // heads, and master key rotation keeps the ledger readable.
+#include <chrono>
+#include <thread>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -185,6 +188,36 @@ TEST_F(SqliteLedgerTest, AMovedLeafDoesNotOpen) {
   std::string moved = (*leaves)[1];
   moved[24] = 0;  // sequence 1 -> 0: the AAD no longer matches the envelope
   EXPECT_THAT(store_->OpenAuditLeaf(moved), StatusIs(StatusCode::kDataLoss));
+}
+
+TEST_F(SqliteLedgerTest, TheIssuerSignsAfterNLeavesAndOnCloseAndExportsEachHead) {
+  store_.reset();
+  auto opened = OpenStore({.path = path_,
+                           .kek = &kek_,
+                           .checkpoint_interval_ms = 0,
+                           .tree_head_interval_ms = 3'600'000,  // only the leaf count triggers
+                           .tree_head_every_leaves = 3,
+                           .tree_head_export_path = dir_ + "/sth.bin"},
+                          env_);
+  ASSERT_THAT(opened, IsOk());
+  store_ = std::move(*opened);
+  for (int i = 0; i < 3; ++i) ASSERT_THAT(Append(R"({"n":1})"), IsOk());
+  // The issuer runs on its own thread: wait for its head, bounded.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (store_->TreeHeads()->empty() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ASSERT_EQ(store_->TreeHeads()->size(), 1u) << "3 leaves trigger a head long before the hour";
+  ASSERT_THAT(Append(R"({"n":2})"), IsOk());
+  crypto::VerifyingKey key = store_->AuditPublicKey();
+  store_.reset();  // closing signs a last head over the 4th leaf
+  auto exported = env_.fs().ReadFile(dir_ + "/sth.bin");
+  ASSERT_THAT(exported, IsOk());
+  ASSERT_EQ(exported->size(), 2 * ledger::SignedTreeHead::kSize);
+  auto last = ledger::OpenSignedTreeHead(
+      crypto::AsBytes(std::string_view(*exported).substr(ledger::SignedTreeHead::kSize)), key);
+  ASSERT_THAT(last, IsOk());
+  EXPECT_EQ(last->tree_size, 4u);
 }
 
 }  // namespace
