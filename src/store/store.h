@@ -255,7 +255,8 @@ class Store {
 // bad options; kUnavailable when the file cannot be opened or locked.
 core::Result<std::unique_ptr<Store>> OpenStore(const StoreOptions& options, core::Env& env);
 
-// Rewraps every data key of the store at options.path from options.kek to
+// Rewraps every data key (the reserved #index, #audit and #ledger-signing keys
+// included) of the store at options.path from options.kek to
 // `new_kek` in one transaction (master key rotation; no record is rewritten).
 // The store must not be open elsewhere in this process. Errors: kDataLoss if
 // a data key does not unwrap under options.kek; the database's errors.
