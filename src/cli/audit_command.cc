@@ -56,8 +56,8 @@ core::Result<bool> VerifyAuditLog(const AuditVerifyOptions& o, core::Env& env, s
   for (const std::string& h : against) verifier.AddHead(crypto::AsBytes(h), "exported");
   std::vector<ledger::LogProblem> problems = verifier.Finish();
   for (const ledger::LogProblem& p : problems) {
-    std::fprintf(out, "BAD %s %llu: %s\n", p.kind.c_str(),
-                 static_cast<unsigned long long>(p.index), p.what.c_str());
+    std::fprintf(out, "BAD %s %llu: %s\n", p.kind.c_str(), static_cast<unsigned long long>(p.index),
+                 p.what.c_str());
   }
   std::fprintf(out, "%s: %llu leaves, %zu tree heads checked, %zu problems\n",
                problems.empty() ? "OK" : "TAMPERED",
@@ -66,8 +66,8 @@ core::Result<bool> VerifyAuditLog(const AuditVerifyOptions& o, core::Env& env, s
   return problems.empty();
 }
 
-core::Status PrintTreeHead(const std::string& data_dir, const std::string& out_file,
-                           core::Env& env, std::FILE* out) {
+core::Status PrintTreeHead(const std::string& data_dir, const std::string& out_file, core::Env& env,
+                           std::FILE* out) {
   std::vector<std::string> heads;
   MAMORI_RETURN_IF_ERROR(store::ReadAuditLog(
       core::JoinPath(data_dir, kDatabaseFile),

@@ -36,7 +36,7 @@ core::Result<bool> VerifyAuditLog(const AuditVerifyOptions& options, core::Env& 
 // Prints the newest stored head (size, time, root, key id) and, with
 // `out_file`, writes its 171 bytes there. Errors: kNotFound when no head
 // has been issued yet.
-core::Status PrintTreeHead(const std::string& data_dir, const std::string& out_file,
-                           core::Env& env, std::FILE* out);
+core::Status PrintTreeHead(const std::string& data_dir, const std::string& out_file, core::Env& env,
+                           std::FILE* out);
 
 }  // namespace mamori::cli

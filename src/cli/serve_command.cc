@@ -72,8 +72,8 @@ core::Status ApplyAuditConfig(const core::Config& config, const std::string& dat
   options.tree_head_export_path = ResolveDataPath(data_dir, config.audit.sth_export);
   options.tree_head_interval_ms = config.audit.sth_interval_ms;
   options.tree_head_every_leaves = config.audit.sth_every_events;
-  std::string parent = options.tree_head_export_path.substr(
-      0, options.tree_head_export_path.find_last_of('/'));
+  std::string parent =
+      options.tree_head_export_path.substr(0, options.tree_head_export_path.find_last_of('/'));
   MAMORI_ASSIGN_OR_RETURN(bool exists, fs.Exists(parent));
   if (!exists) MAMORI_RETURN_IF_ERROR(fs.CreateDir(parent, 0700).With("audit.sth_export"));
   return core::Status::Ok();

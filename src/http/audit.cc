@@ -39,19 +39,32 @@ std::string ActionOf(std::string_view method, std::string_view pattern) {
 // A coarse reason for a failure: never a submitted value (DESIGN invariant 5).
 std::string ReasonOf(int status) {
   switch (status) {
-    case 400: return "invalid";
-    case 401: return "unauthenticated";
-    case 403: return "forbidden";
-    case 404: return "not-found";
-    case 405: return "method-not-allowed";
-    case 409: return "conflict";
-    case 410: return "deleted";
-    case 412: return "conflict";
-    case 413: return "too-large";
-    case 422: return "unprocessable";
-    case 429: return "throttled";
-    case 503: return "unavailable";
-    default: return status >= 500 ? "error" : "failure";
+    case 400:
+      return "invalid";
+    case 401:
+      return "unauthenticated";
+    case 403:
+      return "forbidden";
+    case 404:
+      return "not-found";
+    case 405:
+      return "method-not-allowed";
+    case 409:
+      return "conflict";
+    case 410:
+      return "deleted";
+    case 412:
+      return "conflict";
+    case 413:
+      return "too-large";
+    case 422:
+      return "unprocessable";
+    case 429:
+      return "throttled";
+    case 503:
+      return "unavailable";
+    default:
+      return status >= 500 ? "error" : "failure";
   }
 }
 
@@ -100,9 +113,9 @@ void AuditScope::SetOutcome(int status) {
 
 ledger::AuditEvent RequestAuditor::BaseEvent(const Request& request) const {
   ledger::AuditEvent e;
-  e.time_ms = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                        env_.clock().Now().time_since_epoch())
-                                        .count());
+  e.time_ms = static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(env_.clock().Now().time_since_epoch())
+          .count());
   e.source_address = request.remote_address;
   if (request.client_certificate) e.client_subject = request.client_certificate->subject;
   e.method = request.method;

@@ -5,14 +5,13 @@
 // and encrypted leaves only, never an event's plaintext (DESIGN invariant 4).
 // Access is restricted to the auditor role once the identity issue lands
 // (GUIDELINE SYS-54); until then these routes answer like every other route.
-#include <openssl/evp.h>
-
 #include <charconv>
 #include <optional>
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
+#include <openssl/evp.h>
 
 #include "core/form_decode.h"
 #include "crypto/secure_bytes.h"
@@ -91,12 +90,9 @@ Response Sth(store::Store& store, const Request& request) {
   core::Result<ledger::SignedTreeHead> sth = ledger::SignedTreeHead::Parse(crypto::AsBytes(*bytes));
   if (!sth.ok()) return StoreError(core::DataLossError("stored tree head does not parse"));
   const ledger::TreeHead& h = sth->head();
-  boost::json::object o{{"tree_size", h.tree_size},
-                        {"timestamp_ms", h.timestamp_ms},
-                        {"root_hash", Base64(h.root_hash)},
-                        {"log_id", Hex(h.log_id)},
-                        {"key_id", Hex(sth->key_id())},
-                        {"sth", Base64(*bytes)}};
+  boost::json::object o{{"tree_size", h.tree_size},         {"timestamp_ms", h.timestamp_ms},
+                        {"root_hash", Base64(h.root_hash)}, {"log_id", Hex(h.log_id)},
+                        {"key_id", Hex(sth->key_id())},     {"sth", Base64(*bytes)}};
   return Response::Json(200, boost::json::serialize(o));
 }
 
@@ -147,10 +143,9 @@ core::Status RegisterAuditRoutes(Router& router, store::Store& store) {
         r.body = s->AuditPublicKey().ToPem();
         return r;
       }));
-  MAMORI_RETURN_IF_ERROR(router.Add("GET", "/audit/proof/inclusion",
-                                    [s](const Request& r, const PathParams&) {
-                                      return Inclusion(*s, r);
-                                    }));
+  MAMORI_RETURN_IF_ERROR(
+      router.Add("GET", "/audit/proof/inclusion",
+                 [s](const Request& r, const PathParams&) { return Inclusion(*s, r); }));
   return router.Add("GET", "/audit/proof/consistency",
                     [s](const Request& r, const PathParams&) { return Consistency(*s, r); });
 }

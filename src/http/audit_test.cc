@@ -121,8 +121,8 @@ class AuditTest : public ::testing::Test {
     ASSERT_THAT(RegisterAuditRoutes(*router_, *store_), IsOk());
     auditor_ = std::make_unique<RequestAuditor>(*store_, env_);
   }
-  Response Send(const std::string& method, const std::string& target,
-                const std::string& body = "", const std::string& if_match = "") {
+  Response Send(const std::string& method, const std::string& target, const std::string& body = "",
+                const std::string& if_match = "") {
     Request r;
     r.method = method;
     r.target = target;
@@ -192,9 +192,9 @@ TEST_F(AuditTest, EveryRouteAndOutcomeLeavesExactlyOneEventWithItsFields) {
       EXPECT_EQ(e.at("request_id").as_string(), "req" + std::to_string(requests_));
       EXPECT_EQ(e.at("source").as_string(), "192.0.2.7");
       EXPECT_EQ(e.at("method").as_string(), c.method);
-      EXPECT_EQ(std::string(e.at("method").as_string()) + " " +
-                    std::string(e.at("route").as_string()),
-                route);
+      EXPECT_EQ(
+          std::string(e.at("method").as_string()) + " " + std::string(e.at("route").as_string()),
+          route);
       EXPECT_EQ(e.at("user").as_string(), "anonymous");
       EXPECT_FALSE(e.at("emergency").as_bool());
       EXPECT_NE(e.at("time_ms").as_int64(), 0);
@@ -204,8 +204,8 @@ TEST_F(AuditTest, EveryRouteAndOutcomeLeavesExactlyOneEventWithItsFields) {
 }
 
 TEST_F(AuditTest, UnroutedPathsAndWrongMethodsLeaveOneEventEach) {
-  for (auto [method, target, status] : {std::tuple{"GET", "/nowhere", 404},
-                                        std::tuple{"PATCH", "/fhir/metadata", 405}}) {
+  for (auto [method, target, status] :
+       {std::tuple{"GET", "/nowhere", 404}, std::tuple{"PATCH", "/fhir/metadata", 405}}) {
     uint64_t before = store_->AuditTreeSize();
     EXPECT_EQ(Send(method, target).status, status);
     ASSERT_EQ(store_->AuditTreeSize(), before + 1);
@@ -252,7 +252,8 @@ TEST_F(AuditTest, AWriteWhoseLedgerAppendFailsStoresNeitherTheVersionNorALeaf) {
     EXPECT_EQ(r.status, 503) << r.body;
     vfs_.Reset();
     Open();  // a failed commit latches the store; restart as an operator would
-    EXPECT_THAT(store_->Read("Patient", "lost"), core::testing::StatusIs(core::StatusCode::kNotFound));
+    EXPECT_THAT(store_->Read("Patient", "lost"),
+                core::testing::StatusIs(core::StatusCode::kNotFound));
     EXPECT_EQ(store_->AuditTreeSize(), before);
   }
 }

@@ -46,9 +46,8 @@ void LogVerifier::AddHead(std::span<const uint8_t> sth, const std::string& origi
 
 void LogVerifier::CheckHead(const PendingHead& pending, uint64_t& last_good_size) {
   ++heads_checked_;
-  core::Result<SignedTreeHead> sth =
-      SignedTreeHead::Parse(std::span<const uint8_t>(
-          reinterpret_cast<const uint8_t*>(pending.bytes.data()), pending.bytes.size()));
+  core::Result<SignedTreeHead> sth = SignedTreeHead::Parse(std::span<const uint8_t>(
+      reinterpret_cast<const uint8_t*>(pending.bytes.data()), pending.bytes.size()));
   if (!sth.ok()) {
     Report("head", 0, pending.origin + " head does not parse: " + sth.status().message());
     return;

@@ -20,8 +20,9 @@ class LogVerifierTest : public ::testing::Test {
  protected:
   void SetUp() override {
     for (uint64_t i = 0; i < 8; ++i) {
-      auto envelope = crypto::Aead::Seal(aead_, crypto::AsBytes("{\"n\":" + std::to_string(i) + "}"),
-                                         crypto::AsBytes("ledger/" + std::to_string(i)), random_);
+      auto envelope =
+          crypto::Aead::Seal(aead_, crypto::AsBytes("{\"n\":" + std::to_string(i) + "}"),
+                             crypto::AsBytes("ledger/" + std::to_string(i)), random_);
       ASSERT_TRUE(envelope.ok());
       auto leaf = EncodeLeaf(
           {.key_id = aead_.id(), .sequence = i, .timestamp_ms = 1000 + i, .ciphertext = *envelope});

@@ -188,9 +188,9 @@ struct StoreOptions {
 
 // One stored leaf as `mamori audit verify` reads it, without any key.
 struct AuditRow {
-  int64_t index = 0;         // ledger_leaf.idx
-  std::string leaf;          // the encoded leaf (ledger/leaf.h)
-  std::string stored_hash;   // ledger_node (0, index), empty if that row is missing
+  int64_t index = 0;        // ledger_leaf.idx
+  std::string leaf;         // the encoded leaf (ledger/leaf.h)
+  std::string stored_hash;  // ledger_node (0, index), empty if that row is missing
 };
 
 class Store {

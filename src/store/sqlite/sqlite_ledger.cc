@@ -2,13 +2,14 @@
 // The audit ledger inside the SQLite store (issue 6): the audit and signing
 // keys, leaf appends inside the group's transaction, the node table as a
 // ledger::HashSource, and signed tree heads (issued, stored, exported).
+#include "store/sqlite/sqlite_ledger.h"
+
 #include <fmt/format.h>
 
 #include "core/logging.h"
 #include "crypto/secure_bytes.h"
 #include "ledger/hash.h"
 #include "ledger/leaf.h"
-#include "store/sqlite/sqlite_ledger.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/sqlite/sqlite_transaction.h"
 
@@ -32,7 +33,8 @@ uint64_t MillisOf(core::Clock::WallTime t) {
 core::Status InsertNodes(SqliteDb& db, const std::vector<ledger::Node>& nodes) {
   for (const ledger::Node& n : nodes) {
     MAMORI_ASSIGN_OR_RETURN(
-        Statement * insert, db.Prepare("INSERT INTO ledger_node (level, idx, hash) VALUES (?,?,?)"));
+        Statement * insert,
+        db.Prepare("INSERT INTO ledger_node (level, idx, hash) VALUES (?,?,?)"));
     insert->Bind(1, int64_t{n.id.level});
     insert->Bind(2, static_cast<int64_t>(n.id.index));
     insert->BindBlob(3, std::span<const uint8_t>(n.hash));
@@ -155,9 +157,9 @@ core::Status SqliteStore::OpenLedger() {
   core::Result<ledger::CompactRange> range =
       ledger::CompactRange::FromSource(nodes, static_cast<uint64_t>(size.value_or(0)));
   if (!range.ok()) {
-    return core::DataLossError(
-        "the audit ledger's stored tree does not cover its leaves (" + range.status().message() +
-        "); run `mamori audit verify` on the data directory");
+    return core::DataLossError("the audit ledger's stored tree does not cover its leaves (" +
+                               range.status().message() +
+                               "); run `mamori audit verify` on the data directory");
   }
   MAMORI_ASSIGN_OR_RETURN(
       std::optional<int64_t> last_head,
@@ -174,13 +176,13 @@ core::Status SqliteStore::OpenLedger() {
 }
 
 core::Result<uint64_t> SqliteStore::AppendAuditLeaf(SqliteDb& db, std::string_view event,
-                                                     core::Clock::WallTime now) {
+                                                    core::Clock::WallTime now) {
   if (event.empty()) return core::InvalidArgumentError("an audit event must not be empty");
   const uint64_t index = group_range_.size();
   std::string aad = LedgerLeafAad(index);
-  MAMORI_ASSIGN_OR_RETURN(std::string envelope,
-                          crypto::Aead::Seal(*audit_key_, crypto::AsBytes(event),
-                                             crypto::AsBytes(aad), env_.random()));
+  MAMORI_ASSIGN_OR_RETURN(
+      std::string envelope,
+      crypto::Aead::Seal(*audit_key_, crypto::AsBytes(event), crypto::AsBytes(aad), env_.random()));
   MAMORI_ASSIGN_OR_RETURN(std::string leaf,
                           ledger::EncodeLeaf({.key_id = audit_key_->id(),
                                               .sequence = index,
@@ -217,8 +219,7 @@ core::Result<std::vector<std::string>> SqliteStore::AuditLeaves(uint64_t begin, 
     if (!row) break;
     if (stmt->ColumnInt(0) != static_cast<int64_t>(begin + leaves.size())) {
       stmt->Reset();
-      return core::DataLossError(
-          fmt::format("ledger leaf {} is missing", begin + leaves.size()));
+      return core::DataLossError(fmt::format("ledger leaf {} is missing", begin + leaves.size()));
     }
     leaves.push_back(stmt->ColumnBlob(1));
   }
@@ -256,8 +257,9 @@ core::Status SqliteStore::SignAndStoreHead(std::string* sth) {
                         .timestamp_ms = MillisOf(env_.clock().Now())};
   MAMORI_ASSIGN_OR_RETURN(ledger::SignedTreeHead signed_head, head.Sign(*signing_key_));
   *sth = signed_head.Serialize();
-  MAMORI_ASSIGN_OR_RETURN(Statement * insert,
-                          writer_->Prepare("INSERT INTO ledger_sth (tree_size, sth) VALUES (?, ?)"));
+  MAMORI_ASSIGN_OR_RETURN(
+      Statement * insert,
+      writer_->Prepare("INSERT INTO ledger_sth (tree_size, sth) VALUES (?, ?)"));
   insert->Bind(1, static_cast<int64_t>(head.tree_size));
   insert->BindBlob(2, *sth);
   return insert->Run();
@@ -364,7 +366,8 @@ core::Status ReadAuditLog(const std::string& path,
       return s;
     }
   }
-  MAMORI_ASSIGN_OR_RETURN(Statement * heads, db->Prepare("SELECT sth FROM ledger_sth ORDER BY seq"));
+  MAMORI_ASSIGN_OR_RETURN(Statement * heads,
+                          db->Prepare("SELECT sth FROM ledger_sth ORDER BY seq"));
   while (true) {
     MAMORI_ASSIGN_OR_RETURN(bool more, heads->Step());
     if (!more) break;

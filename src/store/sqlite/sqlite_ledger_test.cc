@@ -28,7 +28,10 @@ using core::testing::StatusIs;
 
 class SqliteLedgerTest : public ::testing::Test {
  protected:
-  void SetUp() override { vfs_.Reset(); Open(); }
+  void SetUp() override {
+    vfs_.Reset();
+    Open();
+  }
   void TearDown() override {
     store_.reset();
     vfs_.Reset();
@@ -146,8 +149,8 @@ TEST_F(SqliteLedgerTest, ProofsFromTheStoreVerifyAgainstSignedHeadsAcrossARestar
   ASSERT_THAT(proof, IsOk());
   auto leaf9 = store_->AuditLeaves(9, 10);
   ASSERT_THAT(leaf9, IsOk());
-  EXPECT_THAT(ledger::VerifyInclusion(9, 13, ledger::HashLeaf(crypto::AsBytes((*leaf9)[0])),
-                                      *proof, head->root_hash),
+  EXPECT_THAT(ledger::VerifyInclusion(9, 13, ledger::HashLeaf(crypto::AsBytes((*leaf9)[0])), *proof,
+                                      head->root_hash),
               IsOk());
   auto heads = store_->TreeHeads();
   ASSERT_THAT(heads, IsOk());
