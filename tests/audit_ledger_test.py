@@ -15,6 +15,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import audit_verifier  # noqa: E402
@@ -77,13 +78,35 @@ def truncate(db, keep):
     db.execute('DELETE FROM ledger_sth WHERE tree_size > ?', (keep,))
 
 
+def affected(server, principal, t0, t1):
+    r = subprocess.run([MAMORI, 'audit', 'affected', '--data-dir', server.data_dir, '--principal',
+                        principal, '--from', str(t0), '--to', str(t1)],
+                       capture_output=True, text=True, timeout=120, env=server.env)
+    return r.returncode, r.stdout.split(), r.stderr
+
+
 server = MamoriServer(MAMORI)
+t_start = int(time.time() * 1000)
 with server:
     requests(server, 6)
     body = audit_verifier.fetch_json(server.url(''), '/audit/sth', server.ca_file)
     early_head = base64.b64decode(body['sth'])
+    t_mid = int(time.time() * 1000)
     requests(server, 3)
+    t_end = int(time.time() * 1000)
 server.stop()  # signs a final head
+
+# GUIDELINE PLAN-05 leak scoping: exactly the patients read in the window; the failed read of
+# "nobody" and the writes disclose nothing; another principal read nothing (until login exists,
+# every event's principal is "anonymous").
+code, patients, err = affected(server, 'anonymous', t_start, t_end)
+check('affected lists every patient read', code == 0 and patients == [f'p{i}' for i in range(6)],
+      f'{code} {patients} {err}')
+code, patients, err = affected(server, 'anonymous', t_mid, t_end)
+check('affected honours the window', code == 0 and patients == ['p0', 'p1', 'p2'],
+      f'{code} {patients} {err}')
+code, patients, err = affected(server, 'dr-nobody', t_start, t_end)
+check('affected is empty for another principal', code == 0 and patients == [], f'{patients} {err}')
 export_file = os.path.join(server.data_dir, 'audit', 'sth.bin')
 check('heads are exported as issued', os.path.getsize(export_file) % 171 == 0 and
       os.path.getsize(export_file) >= 2 * 171, str(os.path.getsize(export_file)))

@@ -31,6 +31,7 @@ int ReportFailure(const core::Status& status) {
 
 struct Flags {
   AuditVerifyOptions audit;
+  AuditAffectedOptions affected;
   std::string sth_out;
   std::string passphrase_file;
   std::string new_passphrase_file;
@@ -112,13 +113,38 @@ void AddAudit(CLI::App& app, Flags& flags) {
                      "File of tree heads exported earlier (audit.sth_export or `audit sth --out`)");
   verify->add_option("--public-key", flags.audit.public_key,
                      "PEM public key of the log (default DIR/keys/ledger_pub.pem)");
+  CLI::App* affected = audit->add_subcommand(
+      "affected", "List the patients a principal read, searched or exported in a time window");
+  affected->add_option("--data-dir", flags.affected.data_dir, "Data directory")->required();
+  affected->add_option("--principal", flags.affected.principal, "User or system id")->required();
+  affected->add_option("--from", flags.affected.from, "Start, YYYY-MM-DDTHH:MM:SSZ")->required();
+  affected->add_option("--to", flags.affected.to, "End (inclusive), YYYY-MM-DDTHH:MM:SSZ")
+      ->required();
+  affected->add_option("--passphrase-file", flags.passphrase_file,
+                       "File (mode 0600) holding the master key passphrase");
   CLI::App* sth = audit->add_subcommand("sth", "Print the newest signed tree head");
   sth->add_option("--data-dir", flags.data_dir, "Data directory")->required();
   sth->add_option("--out", flags.sth_out, "Also write its 171 bytes to this file");
 }
 
+// The event payloads are encrypted: the passphrase unlocks the audit key.
+core::Status RunAffected(const Flags& flags, core::Env& env) {
+  MAMORI_ASSIGN_OR_RETURN(
+      crypto::SecureBytes passphrase,
+      ObtainPassphrase(flags.passphrase_file, env, "Master key passphrase", false));
+  MAMORI_ASSIGN_OR_RETURN(crypto::AeadKey kek,
+                          UnlockMasterKey(flags.affected.data_dir, passphrase, env));
+  MAMORI_ASSIGN_OR_RETURN(std::vector<std::string> patients, AffectedPatients(flags.affected, kek));
+  for (const std::string& p : patients) std::printf("%s\n", p.c_str());
+  return core::Status::Ok();
+}
+
 int RunAudit(CLI::App& app, const Flags& flags, core::Env& env) {
   CLI::App* audit = app.get_subcommand("audit");
+  if (audit->got_subcommand("affected")) {
+    core::Status s = RunAffected(flags, env);
+    return s.ok() ? kExitOk : ReportFailure(s);
+  }
   if (audit->got_subcommand("sth")) {
     core::Status s = PrintTreeHead(flags.data_dir, flags.sth_out, env, stdout);
     return s.ok() ? kExitOk : ReportFailure(s);

@@ -1,9 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "cli/audit_command.h"
 
+#include <charconv>
+#include <cstdio>
+#include <ctime>
+#include <set>
+
 #include "cli/master_key.h"
 #include "crypto/secure_bytes.h"
 #include "crypto/signature.h"
+#include "ledger/audit_event.h"
 #include "ledger/hash.h"
 #include "ledger/log_verifier.h"
 #include "ledger/tree_head.h"
@@ -34,7 +40,48 @@ core::Result<std::vector<std::string>> ReadHeadFile(core::FileSystem& fs, const 
   return heads;
 }
 
+// Milliseconds since the epoch, or an ISO 8601 UTC time "YYYY-MM-DDTHH:MM:SSZ".
+core::Result<uint64_t> ParseTime(const std::string& text, const char* flag) {
+  uint64_t ms = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), ms);
+  if (ec == std::errc() && end == text.data() + text.size() && !text.empty()) return ms;
+  std::tm tm{};
+  char z = 0;
+  int n = std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%c", &tm.tm_year, &tm.tm_mon,
+                      &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &z);
+  if (n != 7 || z != 'Z' || text.size() != 20) {
+    return core::InvalidArgumentError(std::string(flag) +
+                                      " must be YYYY-MM-DDTHH:MM:SSZ or milliseconds since 1970");
+  }
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  time_t t = timegm(&tm);
+  if (t < 0) return core::InvalidArgumentError(std::string(flag) + " is before 1970");
+  return static_cast<uint64_t>(t) * 1000;
+}
+
 }  // namespace
+
+core::Result<std::vector<std::string>> AffectedPatients(const AuditAffectedOptions& o,
+                                                        const crypto::AeadKey& kek) {
+  ledger::AffectedQuery query{.principal = o.principal};
+  MAMORI_ASSIGN_OR_RETURN(query.from_ms, ParseTime(o.from, "--from"));
+  MAMORI_ASSIGN_OR_RETURN(query.to_ms, ParseTime(o.to, "--to"));
+  if (query.from_ms > query.to_ms) return core::InvalidArgumentError("--from is after --to");
+  std::set<std::string> patients;
+  MAMORI_RETURN_IF_ERROR(store::ReadAuditEvents(
+      core::JoinPath(o.data_dir, kDatabaseFile), kek,
+      [&](uint64_t index, std::string_view json) -> core::Status {
+        core::Result<ledger::AuditEvent> event = ledger::ParseAuditEvent(json);
+        if (!event.ok()) {
+          return core::DataLossError("audit event " + std::to_string(index) +
+                                     " does not parse: " + event.status().message());
+        }
+        ledger::CollectAffected(*event, query, &patients);
+        return core::Status::Ok();
+      }));
+  return std::vector<std::string>(patients.begin(), patients.end());
+}
 
 core::Result<bool> VerifyAuditLog(const AuditVerifyOptions& o, core::Env& env, std::FILE* out) {
   MAMORI_ASSIGN_OR_RETURN(crypto::VerifyingKey key, LoadLedgerKey(o, env));

@@ -11,9 +11,11 @@
 
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include "core/env.h"
 #include "core/status.h"
+#include "crypto/aead.h"
 
 namespace mamori::cli {
 
@@ -38,5 +40,22 @@ core::Result<bool> VerifyAuditLog(const AuditVerifyOptions& options, core::Env& 
 // has been issued yet.
 core::Status PrintTreeHead(const std::string& data_dir, const std::string& out_file, core::Env& env,
                            std::FILE* out);
+
+struct AuditAffectedOptions {
+  std::string data_dir;
+  std::string principal;
+  // Inclusive window: milliseconds since the epoch, or "YYYY-MM-DDTHH:MM:SSZ".
+  std::string from;
+  std::string to;
+};
+
+// Leak scoping (GUIDELINE PLAN-05): the sorted Patient ids whose records
+// `principal` read, searched or exported successfully in the window, from
+// every audit event (decrypted with the audit key `kek` unwraps; the
+// database is read-only, so a server may keep running).
+// Errors: kInvalidArgument for a bad time or from > to; kDataLoss when an
+// event does not open (run `audit verify`); the database's errors.
+core::Result<std::vector<std::string>> AffectedPatients(const AuditAffectedOptions& options,
+                                                        const crypto::AeadKey& kek);
 
 }  // namespace mamori::cli

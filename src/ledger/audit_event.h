@@ -17,8 +17,12 @@
 // Values only; thread-safe as values.
 
 #include <cstdint>
+#include <set>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "core/status.h"
 
 namespace mamori::ledger {
 
@@ -64,5 +68,22 @@ struct AuditEvent {
 
 // The compact JSON of `event` (FORMAT.md "Audit event").
 std::string ToJson(const AuditEvent& event);
+
+// Reads what ToJson wrote. Errors: kInvalidArgument if `json` is not an
+// object of layout version 1 with every key of the right type.
+core::Result<AuditEvent> ParseAuditEvent(std::string_view json);
+
+// Leak scoping (GUIDELINE PLAN-05, `mamori audit affected`): which patients a
+// principal read, searched or exported in [from_ms, to_ms].
+struct AffectedQuery {
+  std::string principal;
+  uint64_t from_ms = 0;
+  uint64_t to_ms = UINT64_MAX;
+};
+// Adds to `patients` those `event` disclosed to query.principal in the
+// window: successful reads, version reads, history, searches and exports.
+// Writes and failed requests disclose nothing and add nothing.
+void CollectAffected(const AuditEvent& event, const AffectedQuery& query,
+                     std::set<std::string>* patients);
 
 }  // namespace mamori::ledger

@@ -4,6 +4,8 @@
 // ledger::HashSource, and signed tree heads (issued, stored, exported).
 #include "store/sqlite/sqlite_ledger.h"
 
+#include <deque>
+
 #include <fmt/format.h>
 
 #include "core/logging.h"
@@ -376,9 +378,71 @@ core::Status ReadAuditLog(const std::string& path,
   return core::Status::Ok();
 }
 
+// Key-by-id lookups for ReadAuditEvents: each audit key is unwrapped once.
+class AuditKeyCache {
+ public:
+  AuditKeyCache(SqliteDb& db, const crypto::AeadKey& kek) : keys_(db), kek_(kek) {}
+  core::Result<const crypto::AeadKey*> Get(const crypto::AeadKeyId& id) {
+    for (const crypto::AeadKey& k : cache_) {
+      if (k.id() == id) return &k;
+    }
+    MAMORI_ASSIGN_OR_RETURN(std::optional<WrappedKey> wrapped, keys_.FindById(id));
+    if (!wrapped) return core::DataLossError("an audit leaf names an unknown key");
+    MAMORI_ASSIGN_OR_RETURN(crypto::AeadKey key, KeyRing::Unwrap(kek_, *wrapped));
+    cache_.push_back(std::move(key));
+    return &cache_.back();
+  }
+
+ private:
+  SqliteKeyTable keys_;
+  const crypto::AeadKey& kek_;
+  std::deque<crypto::AeadKey> cache_;
+};
+
+core::Status ReadAuditEvents(
+    const std::string& path, const crypto::AeadKey& kek,
+    const std::function<core::Status(uint64_t index, std::string_view json)>& on_event) {
+  MAMORI_ASSIGN_OR_RETURN(auto db, SqliteDb::Open(path, /*read_only=*/true, ""));
+  MAMORI_ASSIGN_OR_RETURN(auto keys_db, SqliteDb::Open(path, /*read_only=*/true, ""));
+  AuditKeyCache keys(*keys_db, kek);
+  MAMORI_ASSIGN_OR_RETURN(Statement * leaves,
+                          db->Prepare("SELECT idx, leaf FROM ledger_leaf ORDER BY idx"));
+  while (true) {
+    MAMORI_ASSIGN_OR_RETURN(bool more, leaves->Step());
+    if (!more) break;
+    int64_t index = leaves->ColumnInt(0);
+    std::string bytes = leaves->ColumnBlob(1);
+    auto fail = [&](std::string_view why) {
+      leaves->Reset();
+      return core::DataLossError(
+          fmt::format("ledger leaf {} {}; run `mamori audit verify`", index, why));
+    };
+    core::Result<ledger::Leaf> leaf = ledger::DecodeLeaf(crypto::AsBytes(bytes));
+    if (!leaf.ok()) return fail("does not decode");
+    core::Result<const crypto::AeadKey*> key = keys.Get(leaf->key_id);
+    if (!key.ok()) return fail("has no usable key");
+    core::Result<crypto::SecureBytes> plain = crypto::Aead::Open(
+        **key, crypto::AsBytes(leaf->ciphertext), crypto::AsBytes(LedgerLeafAad(leaf->sequence)));
+    if (!plain.ok()) return fail("failed its integrity check");
+    core::Status s =
+        on_event(static_cast<uint64_t>(index),
+                 std::string_view(reinterpret_cast<const char*>(plain->data()), plain->size()));
+    if (!s.ok()) {
+      leaves->Reset();
+      return s;
+    }
+  }
+  return core::Status::Ok();
+}
+
 }  // namespace mamori::store::internal
 
 namespace mamori::store {
+core::Status ReadAuditEvents(
+    const std::string& path, const crypto::AeadKey& kek,
+    const std::function<core::Status(uint64_t index, std::string_view json)>& on_event) {
+  return internal::ReadAuditEvents(path, kek, on_event);
+}
 core::Status ReadAuditLog(const std::string& path,
                           const std::function<core::Status(const AuditRow&)>& on_row,
                           std::vector<std::string>* tree_heads) {

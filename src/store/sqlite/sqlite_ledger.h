@@ -38,4 +38,8 @@ core::Status ReadAuditLog(const std::string& path,
                           const std::function<core::Status(const AuditRow&)>& on_row,
                           std::vector<std::string>* tree_heads);
 
+core::Status ReadAuditEvents(
+    const std::string& path, const crypto::AeadKey& kek,
+    const std::function<core::Status(uint64_t index, std::string_view json)>& on_event);
+
 }  // namespace mamori::store::internal

@@ -183,6 +183,24 @@ TEST_F(SqliteLedgerTest, MasterKeyRotationKeepsTheLedgerKeysAndTheLogReadable) {
       << "the old master key no longer unwraps the ledger keys";
 }
 
+TEST_F(SqliteLedgerTest, EventsAreReadBackWithTheMasterKeyOnlyWhileTheStoreIsOpen) {
+  ASSERT_THAT(Append(R"({"n":0})"), IsOk());
+  ASSERT_THAT(Append(R"({"n":1})"), IsOk());
+  std::vector<std::string> events;
+  ASSERT_THAT(ReadAuditEvents(path_, kek_,
+                              [&](uint64_t index, std::string_view json) {
+                                EXPECT_EQ(index, events.size());
+                                events.emplace_back(json);
+                                return core::Status::Ok();
+                              }),
+              IsOk());
+  EXPECT_THAT(events, ::testing::ElementsAre(R"({"n":0})", R"({"n":1})"));
+  crypto::AeadKey other = crypto::AeadKey::Generate(core::Random::Secure());
+  EXPECT_THAT(
+      ReadAuditEvents(path_, other, [](uint64_t, std::string_view) { return core::Status::Ok(); }),
+      StatusIs(StatusCode::kDataLoss));
+}
+
 TEST_F(SqliteLedgerTest, AMovedLeafDoesNotOpen) {
   ASSERT_THAT(Append(R"({"n":0})"), IsOk());
   ASSERT_THAT(Append(R"({"n":1})"), IsOk());
