@@ -12,6 +12,7 @@
 #include <boost/json/parse.hpp>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include "core/testing/status_matchers.h"
 #include "core/testing/temp_dir.h"
@@ -256,6 +257,56 @@ TEST_F(AuditTest, AWriteWhoseLedgerAppendFailsStoresNeitherTheVersionNorALeaf) {
                 core::testing::StatusIs(core::StatusCode::kNotFound));
     EXPECT_EQ(store_->AuditTreeSize(), before);
   }
+}
+
+// Runs `sql` on the database through a connection of its own (the store's
+// connections see the schema change).
+void ExecOnFile(const std::string& path, const char* sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+  sqlite3_close(db);
+}
+
+// Each FHIR write appends its event inside its own transaction: when only the
+// ledger insert fails (a trigger refuses it), the change is not committed
+// either. Had the event been written after the commit, the resource would be
+// there and only the answer would be 503.
+TEST_F(AuditTest, EveryWriteRouteCommitsNothingWhenItsLedgerInsertFails) {
+  Seed();
+  struct Write {
+    std::string method, target, body, id;
+  };
+  const std::vector<Write> writes = {
+      {"POST", "/fhir", kTransaction, ""},
+      {"POST", "/fhir/Patient", kPatient, ""},
+      {"PUT", "/fhir/Patient/w1", R"({"resourceType":"Patient","id":"w1"})", "w1"},
+      {"PUT", "/fhir/Patient?_id=w2", R"({"resourceType":"Patient","id":"w2"})", "w2"},
+      {"DELETE", "/fhir/Patient/p2", "", ""},
+  };
+  auto before = store_->History({.limit = 1000});
+  ASSERT_THAT(before, IsOk());
+  uint64_t leaves = store_->AuditTreeSize();
+  ExecOnFile(path_,
+             "CREATE TRIGGER refuse BEFORE INSERT ON ledger_leaf "
+             "BEGIN SELECT RAISE(ABORT, 'refused'); END");
+  for (const Write& w : writes) {
+    SCOPED_TRACE(w.method + " " + w.target);
+    EXPECT_EQ(Send(w.method, w.target, w.body).status, 503);
+    if (!w.id.empty()) {
+      EXPECT_THAT(store_->Read("Patient", w.id),
+                  core::testing::StatusIs(core::StatusCode::kNotFound));
+    }
+  }
+  ExecOnFile(path_, "DROP TRIGGER refuse");
+  EXPECT_EQ(store_->AuditTreeSize(), leaves);
+  auto after = store_->History({.limit = 1000});
+  ASSERT_THAT(after, IsOk());
+  EXPECT_EQ(after->total, before->total) << "no resource version was committed";
+  auto p2 = store_->Read("Patient", "p2");
+  ASSERT_THAT(p2, IsOk());
+  EXPECT_FALSE(p2->deleted);
+  EXPECT_EQ(Send("GET", "/fhir/Patient/p2").status, 200) << "the store was not latched";
 }
 
 }  // namespace

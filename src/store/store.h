@@ -120,8 +120,8 @@ class Transaction {
   // fails after appending takes its leaf with it. Returns the leaf index.
   // Fail closed (DESIGN invariant 2): a caller that gets an error must fail
   // its body, so the change it records is not committed either.
-  // Errors: kUnavailable (or the database's code) when the leaf cannot be
-  // written; kInvalidArgument for an empty event.
+  // Errors: kUnavailable whenever the leaf cannot be written (whatever the
+  // database's reason); kInvalidArgument for an empty event.
   virtual core::Result<uint64_t> AppendAudit(std::string_view event) = 0;
 };
 

@@ -180,6 +180,16 @@ core::Status SqliteStore::OpenLedger() {
 core::Result<uint64_t> SqliteStore::AppendAuditLeaf(SqliteDb& db, std::string_view event,
                                                     core::Clock::WallTime now) {
   if (event.empty()) return core::InvalidArgumentError("an audit event must not be empty");
+  core::Result<uint64_t> index = InsertAuditLeaf(db, event, now);
+  if (index.ok()) return index;
+  // Whatever the database said (full disk, constraint, I/O), the request
+  // cannot be recorded: kUnavailable, so the caller answers 503 (fail closed).
+  return core::UnavailableError("the audit event could not be written: " +
+                                index.status().message());
+}
+
+core::Result<uint64_t> SqliteStore::InsertAuditLeaf(SqliteDb& db, std::string_view event,
+                                                    core::Clock::WallTime now) {
   const uint64_t index = group_range_.size();
   std::string aad = LedgerLeafAad(index);
   MAMORI_ASSIGN_OR_RETURN(

@@ -96,6 +96,8 @@ class SqliteStore final : public Store {
   // Ledger (sqlite_ledger.cc).
   core::Status OpenLedger();
   core::Status LoadLedgerKeys();
+  core::Result<uint64_t> InsertAuditLeaf(SqliteDb& db, std::string_view event,
+                                         core::Clock::WallTime now);
   core::Status SignAndStoreHead(std::string* sth);  // committer thread, inside a body
   core::Status ExportTreeHead(const std::string& sth);
   void TreeHeadLoop();

@@ -111,7 +111,7 @@ RestResponse ConditionalUpdate(const std::string& type, const RestRequest& req,
     if (!IsValidId(plan.id)) return core::InvalidArgumentError("the resource id is not valid");
     plan.compartment = PatientCompartmentOf(type, plan.id, plan.resource);
     MAMORI_ASSIGN_OR_RETURN(written, tx.Put(MakeNewVersion(plan)));
-    return core::Status::Ok();
+    return RecordWrite(req, tx, created ? 201 : 200, {{type, plan.id, plan.compartment}});
   });
   if (!s.ok()) return ErrorOutcome(s);
   RestResponse r{.status = created ? 201 : 200};
