@@ -220,7 +220,7 @@ core::Status SqliteStore::Write(std::function<core::Status(Transaction&)> body) 
   if (stopping_) return core::UnavailableError("the store is shutting down");
   queue_.push_back(&pending);
   work_cv_.notify_one();
-  done_cv_.wait(lock, [&] { return pending.done; });
+  pending.done_cv.wait(lock, [&] { return pending.done; });
   return std::move(pending.result);
 }
 
@@ -238,10 +238,14 @@ void SqliteStore::CommitLoop() {
     }
     RunGroup(group);
     {
+      // Notify under the lock: a woken writer returns and destroys its
+      // Pending (and the condition variable) as soon as it holds mu_.
       std::lock_guard lock(mu_);
-      for (Pending* p : group) p->done = true;
+      for (Pending* p : group) {
+        p->done = true;
+        p->done_cv.notify_one();
+      }
     }
-    done_cv_.notify_all();
     group.clear();
   }
 }

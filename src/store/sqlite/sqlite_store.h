@@ -67,6 +67,10 @@ class SqliteStore final : public Store {
     std::function<core::Status(Transaction&)> body;
     core::Status result;
     bool done = false;
+    // Each writer waits on its own condition variable, so finishing a group
+    // wakes that group's writers only, not every thread queued behind it (a
+    // shared notify_all made audited reads spend their time in futex wakeups).
+    std::condition_variable done_cv;
   };
   // Returns a read connection to the pool when it goes out of scope.
   class ReadLease {
@@ -116,7 +120,6 @@ class SqliteStore final : public Store {
 
   mutable std::mutex mu_;
   std::condition_variable work_cv_;
-  std::condition_variable done_cv_;
   std::condition_variable checkpoint_cv_;
   std::deque<Pending*> queue_ MAMORI_GUARDED_BY(mu_);
   bool stopping_ MAMORI_GUARDED_BY(mu_) = false;
