@@ -10,6 +10,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/backup_command.h"
+#include "cli/audit_command.h"
 #include "cli/import_command.h"
 #include "cli/init_command.h"
 #include "cli/master_key.h"
@@ -30,6 +31,9 @@ int ReportFailure(const core::Status& status) {
 }
 
 struct Flags {
+  AuditVerifyOptions audit;
+  AuditAffectedOptions affected;
+  std::string sth_out;
   std::string passphrase_file;
   std::string new_passphrase_file;
   std::string data_dir;  // key rotate
@@ -100,6 +104,57 @@ void AddKey(CLI::App& app, Flags& flags) {
                      "File (mode 0600) with the new passphrase; else a prompt");
 }
 
+void AddAudit(CLI::App& app, Flags& flags) {
+  CLI::App* audit = app.add_subcommand("audit", "Audit log operations (no passphrase needed)");
+  audit->require_subcommand(1);
+  CLI::App* verify = audit->add_subcommand(
+      "verify", "Recompute the audit log and check every tree head; exit 1 if anything is wrong");
+  verify->add_option("--data-dir", flags.audit.data_dir, "Data directory")->required();
+  verify->add_option("--against", flags.audit.against,
+                     "File of tree heads exported earlier (audit.sth_export or `audit sth --out`)");
+  verify->add_option("--public-key", flags.audit.public_key,
+                     "PEM public key of the log (default DIR/keys/ledger_pub.pem)");
+  CLI::App* affected = audit->add_subcommand(
+      "affected", "List the patients a principal read, searched or exported in a time window");
+  affected->add_option("--data-dir", flags.affected.data_dir, "Data directory")->required();
+  affected->add_option("--principal", flags.affected.principal, "User or system id")->required();
+  affected->add_option("--from", flags.affected.from, "Start, YYYY-MM-DDTHH:MM:SSZ")->required();
+  affected->add_option("--to", flags.affected.to, "End (inclusive), YYYY-MM-DDTHH:MM:SSZ")
+      ->required();
+  affected->add_option("--passphrase-file", flags.passphrase_file,
+                       "File (mode 0600) holding the master key passphrase");
+  CLI::App* sth = audit->add_subcommand("sth", "Print the newest signed tree head");
+  sth->add_option("--data-dir", flags.data_dir, "Data directory")->required();
+  sth->add_option("--out", flags.sth_out, "Also write its 171 bytes to this file");
+}
+
+// The event payloads are encrypted: the passphrase unlocks the audit key.
+core::Status RunAffected(const Flags& flags, core::Env& env) {
+  MAMORI_ASSIGN_OR_RETURN(
+      crypto::SecureBytes passphrase,
+      ObtainPassphrase(flags.passphrase_file, env, "Master key passphrase", false));
+  MAMORI_ASSIGN_OR_RETURN(crypto::AeadKey kek,
+                          UnlockMasterKey(flags.affected.data_dir, passphrase, env));
+  MAMORI_ASSIGN_OR_RETURN(std::vector<std::string> patients, AffectedPatients(flags.affected, kek));
+  for (const std::string& p : patients) std::printf("%s\n", p.c_str());
+  return core::Status::Ok();
+}
+
+int RunAudit(CLI::App& app, const Flags& flags, core::Env& env) {
+  CLI::App* audit = app.get_subcommand("audit");
+  if (audit->got_subcommand("affected")) {
+    core::Status s = RunAffected(flags, env);
+    return s.ok() ? kExitOk : ReportFailure(s);
+  }
+  if (audit->got_subcommand("sth")) {
+    core::Status s = PrintTreeHead(flags.data_dir, flags.sth_out, env, stdout);
+    return s.ok() ? kExitOk : ReportFailure(s);
+  }
+  core::Result<bool> intact = VerifyAuditLog(flags.audit, env, stdout);
+  if (!intact.ok()) return ReportFailure(intact.status());
+  return *intact ? kExitOk : kExitFailure;
+}
+
 core::Status RunKeyRotate(const Flags& flags, core::Env& env) {
   auto lock = env.fs().Lock(core::JoinPath(flags.data_dir, "mamori.lock"));
   if (!lock.ok()) {
@@ -143,6 +198,8 @@ int Dispatch(CLI::App& app, InitOptions& init, ServeOptions& serve, ImportComman
     status = RunServe(serve, flags, env);
   } else if (app.got_subcommand("import")) {
     status = RunImportCommand(import, flags, env);
+  } else if (app.got_subcommand("audit")) {
+    return RunAudit(app, flags, env);
   } else if (app.got_subcommand("key")) {
     status = RunKeyRotate(flags, env);
   }
@@ -165,6 +222,7 @@ int RunMain(int argc, char** argv, core::Env& env) {
   AddKey(app, flags);
   BackupCommands backup;
   backup.Register(app);
+  AddAudit(app, flags);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

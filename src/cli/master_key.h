@@ -28,6 +28,9 @@ inline constexpr char kMasterKeyFile[] = "keys/master.key";
 // are rewrapped (see RotateMasterKey).
 inline constexpr char kNextMasterKeyFile[] = "keys/master.key.next";
 inline constexpr char kDatabaseFile[] = "mamori.db";
+// The Ed25519 public key that verifies the audit log's tree heads, written by
+// the first `serve` (the private key stays wrapped in the database).
+inline constexpr char kLedgerPublicKeyFile[] = "keys/ledger_pub.pem";
 inline constexpr char kPassphraseEnv[] = "MAMORI_PASSPHRASE_FILE";
 
 // Errors: kInvalidArgument when no source is available (no flag, no

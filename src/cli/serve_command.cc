@@ -9,6 +9,7 @@
 #include "core/logging.h"
 #include "fhir/rest_api.h"
 #include "fhir/search_index.h"
+#include "http/audit.h"
 #include "http/fhir_routes.h"
 #include "http/router.h"
 #include "store/store.h"
@@ -63,6 +64,43 @@ void ApplyBenchmarkPlaintext(store::StoreOptions& options) {
 #else
   (void)options;
 #endif
+}
+
+// Tree heads go to the configured export file (its folder is created
+// 0700), so a copy of every head exists outside the database (SYS-54).
+core::Status ApplyAuditConfig(const core::Config& config, const std::string& data_dir,
+                              core::FileSystem& fs, store::StoreOptions& options) {
+  options.tree_head_export_path = ResolveDataPath(data_dir, config.audit.sth_export);
+  options.tree_head_interval_ms = config.audit.sth_interval_ms;
+  options.tree_head_every_leaves = config.audit.sth_every_events;
+  std::string parent =
+      options.tree_head_export_path.substr(0, options.tree_head_export_path.find_last_of('/'));
+  MAMORI_ASSIGN_OR_RETURN(bool exists, fs.Exists(parent));
+  if (!exists) MAMORI_RETURN_IF_ERROR(fs.CreateDir(parent, 0700).With("audit.sth_export"));
+  return core::Status::Ok();
+}
+
+// Writes the tree-head verification key to keys/ledger_pub.pem the first
+// time, and afterwards refuses to serve if the database's key differs: a
+// database whose ledger keys were replaced would sign a rewritten history.
+core::Status PublishLedgerKey(store::Store& store, const std::string& data_dir,
+                              core::FileSystem& fs) {
+  std::string path = core::JoinPath(data_dir, kLedgerPublicKeyFile);
+  std::string pem = store.AuditPublicKey().ToPem();
+  MAMORI_ASSIGN_OR_RETURN(bool exists, fs.Exists(path));
+  if (exists) {
+    MAMORI_ASSIGN_OR_RETURN(std::string published, fs.ReadFile(path));
+    if (published != pem) {
+      return core::DataLossError(
+          "the audit ledger's signing key does not match " + path +
+          "; the database's keys were replaced or the file was edited: run `mamori audit verify`");
+    }
+    return core::Status::Ok();
+  }
+  MAMORI_ASSIGN_OR_RETURN(auto file, fs.NewWritableFile(path, 0644));
+  MAMORI_RETURN_IF_ERROR(file->Append(pem));
+  MAMORI_RETURN_IF_ERROR(file->Sync());
+  return file->Close();
 }
 
 }  // namespace
@@ -121,17 +159,22 @@ core::Status Serve(const ServeOptions& options, core::Env& env) {
                                     .kek = &kek,
                                     .indexer = fhir::IndexStoredResource};
   ApplyBenchmarkPlaintext(store_options);
+  MAMORI_RETURN_IF_ERROR(ApplyAuditConfig(config, options.data_dir, env.fs(), store_options));
   MAMORI_ASSIGN_OR_RETURN(auto store, store::OpenStore(store_options, env));
+  MAMORI_RETURN_IF_ERROR(PublishLedgerKey(*store, options.data_dir, env.fs()));
   fhir::RestApi fhir_api(*store, env);
 
   http::Router router;
   MAMORI_RETURN_IF_ERROR(http::RegisterHealthRoutes(router));
   MAMORI_RETURN_IF_ERROR(RegisterPkiRoutes(router, env.fs(), options.data_dir));
   MAMORI_RETURN_IF_ERROR(http::RegisterFhirRoutes(router, fhir_api));
+  MAMORI_RETURN_IF_ERROR(http::RegisterAuditRoutes(router, *store));
 
-  server_options.run_inline = [&router](const http::Request& r) { return router.IsNonBlocking(r); };
+  // Every request appends an audit event (a group commit), so none runs
+  // inline on a network thread (DESIGN invariant 3).
+  http::RequestAuditor auditor(*store, env);
   MAMORI_ASSIGN_OR_RETURN(auto server,
-                          http::Server::Create(server_options, env, router.AsHandler()));
+                          http::Server::Create(server_options, env, auditor.Wrap(router)));
   core::LogInfo("mamori serving https://{}:{}",
                 core::LogSafe::Vouch(server_options.listen_address, "config value"),
                 server->port());

@@ -93,6 +93,14 @@ const Schema& GetSchema() {
          ReadUint(100, 3'600'000, [](Config& c, uint64_t v) { c.limits.idle_timeout_ms = v; })},
         {"max_connections",
          ReadUint(1, 1'000'000, [](Config& c, uint64_t v) { c.limits.max_connections = v; })}}},
+      {"audit",
+       {{"sth_export", ReadString([](Config& c, std::string v) {
+           return SetNonEmptyPath(c.audit.sth_export, v);
+         })},
+        {"sth_interval_ms",
+         ReadUint(100, 3'600'000, [](Config& c, uint64_t v) { c.audit.sth_interval_ms = v; })},
+        {"sth_every_events",
+         ReadUint(1, 1'000'000, [](Config& c, uint64_t v) { c.audit.sth_every_events = v; })}}},
       {"log", {{"level", ReadString(SetLogLevel)}, {"access_log", ReadBool([](Config& c, bool v) {
                                                       c.log.access_log = v;
                                                     })}}},
@@ -176,7 +184,7 @@ Result<Config> ParseConfig(std::string_view text, std::string_view source_name) 
     auto it = schema.find(section);
     if (it == schema.end()) {
       return InvalidArgumentError(
-          fmt::format("{}: [{}]: unknown section; known sections: log, limits, server, tls",
+          fmt::format("{}: [{}]: unknown section; known sections: audit, log, limits, server, tls",
                       source_name, section));
     }
     MAMORI_RETURN_IF_ERROR(ReadSection(section, node, it->second, config).With(source_name));
@@ -215,12 +223,19 @@ std::string RenderConfig(const Config& c) {
       "[log]\n"
       "# debug, info, warn or error. Logs never contain patient data.\n"
       "level = {}\n"
-      "access_log = {}\n",
+      "access_log = {}\n\n"
+      "[audit]\n"
+      "# Signed tree heads of the audit log are appended here as they are issued;\n"
+      "# keep a copy of this file elsewhere (it proves the log was not rewritten).\n"
+      "sth_export = {}\n"
+      "sth_interval_ms = {}\n"
+      "sth_every_events = {}\n",
       TomlString(c.server.listen), c.server.threads, TomlString(c.tls.cert), TomlString(c.tls.key),
       TomlString(c.tls.client_ca), c.tls.require_client_cert, c.limits.max_header_bytes,
       c.limits.max_body_bytes, c.limits.handshake_timeout_ms, c.limits.header_timeout_ms,
       c.limits.body_timeout_ms, c.limits.idle_timeout_ms, c.limits.max_connections,
-      TomlString(c.log.level), c.log.access_log);
+      TomlString(c.log.level), c.log.access_log, TomlString(c.audit.sth_export),
+      c.audit.sth_interval_ms, c.audit.sth_every_events);
 }
 
 }  // namespace mamori::core

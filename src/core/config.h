@@ -63,11 +63,24 @@ struct LogConfig {
   friend bool operator==(const LogConfig&, const LogConfig&) = default;
 };
 
+// The audit ledger's signed tree heads (issue 6; GUIDELINE SYS-54).
+struct AuditConfig {
+  // Every head is appended here (171 bytes each) as it is issued, so a copy
+  // exists outside the database. Relative to the data directory.
+  std::string sth_export = "audit/sth.bin";
+  // A head every this many ms, or after this many new events, whichever first.
+  uint32_t sth_interval_ms = 5000;
+  uint32_t sth_every_events = 1000;
+
+  friend bool operator==(const AuditConfig&, const AuditConfig&) = default;
+};
+
 struct Config {
   ServerConfig server;
   TlsConfig tls;
   LimitsConfig limits;
   LogConfig log;
+  AuditConfig audit;
 
   friend bool operator==(const Config&, const Config&) = default;
 };

@@ -20,6 +20,14 @@ namespace mamori::fhir {
 using internal::ErrorOutcome;
 using internal::Format;
 using internal::Outcome;
+using internal::RecordWrite;
+
+namespace internal {
+core::Status RecordWrite(const RestRequest& req, store::Transaction& tx, int status,
+                         const std::vector<AuditedChange>& changes) {
+  return req.audit ? req.audit->InTransaction(tx, status, changes) : core::Status::Ok();
+}
+}  // namespace internal
 
 RestApi::RestApi(store::Store& store, core::Env& env, RestOptions options)
     : store_(store), env_(env), options_(options) {}
@@ -52,7 +60,7 @@ RestResponse RestApi::Create(const std::string& type, const RestRequest& req) {
     }
     MAMORI_ASSIGN_OR_RETURN(store::NewVersion version, internal::MakeNewVersion(plan));
     MAMORI_ASSIGN_OR_RETURN(written, tx.Put(version));
-    return core::Status::Ok();
+    return RecordWrite(req, tx, 201, {{type, written.id, plan.compartment}});
   });
   if (!s.ok()) return ErrorOutcome(s);
   if (!existing.empty()) {
@@ -143,7 +151,7 @@ RestResponse RestApi::Update(const std::string& type, const std::string& id,
     created = !current.has_value() || current.value().deleted;
     MAMORI_ASSIGN_OR_RETURN(store::NewVersion version, internal::MakeNewVersion(plan));
     MAMORI_ASSIGN_OR_RETURN(written, tx.Put(version));
-    return core::Status::Ok();
+    return RecordWrite(req, tx, created ? 201 : 200, {{type, id, plan.compartment}});
   });
   if (!s.ok()) return ErrorOutcome(s);
   RestResponse r{.status = created ? 201 : 200};
@@ -167,7 +175,8 @@ RestResponse RestApi::Delete(const std::string& type, const std::string& id,
       return core::AbortedError("version conflict on delete");
     }
     if (!current.has_value() || current.value().deleted) return core::Status::Ok();  // idempotent
-    return tx.Put({.type = type, .id = id, .deleted = true}).status();
+    MAMORI_RETURN_IF_ERROR(tx.Put({.type = type, .id = id, .deleted = true}).status());
+    return RecordWrite(req, tx, 204, {{type, id, type == "Patient" ? id : ""}});
   });
   if (!s.ok()) return ErrorOutcome(s);
   return RestResponse{.status = 204};

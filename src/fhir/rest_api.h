@@ -30,6 +30,28 @@
 
 namespace mamori::fhir {
 
+// One resource a write changed, as its audit event names it.
+struct AuditedChange {
+  std::string type;
+  std::string id;
+  std::string patient;  // the patient compartment; "" outside every compartment
+};
+
+// The audit hook of FHIR writes (issue 6). RestApi calls it once inside the
+// store transaction of a write that changes resources, after the last Put,
+// so the change and its audit event commit together or not at all (DESIGN
+// invariant 2). An error fails the body: nothing of it commits and the
+// request is answered with that error (kUnavailable: 503). Requests that
+// change nothing (reads, failures, a conditional create that matched) are
+// not reported here; the caller records them itself.
+class WriteAudit {
+ public:
+  virtual ~WriteAudit() = default;
+  // `status` is the HTTP status the write answers with once committed.
+  virtual core::Status InTransaction(store::Transaction& tx, int status,
+                                     const std::vector<AuditedChange>& changes) = 0;
+};
+
 struct RestRequest {
   // "https://host:port/fhir", for Location headers and Bundle fullUrls.
   std::string base_url;
@@ -43,6 +65,8 @@ struct RestRequest {
   std::string accept;
   std::string content_type;
   std::string body;
+  // Borrowed; null records nothing (tests, import).
+  WriteAudit* audit = nullptr;
 };
 
 struct RestResponse {

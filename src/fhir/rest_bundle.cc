@@ -24,6 +24,7 @@ namespace mamori::fhir {
 namespace {
 
 using internal::Outcome;
+using internal::RecordWrite;
 
 enum class Method { kDelete = 0, kPost = 1, kPut = 2, kGet = 3 };
 
@@ -43,6 +44,16 @@ struct Entry {
   bool has_version = false;
   std::string outcome;  // an OperationOutcome for a failed batch entry
 };
+
+// The resources a transaction wrote, for its audit event.
+std::vector<AuditedChange> ChangesOf(const std::vector<Entry>& entries) {
+  std::vector<AuditedChange> changes;
+  for (const Entry& e : entries) {
+    if (!e.has_version) continue;
+    changes.push_back({e.written.type, e.written.id, e.plan.compartment});
+  }
+  return changes;
+}
 
 std::string EntryPrefix(const Entry& e) { return "Bundle.entry[" + std::to_string(e.index) + "]"; }
 
@@ -340,7 +351,10 @@ RestResponse RestApi::ProcessBundle(const RestRequest& req) {
   }
   if (transaction) {
     TransactionRunner runner(entries, store_, env_);
-    core::Status s = store_.Write([&](store::Transaction& tx) { return runner.Run(tx); });
+    core::Status s = store_.Write([&](store::Transaction& tx) -> core::Status {
+      MAMORI_RETURN_IF_ERROR(runner.Run(tx));
+      return RecordWrite(req, tx, 200, ChangesOf(entries));
+    });
     if (!s.ok()) return internal::ErrorOutcome(s);
   } else {
     for (Entry& e : entries) {

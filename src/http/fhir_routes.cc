@@ -5,6 +5,7 @@
 #include <cctype>
 
 #include "core/form_decode.h"
+#include "http/audit.h"
 
 namespace mamori::http {
 namespace {
@@ -25,7 +26,9 @@ using Call = std::function<fhir::RestResponse(const fhir::RestRequest&, const Pa
 
 RouteHandler Adapt(Call call) {
   return [call = std::move(call)](const Request& request, const PathParams& params) {
-    return ToResponse(call(ToRestRequest(request), params));
+    fhir::RestRequest rest = ToRestRequest(request);
+    rest.audit = params.audit();  // writes record their event in their transaction
+    return ToResponse(call(rest, params));
   };
 }
 

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <set>
 
+#include "http/audit.h"
 #include "http/operation_outcome.h"
 
 namespace mamori::http {
@@ -125,13 +126,19 @@ bool Router::IsNonBlocking(const Request& request) const {
   return route != nullptr && route->non_blocking;
 }
 
-Response Router::Handle(const Request& request) const {
+Response Router::Handle(const Request& request) const { return Handle(request, nullptr); }
+
+Response Router::Handle(const Request& request, AuditScope* audit) const {
   const Route* best = Find(request);
   if (best == nullptr) return NoRoute(request);
   std::vector<std::string_view> parts = SplitPath(WithoutTrailingSlash(request.path));
   PathParams params;
   for (size_t i = 0; i < parts.size(); ++i) {
     if (best->segments[i].is_capture) params.Add(best->segments[i].text, std::string(parts[i]));
+  }
+  if (audit != nullptr) {
+    audit->OnRoute(best->method, best->pattern, params);
+    params.set_audit(audit);
   }
   return best->handler(request, params);
 }

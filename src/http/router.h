@@ -34,9 +34,15 @@
 
 namespace mamori::http {
 
-// The captures of a matched pattern.
+class AuditScope;  // http/audit.h
+
+// The captures of a matched pattern, and the request's audit scope (if the
+// request is audited: fhir routes hand it to the write path).
 class PathParams {
  public:
+  AuditScope* audit() const { return audit_; }
+  void set_audit(AuditScope* audit) { audit_ = audit; }
+
   // The value captured by `{name}`, or "" when the pattern has no such name.
   std::string_view Get(std::string_view name) const;
   void Add(std::string name, std::string value);
@@ -44,6 +50,7 @@ class PathParams {
 
  private:
   std::vector<std::pair<std::string, std::string>> entries_;
+  AuditScope* audit_ = nullptr;
 };
 
 using RouteHandler = std::function<Response(const Request&, const PathParams&)>;
@@ -70,6 +77,9 @@ class Router {
   // Runs the best matching handler, or returns the 404/405 OperationOutcome.
   // The handler's exceptions propagate; the server catches them.
   Response Handle(const Request& request) const;
+  // As Handle, telling `audit` (not null) which route matched and passing
+  // it to the handler through PathParams::audit().
+  Response Handle(const Request& request, AuditScope* audit) const;
 
   // Every route in insertion order.
   std::vector<RouteInfo> Routes() const;

@@ -8,9 +8,8 @@
 // position and time — is checkable without the key, by `mamori audit verify`
 // or an outside auditor (DESIGN "Audit ledger"; GUIDELINE SYS-54).
 //
-// Placeholder status: the layout is fixed here so proofs, tests and FORMAT.md
-// can name it; what goes into the event JSON and the AAD is decided when the
-// store and http integrate the ledger (issue 6).
+// In mamori the payload is an AuditEvent's JSON (audit_event.h) sealed by the
+// store with the audit key under AAD "ledger/<sequence>" (FORMAT.md).
 //
 //   MAMORI_ASSIGN_OR_RETURN(std::string envelope,
 //       crypto::Aead::Seal(ledger_key, crypto::AsBytes(event_json), aad, env.random()));

@@ -47,6 +47,8 @@
 #include "core/env.h"
 #include "core/status.h"
 #include "crypto/aead.h"
+#include "crypto/signature.h"
+#include "ledger/hash_source.h"
 
 namespace mamori::store {
 
@@ -182,6 +184,17 @@ class Transaction : public IndexReader {
   // kInvalidArgument for an empty kind or key.
   virtual core::Result<int64_t> PutRecord(const std::string& kind, const std::string& key,
                                           std::string_view body, int64_t expected_version) = 0;
+  // Appends one audit event to the ledger (issue 6) in this transaction:
+  // `event` (the event JSON, which may name patients) is sealed with the
+  // audit key under AAD "ledger/<index>", encoded as a leaf
+  // (ledger/FORMAT.md) and inserted with the tree nodes it completes. The
+  // leaf joins the log only if this body and its group commit; a body that
+  // fails after appending takes its leaf with it. Returns the leaf index.
+  // Fail closed (DESIGN invariant 2): a caller that gets an error must fail
+  // its body, so the change it records is not committed either.
+  // Errors: kUnavailable whenever the leaf cannot be written (whatever the
+  // database's reason); kInvalidArgument for an empty event.
+  virtual core::Result<uint64_t> AppendAudit(std::string_view event) = 0;
 };
 
 struct HistoryQuery {
@@ -243,6 +256,24 @@ struct StoreOptions {
   Indexer indexer;
   // SQLite VFS name for tests that inject faults; empty is the default VFS.
   std::string vfs_name_for_test;
+
+  // Audit ledger tree heads (issue 6): a background thread signs a head
+  // every tree_head_interval_ms or after tree_head_every_leaves new leaves,
+  // whichever comes first, and once more when the store closes. 0 for the
+  // interval turns the thread off (tests call IssueTreeHead themselves).
+  // Defaults 5 s and 1000 leaves: an attacker's window is a few seconds.
+  uint32_t tree_head_interval_ms = 5000;
+  uint64_t tree_head_every_leaves = 1000;
+  // Each issued head's 171 bytes are appended (and fsynced) to this file, so
+  // a copy exists outside the database (GUIDELINE SYS-54). Empty: no export.
+  std::string tree_head_export_path;
+};
+
+// One stored leaf as `mamori audit verify` reads it, without any key.
+struct AuditRow {
+  int64_t index = 0;        // ledger_leaf.idx
+  std::string leaf;         // the encoded leaf (ledger/leaf.h)
+  std::string stored_hash;  // ledger_node (0, index), empty if that row is missing
 };
 
 class Store {
@@ -281,6 +312,27 @@ class Store {
                                                         const std::string& key) = 0;
   // Every record of `kind`, by key.
   virtual core::Result<std::vector<Record>> ListRecords(const std::string& kind) = 0;
+  // --- The audit ledger's read side (issue 6). ---
+  // The number of committed leaves.
+  virtual uint64_t AuditTreeSize() const = 0;
+  // The encoded leaves [begin, end) (committed only).
+  // Errors: kInvalidArgument if begin > end or end > AuditTreeSize().
+  virtual core::Result<std::vector<std::string>> AuditLeaves(uint64_t begin, uint64_t end) = 0;
+  // The stored tree nodes, for ledger::InclusionProof / ConsistencyProof.
+  // Borrowed from the store; thread-safe.
+  virtual const ledger::HashSource& AuditNodes() const = 0;
+  // The event JSON of an encoded leaf (decrypted with the audit key).
+  // Errors: kInvalidArgument if the leaf does not decode; kDataLoss if it
+  // does not open (tampered, moved to another index, unknown key).
+  virtual core::Result<std::string> OpenAuditLeaf(std::string_view leaf) = 0;
+  // Signs a head over the committed leaves, stores it and appends it to the
+  // export file; returns its 171 bytes. Errors: kUnavailable when it cannot
+  // be stored or exported.
+  virtual core::Result<std::string> IssueTreeHead() = 0;
+  // Every stored head, oldest first (171 bytes each).
+  virtual core::Result<std::vector<std::string>> TreeHeads() = 0;
+  // The key that verifies this store's tree heads (publish it).
+  virtual const crypto::VerifyingKey& AuditPublicKey() const = 0;
 };
 
 // Opens (creating if needed) the store described by `options`.
@@ -289,10 +341,30 @@ class Store {
 // bad options; kUnavailable when the file cannot be opened or locked.
 core::Result<std::unique_ptr<Store>> OpenStore(const StoreOptions& options, core::Env& env);
 
-// Rewraps every data key of the store at options.path from options.kek to
+// Rewraps every data key (the reserved #index, #audit and #ledger-signing keys
+// included) of the store at options.path from options.kek to
 // `new_kek` in one transaction (master key rotation; no record is rewritten).
 // The store must not be open elsewhere in this process. Errors: kDataLoss if
 // a data key does not unwrap under options.kek; the database's errors.
+// Reads the ledger of the database at `path` read-only, without any key
+// (`mamori audit verify`): every leaf row in index order through `on_row`,
+// then every stored tree head, oldest first, into `tree_heads`.
+// Errors: kNotFound if the database does not exist; the database's errors;
+// whatever `on_row` returns stops the scan.
+core::Status ReadAuditLog(const std::string& path,
+                          const std::function<core::Status(const AuditRow&)>& on_row,
+                          std::vector<std::string>* tree_heads);
+
+// Reads and decrypts every audit event of the database at `path`, read-only
+// (so a server may keep running), in index order: `on_event(index, json)`.
+// `kek` unwraps the audit key. For `mamori audit affected` (GUIDELINE PLAN-05).
+// Errors: kDataLoss if a leaf does not decode or open (run `audit verify`);
+// a wrong KEK is kDataLoss on the first event; the database's errors; whatever `on_event` returns
+// stops the scan.
+core::Status ReadAuditEvents(
+    const std::string& path, const crypto::AeadKey& kek,
+    const std::function<core::Status(uint64_t index, std::string_view json)>& on_event);
+
 core::Status RewrapDataKeys(const StoreOptions& options, const crypto::AeadKey& new_kek,
                             core::Env& env);
 

@@ -89,6 +89,27 @@ CREATE TABLE record (
   PRIMARY KEY (kind, key)
 ) WITHOUT ROWID;
 )sql",
+      // 4: the audit ledger (issue 6): leaves, the perfect-subtree nodes
+      // CompactRange reports, and signed tree heads. Self-contained so the
+      // lead may renumber it at merge. Append-only by use: mamori never
+      // updates or deletes these rows (ledger/FORMAT.md, store/SCHEMA.md).
+      R"sql(
+CREATE TABLE ledger_leaf (
+  idx  INTEGER PRIMARY KEY,
+  leaf BLOB NOT NULL
+);
+CREATE TABLE ledger_node (
+  level INTEGER NOT NULL,
+  idx   INTEGER NOT NULL,
+  hash  BLOB NOT NULL,
+  PRIMARY KEY (level, idx)
+) WITHOUT ROWID;
+CREATE TABLE ledger_sth (
+  seq       INTEGER PRIMARY KEY,
+  tree_size INTEGER NOT NULL,
+  sth       BLOB NOT NULL
+);
+)sql",
   };
   return *steps;
 }

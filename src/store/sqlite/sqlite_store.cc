@@ -49,6 +49,9 @@ core::Result<std::unique_ptr<Store>> SqliteStore::Create(const StoreOptions& opt
                             SqliteDb::Open(options.path, false, options.vfs_name_for_test));
     store->checkpointer_ = std::thread([s = store.get()] { s->CheckpointLoop(); });
   }
+  if (options.tree_head_interval_ms > 0) {
+    store->head_issuer_ = std::thread([s = store.get()] { s->TreeHeadLoop(); });
+  }
   return std::unique_ptr<Store>(std::move(store));
 }
 
@@ -60,6 +63,7 @@ core::Status SqliteStore::Open() {
   MAMORI_RETURN_IF_ERROR(MigrateSqliteSchema(*writer_).With(options_.path));
   MAMORI_RETURN_IF_ERROR(LoadIndexKey());
   MAMORI_RETURN_IF_ERROR(RebuildIndexIfNeeded().With(options_.path));
+  MAMORI_RETURN_IF_ERROR(OpenLedger());
   std::lock_guard lock(readers_mu_);
   for (size_t i = 0; i < options_.read_connections; ++i) {
     MAMORI_ASSIGN_OR_RETURN(auto reader,
@@ -71,6 +75,7 @@ core::Status SqliteStore::Open() {
 }
 
 SqliteStore::~SqliteStore() {
+  StopTreeHeads();  // signs the last head while the committer still runs
   {
     std::lock_guard lock(mu_);
     stopping_ = true;
@@ -278,7 +283,7 @@ core::Status SqliteStore::Write(std::function<core::Status(Transaction&)> body) 
   if (stopping_) return core::UnavailableError("the store is shutting down");
   queue_.push_back(&pending);
   work_cv_.notify_one();
-  done_cv_.wait(lock, [&] { return pending.done; });
+  pending.done_cv.wait(lock, [&] { return pending.done; });
   return std::move(pending.result);
 }
 
@@ -296,10 +301,14 @@ void SqliteStore::CommitLoop() {
     }
     RunGroup(group);
     {
+      // Notify under the lock: a woken writer returns and destroys its
+      // Pending (and the condition variable) as soon as it holds mu_.
       std::lock_guard lock(mu_);
-      for (Pending* p : group) p->done = true;
+      for (Pending* p : group) {
+        p->done = true;
+        p->done_cv.notify_one();
+      }
     }
-    done_cv_.notify_all();
     group.clear();
   }
 }
@@ -318,12 +327,14 @@ void SqliteStore::RunGroup(std::vector<Pending*>& group) {
   SqliteTransaction tx(*this, *writer_, env_.clock().Now());
   for (Pending* p : group) {
     size_t mark = key_ring_ ? key_ring_->PendingMark() : 0;
+    ledger::CompactRange range_mark = group_range_;  // the body's leaves roll back with it
     core::Status savepoint = writer_->Exec("SAVEPOINT body");
     p->result = savepoint.ok() ? p->body(tx) : savepoint;
     if (p->result.ok()) {
       p->result = writer_->Exec("RELEASE body");
     } else {
       if (key_ring_) key_ring_->DiscardSince(mark);
+      group_range_ = std::move(range_mark);
       writer_->Exec("ROLLBACK TO body").IgnoreError();  // a failure surfaces at COMMIT
       writer_->Exec("RELEASE body").IgnoreError();
     }
@@ -336,14 +347,30 @@ void SqliteStore::RunGroup(std::vector<Pending*>& group) {
   }
 }
 
+// The group's leaves are durable: they join the log readers and the tree
+// head issuer see.
+void SqliteStore::AdoptGroupRange() {
+  uint64_t added = group_range_.size() - live_range_.size();
+  live_range_ = group_range_;
+  committed_leaves_ = live_range_.size();
+  if (added == 0) return;
+  {
+    std::lock_guard lock(mu_);
+    leaves_since_head_ += added;
+  }
+  heads_cv_.notify_all();
+}
+
 core::Status SqliteStore::CommitGroup() {
   core::Status commit = writer_->Exec("COMMIT");
   if (commit.ok()) {
     if (key_ring_) key_ring_->Commit();
+    AdoptGroupRange();
     return commit;
   }
   writer_->Exec("ROLLBACK").IgnoreError();  // the connection may have rolled back already
   if (key_ring_) key_ring_->Discard();
+  group_range_ = live_range_;  // a failed commit never advances the log
   Latch(commit);
   return core::UnavailableError("the write was not committed: " + commit.message());
 }

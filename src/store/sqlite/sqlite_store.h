@@ -8,6 +8,7 @@
 // Design note: the committer thread is the one orchestrator of this module
 // allowed to grow (STYLE.md rule 38); everything else is small helpers.
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <memory>
@@ -17,6 +18,9 @@
 
 #include "core/env.h"
 #include "crypto/hash.h"
+#include "crypto/signature.h"
+#include "ledger/compact_range.h"
+#include "ledger/tree_head.h"
 #include "store/internal/key_ring.h"
 #include "store/sqlite/sqlite_db.h"
 #include "store/store.h"
@@ -34,6 +38,13 @@ class SqliteStore final : public Store {
                                             int64_t version) override;
   core::Result<HistoryPage> History(const HistoryQuery& query) override;
   core::Status WriteHealth() const override;
+  uint64_t AuditTreeSize() const override { return committed_leaves_.load(); }
+  core::Result<std::vector<std::string>> AuditLeaves(uint64_t begin, uint64_t end) override;
+  const ledger::HashSource& AuditNodes() const override { return *node_source_; }
+  core::Result<std::string> OpenAuditLeaf(std::string_view leaf) override;
+  core::Result<std::string> IssueTreeHead() override;
+  core::Result<std::vector<std::string>> TreeHeads() override;
+  const crypto::VerifyingKey& AuditPublicKey() const override { return *verifying_key_; }
   core::Result<std::string> BlindIndex(std::string_view value) override;
   core::Status ReadSnapshot(std::function<core::Status(IndexReader&)> body) override;
 
@@ -52,12 +63,20 @@ class SqliteStore final : public Store {
   core::Result<ResourceVersion> Decode(std::string type, std::string id, int64_t version,
                                        int64_t seq, int64_t updated_us, bool deleted,
                                        const std::string& body, KeyTable& keys);
+  // Seals `event`, inserts its leaf and nodes through `db` and advances the
+  // group's range (sqlite_ledger.cc). Committer thread only.
+  core::Result<uint64_t> AppendAuditLeaf(SqliteDb& db, std::string_view event,
+                                         core::Clock::WallTime now);
 
  private:
   struct Pending {
     std::function<core::Status(Transaction&)> body;
     core::Status result;
     bool done = false;
+    // Each writer waits on its own condition variable, so finishing a group
+    // wakes that group's writers only, not every thread queued behind it (a
+    // shared notify_all made audited reads spend their time in futex wakeups).
+    std::condition_variable done_cv;
   };
   // Returns a read connection to the pool when it goes out of scope.
   class ReadLease {
@@ -73,6 +92,8 @@ class SqliteStore final : public Store {
     std::unique_ptr<SqliteDb> db_;
   };
 
+  class NodeSource;  // ledger::HashSource over the read connections
+
   SqliteStore(const StoreOptions& options, core::Env& env);
   core::Status Open();
   core::Status LoadIndexKey();
@@ -82,7 +103,17 @@ class SqliteStore final : public Store {
   void CheckpointLoop();
   void RunGroup(std::vector<Pending*>& group);
   core::Status CommitGroup();
+  void AdoptGroupRange();
   void Latch(const core::Status& reason);
+  // Ledger (sqlite_ledger.cc).
+  core::Status OpenLedger();
+  core::Status LoadLedgerKeys();
+  core::Result<uint64_t> InsertAuditLeaf(SqliteDb& db, std::string_view event,
+                                         core::Clock::WallTime now);
+  core::Status SignAndStoreHead(std::string* sth);  // committer thread, inside a body
+  core::Status ExportTreeHead(const std::string& sth);
+  void TreeHeadLoop();
+  void StopTreeHeads();
   std::unique_ptr<SqliteDb> AcquireReader();
   void ReleaseReader(std::unique_ptr<SqliteDb> db);
 
@@ -97,7 +128,6 @@ class SqliteStore final : public Store {
 
   mutable std::mutex mu_;
   std::condition_variable work_cv_;
-  std::condition_variable done_cv_;
   std::condition_variable checkpoint_cv_;
   std::deque<Pending*> queue_ MAMORI_GUARDED_BY(mu_);
   bool stopping_ MAMORI_GUARDED_BY(mu_) = false;
@@ -105,6 +135,25 @@ class SqliteStore final : public Store {
   std::thread committer_;
   std::unique_ptr<SqliteDb> checkpointer_db_;  // checkpoint thread only
   std::thread checkpointer_;
+
+  // The audit ledger (issue 6). The ranges are the committer thread's:
+  // group_range_ takes the appends of the group in progress (each body's
+  // savepoint snapshots it), live_range_ becomes it only once COMMIT
+  // succeeds, so a failed commit never advances the log.
+  std::shared_ptr<const crypto::AeadKey> audit_key_;  // set by Open(), then read-only
+  std::optional<crypto::SigningKey> signing_key_;
+  std::optional<crypto::VerifyingKey> verifying_key_;
+  ledger::LogId log_id_{};
+  ledger::CompactRange live_range_;
+  ledger::CompactRange group_range_;
+  std::atomic<uint64_t> committed_leaves_{0};
+  std::unique_ptr<ledger::HashSource> node_source_;
+  std::mutex heads_mu_;  // serialises IssueTreeHead (sign, store, export)
+  uint64_t last_head_size_ MAMORI_GUARDED_BY(heads_mu_) = 0;
+  std::condition_variable heads_cv_;
+  uint64_t leaves_since_head_ MAMORI_GUARDED_BY(mu_) = 0;
+  bool heads_stopping_ MAMORI_GUARDED_BY(mu_) = false;
+  std::thread head_issuer_;
 };
 
 }  // namespace mamori::store::internal

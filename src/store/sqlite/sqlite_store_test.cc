@@ -103,6 +103,7 @@ TEST_P(SqliteStoreTest, ADatabaseFromANewerMamoriIsRefused) {
 int DowngradeToVersion1(const std::string& path) {
   return Exec(path,
               "DROP TABLE search_index; DROP TABLE search_resource; DROP TABLE record; "
+              "DROP TABLE ledger_leaf; DROP TABLE ledger_node; DROP TABLE ledger_sth; "
               "ALTER TABLE resource_current DROP COLUMN rid; "
               "DELETE FROM mamori_meta WHERE key = 'search_index_rebuild'; "
               "CREATE TABLE token_index (type TEXT NOT NULL, param TEXT NOT NULL, "

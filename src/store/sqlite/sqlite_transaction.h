@@ -34,6 +34,9 @@ class SqliteTransaction final : public Transaction {
   core::Clock::WallTime Now() const override { return now_; }
   core::Result<int64_t> PutRecord(const std::string& kind, const std::string& key,
                                   std::string_view body, int64_t expected_version) override;
+  core::Result<uint64_t> AppendAudit(std::string_view event) override {
+    return store_.AppendAuditLeaf(db_, event, now_);
+  }
 
   core::Result<std::vector<IndexHit>> LookupIndex(const std::string& hash, int64_t after_key,
                                                   size_t limit) override;

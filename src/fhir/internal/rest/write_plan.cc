@@ -120,7 +120,7 @@ RestResponse ConditionalUpdate(const std::string& type, const RestRequest& req,
     plan.compartment = PatientCompartmentOf(type, plan.id, plan.resource);
     MAMORI_ASSIGN_OR_RETURN(store::NewVersion version, MakeNewVersion(plan));
     MAMORI_ASSIGN_OR_RETURN(written, tx.Put(version));
-    return core::Status::Ok();
+    return RecordWrite(req, tx, created ? 201 : 200, {{type, plan.id, plan.compartment}});
   });
   if (!s.ok()) return ErrorOutcome(s);
   RestResponse r{.status = created ? 201 : 200};

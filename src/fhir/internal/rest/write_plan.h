@@ -61,4 +61,9 @@ RestResponse ConditionalUpdate(const std::string& type, const RestRequest& req,
                                const Format& format, WritePlan& plan, store::Store& store,
                                core::Env& env);
 
+// Calls req.audit (if set) inside the write's transaction (fhir::WriteAudit);
+// defined in rest_api.cc.
+core::Status RecordWrite(const RestRequest& req, store::Transaction& tx, int status,
+                         const std::vector<AuditedChange>& changes);
+
 }  // namespace mamori::fhir::internal

@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "http/audit.h"
+
+#include <chrono>
+#include <map>
+
+#include "core/logging.h"
+#include "http/operation_outcome.h"
+
+namespace mamori::http {
+namespace {
+
+// The action of a route: FHIR interaction codes for /fhir, names for the rest.
+std::string ActionOf(std::string_view method, std::string_view pattern) {
+  static const auto* actions = new std::map<std::string, std::string, std::less<>>{
+      {"GET /fhir/metadata", "capabilities"},
+      {"POST /fhir", "transaction"},
+      {"GET /fhir/_history", "history-system"},
+      {"POST /fhir/{type}", "create"},
+      {"PUT /fhir/{type}", "update"},
+      {"GET /fhir/{type}/_history", "history-type"},
+      {"GET /fhir/{type}/{id}", "read"},
+      {"PUT /fhir/{type}/{id}", "update"},
+      {"DELETE /fhir/{type}/{id}", "delete"},
+      {"GET /fhir/{type}/{id}/_history", "history-instance"},
+      {"GET /fhir/{type}/{id}/_history/{vid}", "vread"},
+      {"GET /healthz", "health"},
+      {"GET /pki/ca.crl", "pki"},
+      {"GET /audit/sth", "audit-sth"},
+      {"GET /audit/public-key", "audit-key"},
+      {"GET /audit/proof/inclusion", "audit-proof"},
+      {"GET /audit/proof/consistency", "audit-proof"},
+  };
+  std::string key = std::string(method) + " " + std::string(pattern);
+  auto it = actions->find(key);
+  return it != actions->end() ? it->second : "other";
+}
+
+// A coarse reason for a failure: never a submitted value (DESIGN invariant 5).
+std::string ReasonOf(int status) {
+  switch (status) {
+    case 400:
+      return "invalid";
+    case 401:
+      return "unauthenticated";
+    case 403:
+      return "forbidden";
+    case 404:
+      return "not-found";
+    case 405:
+      return "method-not-allowed";
+    case 409:
+      return "conflict";
+    case 410:
+      return "deleted";
+    case 412:
+      return "conflict";
+    case 413:
+      return "too-large";
+    case 422:
+      return "unprocessable";
+    case 429:
+      return "throttled";
+    case 503:
+      return "unavailable";
+    default:
+      return status >= 500 ? "error" : "failure";
+  }
+}
+
+}  // namespace
+
+void AuditScope::OnRoute(std::string_view method, std::string_view pattern,
+                         const PathParams& params) {
+  event_.route = std::string(pattern);
+  event_.action = ActionOf(method, pattern);
+  event_.resource_type = std::string(params.Get("type"));
+  event_.resource_id = std::string(params.Get("id"));
+  // A Patient's own record concerns that patient. Other resources name their
+  // patient inside the body; writes report it through InTransaction.
+  if (event_.resource_type == "Patient" && !event_.resource_id.empty()) {
+    event_.patients = {event_.resource_id};
+  }
+}
+
+core::Status AuditScope::InTransaction(store::Transaction& tx, int status,
+                                       const std::vector<fhir::AuditedChange>& changes) {
+  ledger::AuditEvent e = event_;
+  if (changes.size() == 1) {
+    e.resource_type = changes[0].type;
+    e.resource_id = changes[0].id;
+  }
+  e.patients.clear();
+  for (const fhir::AuditedChange& c : changes) {
+    if (!c.patient.empty() &&
+        std::find(e.patients.begin(), e.patients.end(), c.patient) == e.patients.end()) {
+      e.patients.push_back(c.patient);
+    }
+  }
+  AuditScope copy(e);
+  copy.SetOutcome(status);
+  MAMORI_RETURN_IF_ERROR(tx.AppendAudit(ledger::ToJson(copy.event_)).status());
+  event_ = std::move(copy.event_);
+  in_transaction_ = true;
+  return core::Status::Ok();
+}
+
+void AuditScope::SetOutcome(int status) {
+  event_.http_status = status;
+  event_.outcome = status < 400 ? "success" : "failure";
+  event_.reason = status < 400 ? "" : ReasonOf(status);
+}
+
+ledger::AuditEvent RequestAuditor::BaseEvent(const Request& request) const {
+  ledger::AuditEvent e;
+  e.time_ms = static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(env_.clock().Now().time_since_epoch())
+          .count());
+  e.source_address = request.remote_address;
+  if (request.client_certificate) e.client_subject = request.client_certificate->subject;
+  e.method = request.method;
+  e.action = "unrouted";
+  e.request_id = request.request_id;
+  return e;
+}
+
+Response RequestAuditor::Handle(const Router& router, const Request& request) {
+  AuditScope scope(BaseEvent(request));
+  Response response = router.Handle(request, &scope);
+  // A write that committed recorded its event with it. A write whose commit
+  // failed answered 503 and its event is gone with it, so it is recorded
+  // below like every other request.
+  if (scope.recorded_in_transaction() && response.status < 300) return response;
+  scope.SetOutcome(response.status);
+  std::string json = ledger::ToJson(scope.event());
+  core::Status s =
+      store_.Write([&](store::Transaction& tx) { return tx.AppendAudit(json).status(); });
+  if (s.ok()) return response;
+  // Fail closed (DESIGN invariant 2): no audit event, no answer.
+  core::LogError("audit ledger: request {} not recorded, answered 503: {}",
+                 core::LogSafe::Vouch(request.request_id, "random request id"), s);
+  Response refused = OperationOutcomeResponse(
+      503, IssueCode::kTransient,
+      "the request could not be recorded in the audit log; nothing was returned");
+  refused.headers.Set("Retry-After", "5");
+  return refused;
+}
+
+Handler RequestAuditor::Wrap(const Router& router) {
+  return [this, &router](const Request& request) { return Handle(router, request); };
+}
+
+}  // namespace mamori::http
