@@ -222,6 +222,11 @@ class ServerCore {
       });
       return;
     }
+    // Nagle's algorithm would hold the last segment of a response that spans
+    // several TLS records until the client's delayed ACK (about 40 ms):
+    // responses are written whole, so send at once.
+    error_code nodelay_ec;
+    socket.set_option(tcp::no_delay(true), nodelay_ec);
     bool over_limit = shared_->registry.active() >= shared_->options.max_connections;
     if (over_limit && shared_->registry.rejecting() >= kMaxRejectingConnections) {
       error_code ignored;
