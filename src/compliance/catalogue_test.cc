@@ -4,6 +4,7 @@
 
 #include "compliance/catalogue.h"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -160,6 +161,12 @@ TEST(CatalogueTest, RejectsBadVerification) {
                  "only attestations expire");
   ExpectRejected(CatalogueJson(Replace(Row(), R"("expiry_months": 12)", R"("expiry_months": 0)")),
                  "out of range");
+  // PLAN-08: a row with neither a probe, a test nor an attestation is refused.
+  std::string row = Row();
+  size_t from = row.find(R"("verification": [)");
+  size_t to = row.find(']', from);
+  ExpectRejected(CatalogueJson(row.replace(from, to - from + 1, R"("verification": [])")),
+                 "no verification");
 }
 
 TEST(CatalogueTest, RejectsChecklistMappingsThatDoNotResolve) {
@@ -212,6 +219,19 @@ TEST(CatalogueTest, EmbeddedCatalogueKeepsEveryIdUnderSevenPointZero) {
   auto v7 = cat.ForVersion(GuidelineVersion::k7_0);
   ASSERT_EQ(v6.size(), v7.size());
   for (size_t i = 0; i < v6.size(); ++i) EXPECT_EQ(v6[i]->id, v7[i]->id);
+}
+
+TEST(CatalogueTest, PharmacyFormHoldsExactlyTheItemsChk40Maps) {
+  const compliance::Catalogue& cat = Catalogue::Embedded();
+  const Requirement* chk40 = cat.Find("CHK-40");
+  ASSERT_NE(chk40, nullptr);
+  ASSERT_FALSE(chk40->maps_to.empty());
+  for (const Requirement& r : cat.rows()) {
+    if (r.volume != Volume::kChecklist || r.id == "CHK-40") continue;
+    bool mapped = std::ranges::find(chk40->maps_to, r.id) != chk40->maps_to.end();
+    bool on_form = std::ranges::find(r.checklist_forms, "薬局確認用") != r.checklist_forms.end();
+    EXPECT_EQ(mapped, on_form) << r.id;
+  }
 }
 
 TEST(GuidelineVersionTest, ParsesTheTwoVersions) {

@@ -2,7 +2,7 @@
 #pragma once
 // Private to compliance: include "compliance/catalogue.h" instead.
 //
-// Strict parsing of one catalogue row (data/FORMAT.md) and of the enum
+// Strict parsing of one catalogue row (src/compliance/FORMAT.md) and of the enum
 // spellings. Each returns kInvalidArgument naming the row and field.
 
 #include <cstddef>
