@@ -5,6 +5,8 @@
 
 #include "compliance/pattern.h"
 
+#include <algorithm>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -255,6 +257,49 @@ TEST(PatternTest, EveryContractRowIsLeftToTheVendorInTwoAndFourOnly) {
       }
     }
   }
+}
+
+// The first chapter a row cites, as ReadingFor reads it: "シス 17 ① [T]" -> シス, "17 ①".
+// Rows whose chapter is not confirmed give nothing.
+std::optional<std::pair<Volume, std::string>> FirstChapter(const std::string& cell) {
+  Volume volume;
+  if (cell.starts_with("企画 ")) {
+    volume = Volume::kManagement;
+  } else if (cell.starts_with("シス ")) {
+    volume = Volume::kControl;
+  } else {
+    return std::nullopt;
+  }
+  size_t at = cell.find(' ') + 1;
+  size_t end = cell.find_first_not_of("0123456789.", at);
+  std::string section = cell.substr(at, end - at);
+  if (section.empty()) return std::nullopt;
+  // A 遵守事項 (①..⑳, three bytes E2 91 xx) right after the number, if any.
+  if (end + 4 <= cell.size() && cell[end] == ' ' && cell[end + 1] == '\xE2' &&
+      cell[end + 2] == '\x91') {
+    section += " " + cell.substr(end + 1, 3);
+  }
+  return std::make_pair(volume, section);
+}
+
+// GUIDELINE marks some rows "II, IV unless covered by contract"; the overview
+// table must agree that their chapter may be simplified in II and IV, or the
+// row-level and chapter-level readings would contradict each other.
+TEST(PatternTest, ContractRowsSitInChaptersTheOverviewLetsTwoAndFourSimplify) {
+  size_t checked = 0;
+  for (const Requirement& r : Catalogue::Embedded().rows()) {
+    bool contract = std::ranges::any_of(
+        r.patterns, [](const PatternClause& c) { return c.condition == Condition::kContract; });
+    auto chapter = FirstChapter(r.chapter);
+    if (!contract || !chapter) continue;
+    ++checked;
+    for (Pattern p : {Pattern::kII, Pattern::kIV}) {
+      EXPECT_THAT(ReadingFor(p, PatternAnswers{}, chapter->first, chapter->second),
+                  IsOkAndHolds(Reading::kMaySimplifyUnderContract))
+          << r.id << " " << r.chapter;
+    }
+  }
+  EXPECT_GE(checked, 10u);
 }
 
 TEST(PatternTest, ReadingListShowsWhatTwoAndFourMaySimplify) {
