@@ -138,7 +138,8 @@ core::Result<Account> DecodeAccount(std::string_view text) {
   a.departments = r.Strings("departments");
   if (const json::object* g = r.Object("grant")) {
     Reader gr(*g);
-    a.grant = {.requested_by = gr.String("requested_by"), .approved_by = gr.String("approved_by"),
+    a.grant = {.requested_by = gr.String("requested_by"),
+               .approved_by = gr.String("approved_by"),
                .granted_at = FromMicros(gr.Int("granted_at_us"))};
     if (!gr.failed().empty()) return core::DataLossError("stored account grant is damaged");
   }

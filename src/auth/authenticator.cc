@@ -70,8 +70,13 @@ Authenticator::Authenticator(AccountStore& accounts, const PasswordChecker& chec
                              LoginThrottle& throttle, SessionTable& sessions,
                              const crypto::AeadKey& secrets_key, core::Env& env,
                              AuthOptions options)
-    : accounts_(accounts), checker_(checker), throttle_(throttle), sessions_(sessions),
-      secrets_key_(secrets_key), env_(env), options_(std::move(options)) {
+    : accounts_(accounts),
+      checker_(checker),
+      throttle_(throttle),
+      sessions_(sessions),
+      secrets_key_(secrets_key),
+      env_(env),
+      options_(std::move(options)) {
   auto phc = crypto::HashPassword("mamori-dummy-password", options_.password_params, env_.random());
   dummy_phc_ = phc.ok() ? *phc : "";
 }
@@ -88,7 +93,8 @@ core::Result<Account> Authenticator::CreateAccount(const NewAccount& request) {
         "login id must be 3 to 64 characters of a-z, 0-9, '.', '_' or '-'");
   }
   if (request.role == Role::kSystem) {
-    return core::InvalidArgumentError("systems are OAuth clients, not accounts (mamori client add)");
+    return core::InvalidArgumentError(
+        "systems are OAuth clients, not accounts (mamori client add)");
   }
   if (request.requested_by.empty() || request.approved_by.empty()) {
     return core::InvalidArgumentError("a role grant needs a requester and an approver (SYS-40)");
@@ -127,8 +133,8 @@ core::Status Authenticator::SetPassword(Account& account, std::string_view passw
                           .second_factor = options_.require_second_factor,
                           .previous_phc = account.password_history};
   MAMORI_RETURN_IF_ERROR(checker_.Check(password, context));
-  MAMORI_ASSIGN_OR_RETURN(std::string phc, crypto::HashPassword(password, options_.password_params,
-                                                                env_.random()));
+  MAMORI_ASSIGN_OR_RETURN(std::string phc,
+                          crypto::HashPassword(password, options_.password_params, env_.random()));
   if (!account.password_phc.empty()) {
     account.password_history.insert(account.password_history.begin(), account.password_phc);
     if (account.password_history.size() > kPasswordHistory) {
@@ -139,8 +145,8 @@ core::Status Authenticator::SetPassword(Account& account, std::string_view passw
   core::Clock::WallTime now = env_.clock().Now();
   account.password_changed_at = now;
   account.password_expires_at.reset();
-  if (auto max_age = checker_.MaxAge(PasswordChecker::Length(password),
-                                     options_.require_second_factor)) {
+  if (auto max_age =
+          checker_.MaxAge(PasswordChecker::Length(password), options_.require_second_factor)) {
     account.password_expires_at = now + *max_age;
   }
   return core::Status::Ok();
@@ -211,8 +217,8 @@ core::Status Authenticator::CheckSecondFactor(Account& account, std::string_view
     return core::Status::Ok();
   }
   if (code.empty()) {
-    return LoginFailed(why, account.totp_sealed.empty() ? "second factor not enrolled"
-                                                        : "second factor missing");
+    return LoginFailed(
+        why, account.totp_sealed.empty() ? "second factor not enrolled" : "second factor missing");
   }
   std::string hash = RecoveryHash(code);
   for (auto it = account.recovery_code_hashes.begin(); it != account.recovery_code_hashes.end();
@@ -238,9 +244,9 @@ core::Result<crypto::TotpSecret> Authenticator::OpenTotp(const Account& account,
                                                          const std::string& sealed) {
   std::optional<std::vector<uint8_t>> envelope = crypto::HexDecode(sealed);
   if (!envelope) return core::DataLossError("stored TOTP secret is not hex");
-  MAMORI_ASSIGN_OR_RETURN(crypto::SecureBytes bytes,
-                          crypto::Aead::Open(secrets_key_, *envelope,
-                                             crypto::AsBytes(TotpAad(account))));
+  MAMORI_ASSIGN_OR_RETURN(
+      crypto::SecureBytes bytes,
+      crypto::Aead::Open(secrets_key_, *envelope, crypto::AsBytes(TotpAad(account))));
   return crypto::TotpSecret::Import(bytes.span());
 }
 
@@ -342,7 +348,8 @@ core::Result<std::vector<Account>> Authenticator::AccountsWithoutSecondFactor() 
   MAMORI_ASSIGN_OR_RETURN(std::vector<Account> all, accounts_.List());
   std::vector<Account> out;
   for (Account& a : all) {
-    if (!a.disabled && a.role != Role::kSystem && a.totp_sealed.empty()) out.push_back(std::move(a));
+    if (!a.disabled && a.role != Role::kSystem && a.totp_sealed.empty())
+      out.push_back(std::move(a));
   }
   return out;
 }

@@ -33,9 +33,9 @@ class AuthenticatorTest : public ::testing::Test {
     auto checker = PasswordChecker::Load({});
     EXPECT_THAT(checker, IsOk());
     checker_.emplace(std::move(checker).value());
-    authn_.emplace(accounts_, *checker_, throttle_, sessions_, secrets_key_, env_,
-                   AuthOptions{.password_params = {.memory_kib = 64, .iterations = 1,
-                                                   .parallelism = 1}});
+    authn_.emplace(
+        accounts_, *checker_, throttle_, sessions_, secrets_key_, env_,
+        AuthOptions{.password_params = {.memory_kib = 64, .iterations = 1, .parallelism = 1}});
   }
 
   NewAccount Nurse() {
@@ -61,9 +61,9 @@ class AuthenticatorTest : public ::testing::Test {
     auto enrolment = authn_->BeginTotpEnrolment(account->account_id);
     EXPECT_THAT(enrolment, IsOk());
     auto secret = crypto::TotpSecret::FromBase32(enrolment->secret_base32);
-    EXPECT_THAT(authn_->ConfirmTotpEnrolment(account->account_id,
-                                             crypto::TotpCode(*secret, clock_.Now())),
-                IsOk());
+    EXPECT_THAT(
+        authn_->ConfirmTotpEnrolment(account->account_id, crypto::TotpCode(*secret, clock_.Now())),
+        IsOk());
     clock_.Advance(std::chrono::seconds(30));  // the next code is a new step
     *secret_out = std::move(secret).value();
     return *account;
@@ -71,9 +71,8 @@ class AuthenticatorTest : public ::testing::Test {
 
   core::Result<LoginResult> LoginNow(std::string_view password, std::string_view code,
                                      std::string* why, std::string_view source = "10.0.0.9") {
-    return authn_->Login({.login_id = "h.sato", .password = password, .second_factor = code,
-                          .source = source},
-                         why);
+    return authn_->Login(
+        {.login_id = "h.sato", .password = password, .second_factor = code, .source = source}, why);
   }
 
   core::SimulatedClock clock_;
@@ -137,7 +136,8 @@ TEST_F(AuthenticatorTest, UnknownIdAndWrongPasswordGetTheSameMessage) {  // SYS-
   crypto::TotpSecret secret = crypto::TotpSecret::Generate(random_);
   Enrolled(&secret);
   std::string why_unknown, why_wrong;
-  auto unknown = authn_->Login({.login_id = "nobody", .password = kInitial,
+  auto unknown = authn_->Login({.login_id = "nobody",
+                                .password = kInitial,
                                 .second_factor = crypto::TotpCode(secret, clock_.Now()),
                                 .source = "10.0.0.8"},
                                &why_unknown);
@@ -170,18 +170,18 @@ TEST_F(AuthenticatorTest, AnAccountWithoutIdentityProofingCannotLogInUntilWaived
   auto enrolment = authn_->BeginTotpEnrolment(account->account_id);
   ASSERT_THAT(enrolment, IsOk());
   auto secret = crypto::TotpSecret::FromBase32(enrolment->secret_base32);
-  ASSERT_THAT(authn_->ConfirmTotpEnrolment(account->account_id,
-                                           crypto::TotpCode(*secret, clock_.Now())),
-              IsOk());
+  ASSERT_THAT(
+      authn_->ConfirmTotpEnrolment(account->account_id, crypto::TotpCode(*secret, clock_.Now())),
+      IsOk());
   clock_.Advance(std::chrono::seconds(30));
   std::string why;
   EXPECT_THAT(LoginNow(kInitial, crypto::TotpCode(*secret, clock_.Now()), &why), Not(IsOk()));
   EXPECT_EQ(why, "no identity proofing record and no recorded waiver");
   EXPECT_THAT(authn_->WaiveProofing(account->account_id, "", "admin.kato"),
               StatusIs(StatusCode::kInvalidArgument));
-  ASSERT_THAT(authn_->WaiveProofing(account->account_id, "locum, ID checked by agency",
-                                    "admin.kato"),
-              IsOk());
+  ASSERT_THAT(
+      authn_->WaiveProofing(account->account_id, "locum, ID checked by agency", "admin.kato"),
+      IsOk());
   clock_.Advance(std::chrono::seconds(30));
   EXPECT_THAT(LoginNow(kInitial, crypto::TotpCode(*secret, clock_.Now()), &why), IsOk()) << why;
 }

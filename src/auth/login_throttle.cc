@@ -14,7 +14,8 @@ std::string Join(std::string_view a, std::string_view b) {
 }
 
 std::chrono::seconds Ceil(core::Clock::WallTime::duration d) {
-  return std::chrono::ceil<std::chrono::seconds>(std::max(d, core::Clock::WallTime::duration::zero()));
+  return std::chrono::ceil<std::chrono::seconds>(
+      std::max(d, core::Clock::WallTime::duration::zero()));
 }
 
 }  // namespace
@@ -43,8 +44,10 @@ std::chrono::seconds LoginThrottle::Wait(const Counter& counter, core::Clock::Wa
 Admission LoginThrottle::Admit(std::string_view login_id, std::string_view source) {
   core::Clock::WallTime now = clock_.Now();
   std::lock_guard<std::mutex> lock(mu_);
-  if (auto s = sources_.find(std::string(source)); s != sources_.end() && s->second.blocked_until > now) {
-    return {.allowed = false, .retry_after = Ceil(s->second.blocked_until - now),
+  if (auto s = sources_.find(std::string(source));
+      s != sources_.end() && s->second.blocked_until > now) {
+    return {.allowed = false,
+            .retry_after = Ceil(s->second.blocked_until - now),
             .reason = "source blocked"};
   }
   auto account = accounts_.find(AccountKey(login_id, source, now));
@@ -91,13 +94,13 @@ void LoginThrottle::Prune() {
   // Drop what can no longer refuse anything: counters whose lock has passed
   // by a whole lock period, windows that ended, trust that expired.
   core::Clock::WallTime now = clock_.Now();
-  std::erase_if(accounts_, [&](const auto& e) {
-    return now - e.second.last_failure > 2 * policy_.lock_for;
-  });
+  std::erase_if(accounts_,
+                [&](const auto& e) { return now - e.second.last_failure > 2 * policy_.lock_for; });
   std::erase_if(sources_, [&](const auto& e) {
     return e.second.blocked_until < now && now - e.second.window_start > policy_.source_window;
   });
-  std::erase_if(trusted_, [&](const auto& e) { return now - e.second > policy_.trusted_source_memory; });
+  std::erase_if(trusted_,
+                [&](const auto& e) { return now - e.second > policy_.trusted_source_memory; });
 }
 
 }  // namespace mamori::auth

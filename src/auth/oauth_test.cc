@@ -48,8 +48,7 @@ class OAuthTest : public ::testing::Test {
     if (!scope.empty()) r.form.emplace_back("scope", scope);
     return r;
   }
-  std::string Assertion(std::string jti, int64_t exp_offset = 240,
-                        std::string aud = kTokenUrl) {
+  std::string Assertion(std::string jti, int64_t exp_offset = 240, std::string aud = kTokenUrl) {
     int64_t now =
         std::chrono::duration_cast<std::chrono::seconds>(clock_.Now().time_since_epoch()).count();
     std::string claims = R"({"iss":"emr","sub":"emr","aud":")" + aud + R"(","exp":)" +
@@ -154,10 +153,11 @@ TEST_F(OAuthTest, ClientAssertionsAreCheckedClaimByClaim) {
   EXPECT_THAT(tokens_.Issue(Jwt(Assertion("j3", 3600)), &why),
               StatusIs(StatusCode::kUnauthenticated, HasSubstr("5 minutes")));
   crypto::testing::OpensslKey stranger("P-384", "emr-key-1");
-  std::string forged = stranger.Sign(
-      "ES384", R"({"iss":"emr","sub":"emr","aud":")" + std::string(kTokenUrl) +
-                   R"(","exp":1800000100,"jti":"j4"})",
-      "sha384");
+  std::string forged =
+      stranger.Sign("ES384",
+                    R"({"iss":"emr","sub":"emr","aud":")" + std::string(kTokenUrl) +
+                        R"(","exp":1800000100,"jti":"j4"})",
+                    "sha384");
   EXPECT_THAT(tokens_.Issue(Jwt(forged), &why),
               StatusIs(StatusCode::kUnauthenticated, HasSubstr("signature")));
 }
@@ -171,8 +171,10 @@ TEST_F(OAuthTest, OnlyClientCredentialsIsSupported) {
 }
 
 TEST(OAuthClientTest, RegistrationsAreValidated) {
-  OAuthClient c{.client_id = "x", .auth_method = "tls_client_auth",
-                .certificate_sha256 = "not-hex", .scopes = {"system/Patient.r"}};
+  OAuthClient c{.client_id = "x",
+                .auth_method = "tls_client_auth",
+                .certificate_sha256 = "not-hex",
+                .scopes = {"system/Patient.r"}};
   EXPECT_THAT(ValidateClient(c), StatusIs(StatusCode::kInvalidArgument, HasSubstr("SHA-256")));
   c.certificate_sha256 = kCertA;
   EXPECT_THAT(ValidateClient(c), IsOk());

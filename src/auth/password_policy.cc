@@ -35,13 +35,31 @@ std::string Unleet(std::string_view lower, char one_as) {
   std::string out(lower);
   for (char& c : out) {
     switch (c) {
-      case '@': case '4': c = 'a'; break;
-      case '0': c = 'o'; break;
-      case '1': case '!': case '|': c = one_as; break;
-      case '3': c = 'e'; break;
-      case '$': case '5': c = 's'; break;
-      case '7': case '+': c = 't'; break;
-      default: break;
+      case '@':
+      case '4':
+        c = 'a';
+        break;
+      case '0':
+        c = 'o';
+        break;
+      case '1':
+      case '!':
+      case '|':
+        c = one_as;
+        break;
+      case '3':
+        c = 'e';
+        break;
+      case '$':
+      case '5':
+        c = 's';
+        break;
+      case '7':
+      case '+':
+        c = 't';
+        break;
+      default:
+        break;
     }
   }
   return out;
@@ -75,8 +93,9 @@ int EraYear(int year, int month, int day) {
   return 0;
 }
 
-std::string TwoDigits(int n) { return std::string(1, static_cast<char>('0' + n / 10 % 10)) +
-                                       static_cast<char>('0' + n % 10); }
+std::string TwoDigits(int n) {
+  return std::string(1, static_cast<char>('0' + n / 10 % 10)) + static_cast<char>('0' + n % 10);
+}
 
 // The spellings of YYYY-MM-DD a guesser tries, digits only.
 std::vector<std::string> BirthDateForms(std::string_view date) {

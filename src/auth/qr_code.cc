@@ -10,7 +10,7 @@
 namespace mamori::auth {
 namespace {
 
-constexpr int kQuietZone = 4;   // modules, ISO/IEC 18004
+constexpr int kQuietZone = 4;  // modules, ISO/IEC 18004
 constexpr int kPixelsPerModule = 8;
 constexpr size_t kMaxText = 2048;
 

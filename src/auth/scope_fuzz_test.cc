@@ -9,9 +9,9 @@
 
 #include <string_view>
 
+#include "auth/scope.h"
 #include "core/check.h"
 #include "core/testing/fuzz.h"
-#include "auth/scope.h"
 
 namespace auth = mamori::auth;
 

@@ -21,13 +21,20 @@ std::string HashOf(std::string_view token) {
 
 std::string_view RoleName(Role role) {
   switch (role) {
-    case Role::kPhysician: return "physician";
-    case Role::kNurse: return "nurse";
-    case Role::kPharmacist: return "pharmacist";
-    case Role::kMedicalClerk: return "medical-clerk";
-    case Role::kAdministrator: return "administrator";
-    case Role::kAuditor: return "auditor";
-    case Role::kSystem: return "system";
+    case Role::kPhysician:
+      return "physician";
+    case Role::kNurse:
+      return "nurse";
+    case Role::kPharmacist:
+      return "pharmacist";
+    case Role::kMedicalClerk:
+      return "medical-clerk";
+    case Role::kAdministrator:
+      return "administrator";
+    case Role::kAuditor:
+      return "auditor";
+    case Role::kSystem:
+      return "system";
   }
   return "unknown";
 }
@@ -40,10 +47,13 @@ std::string SessionTable::NewToken() {
 
 IssuedSession SessionTable::Create(Principal principal, std::string binding) {
   core::Clock::WallTime now = clock_.Now();
-  IssuedSession issued{.token = NewToken(), .csrf_token = NewToken(),
-                       .expires_at = now + policy_.absolute};
-  Session session{.principal = std::move(principal), .binding = std::move(binding),
-                  .csrf_hash = HashOf(issued.csrf_token), .created = now, .last_used = now};
+  IssuedSession issued{
+      .token = NewToken(), .csrf_token = NewToken(), .expires_at = now + policy_.absolute};
+  Session session{.principal = std::move(principal),
+                  .binding = std::move(binding),
+                  .csrf_hash = HashOf(issued.csrf_token),
+                  .created = now,
+                  .last_used = now};
   std::lock_guard<std::mutex> lock(mu_);
   // Sweep now and then so abandoned sessions do not accumulate.
   if (++creates_since_sweep_ >= 1024) DropExpired(now);
@@ -80,8 +90,8 @@ bool SessionTable::CheckCsrf(std::string_view token, std::string_view csrf_token
   std::string csrf = HashOf(csrf_token);
   std::lock_guard<std::mutex> lock(mu_);
   auto it = sessions_.find(key);
-  return it != sessions_.end() && crypto::ConstantTimeEquals(crypto::AsBytes(it->second.csrf_hash),
-                                                             crypto::AsBytes(csrf));
+  return it != sessions_.end() &&
+         crypto::ConstantTimeEquals(crypto::AsBytes(it->second.csrf_hash), crypto::AsBytes(csrf));
 }
 
 void SessionTable::Revoke(std::string_view token) {
@@ -92,7 +102,8 @@ void SessionTable::Revoke(std::string_view token) {
 
 void SessionTable::RevokeAccount(std::string_view account_id) {
   std::lock_guard<std::mutex> lock(mu_);
-  std::erase_if(sessions_, [&](const auto& e) { return e.second.principal.account_id == account_id; });
+  std::erase_if(sessions_,
+                [&](const auto& e) { return e.second.principal.account_id == account_id; });
 }
 
 size_t SessionTable::size() {

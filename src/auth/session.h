@@ -40,7 +40,15 @@
 namespace mamori::auth {
 
 // The roles of issue 7; kSystem is an OAuth client, not a person.
-enum class Role { kPhysician, kNurse, kPharmacist, kMedicalClerk, kAdministrator, kAuditor, kSystem };
+enum class Role {
+  kPhysician,
+  kNurse,
+  kPharmacist,
+  kMedicalClerk,
+  kAdministrator,
+  kAuditor,
+  kSystem
+};
 std::string_view RoleName(Role role);  // "physician", "medical-clerk", ...
 
 // Who a request is from, as authorization and the audit ledger see it.
@@ -63,8 +71,8 @@ struct SessionPolicy {
 };
 
 struct IssuedSession {
-  std::string token;       // for the Authorization header or the cookie
-  std::string csrf_token;  // for the console's X-CSRF-Token header
+  std::string token;                 // for the Authorization header or the cookie
+  std::string csrf_token;            // for the console's X-CSRF-Token header
   core::Clock::WallTime expires_at;  // the absolute end
 };
 

@@ -16,15 +16,18 @@ namespace {
 using core::StatusCode;
 using core::testing::IsOk;
 using core::testing::StatusIs;
-using ::testing::HasSubstr;
 using std::chrono::hours;
 using std::chrono::minutes;
+using ::testing::HasSubstr;
 
 class SessionTest : public ::testing::Test {
  protected:
   Principal Nurse() {
-    return {.account_id = "acct-1", .login_id = "h.sato", .role = Role::kNurse,
-            .departments = {"internal-medicine"}, .second_factor = true};
+    return {.account_id = "acct-1",
+            .login_id = "h.sato",
+            .role = Role::kNurse,
+            .departments = {"internal-medicine"},
+            .second_factor = true};
   }
   core::SimulatedClock clock_;
   core::DeterministicRandom random_{11};

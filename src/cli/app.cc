@@ -9,8 +9,8 @@
 
 #include <CLI/CLI.hpp>
 
-#include "cli/backup_command.h"
 #include "cli/audit_command.h"
+#include "cli/backup_command.h"
 #include "cli/import_command.h"
 #include "cli/init_command.h"
 #include "cli/master_key.h"

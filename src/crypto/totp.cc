@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "crypto/totp.h"
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-
 #include <array>
 #include <chrono>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
 
 #include "core/check.h"
 #include "crypto/internal/base32.h"

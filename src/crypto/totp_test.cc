@@ -78,9 +78,13 @@ TEST(TotpTest, MatchesEveryRfc6238Sha1Vector) {
 }
 
 TEST(Base32Test, MatchesRfc4648Section10AndRoundTrips) {
-  const std::pair<std::string, std::string> kVectors[] = {
-      {"", ""},         {"f", "MY"},           {"fo", "MZXQ"},          {"foo", "MZXW6"},
-      {"foob", "MZXW6YQ"}, {"fooba", "MZXW6YTB"}, {"foobar", "MZXW6YTBOI"}};
+  const std::pair<std::string, std::string> kVectors[] = {{"", ""},
+                                                          {"f", "MY"},
+                                                          {"fo", "MZXQ"},
+                                                          {"foo", "MZXW6"},
+                                                          {"foob", "MZXW6YQ"},
+                                                          {"fooba", "MZXW6YTB"},
+                                                          {"foobar", "MZXW6YTBOI"}};
   for (const auto& [plain, encoded] : kVectors) {
     EXPECT_EQ(internal::Base32Encode(AsBytes(plain)), encoded);
     auto decoded = internal::Base32Decode(encoded);
@@ -181,8 +185,8 @@ TEST_F(TotpVerifyTest, ACodeFromOathtoolIsAcceptedOnceAndATwoStepOldOneIsNot) {
     while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
     return out;
   };
-  int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
-                    clock_.Now().time_since_epoch()).count();
+  int64_t now =
+      std::chrono::duration_cast<std::chrono::seconds>(clock_.Now().time_since_epoch()).count();
   std::string code = oathtool_code(now);
   ASSERT_EQ(code.size(), 6u);
   ASSERT_THAT(VerifyTotp(secret_, code, clock_.Now(), 0), IsOkAndHolds(Step()));

@@ -34,8 +34,11 @@ class DepartmentCare : public CareRelations {
 void BM_AuthorizeHumanRequest(benchmark::State& state) {
   core::Clock& clock = core::Clock::Real();
   auth::SessionTable sessions(clock, core::Random::Secure());
-  auth::Principal nurse{.account_id = "a", .login_id = "h.sato", .role = auth::Role::kNurse,
-                        .departments = {"internal-medicine"}, .second_factor = true};
+  auth::Principal nurse{.account_id = "a",
+                        .login_id = "h.sato",
+                        .role = auth::Role::kNurse,
+                        .departments = {"internal-medicine"},
+                        .second_factor = true};
   for (int i = 0; i < 10'000; ++i) sessions.Create(nurse, "");
   std::string token = sessions.Create(nurse, "").token;
   Policy policy = Policy::Parse(DefaultPolicyToml()).value();
@@ -43,9 +46,12 @@ void BM_AuthorizeHumanRequest(benchmark::State& state) {
   EmergencyAccess emergency;
   for (auto _ : state) {
     auto who = sessions.Authenticate(token, "");
-    Decision d = policy.Decide({.principal = &*who, .action = Action::kRead,
-                                .resource_type = "Observation", .patients = {"P1"},
-                                .source_address = "192.168.10.24", .now = clock.Now()},
+    Decision d = policy.Decide({.principal = &*who,
+                                .action = Action::kRead,
+                                .resource_type = "Observation",
+                                .patients = {"P1"},
+                                .source_address = "192.168.10.24",
+                                .now = clock.Now()},
                                care, emergency);
     benchmark::DoNotOptimize(d.allowed);
   }
@@ -79,10 +85,14 @@ void BM_AuthorizeSystemRequest(benchmark::State& state) {
   EmergencyAccess emergency;
   for (auto _ : state) {
     auto access = tokens.Authenticate(token, std::string(64, 'a'));
-    Decision d = policy.Decide({.principal = &access->principal, .action = Action::kCreate,
-                                .resource_type = "Observation", .patients = {"P1"},
-                                .source_address = "10.0.0.7", .client_certificate = true,
-                                .scopes = access->scopes, .now = clock.Now()},
+    Decision d = policy.Decide({.principal = &access->principal,
+                                .action = Action::kCreate,
+                                .resource_type = "Observation",
+                                .patients = {"P1"},
+                                .source_address = "10.0.0.7",
+                                .client_certificate = true,
+                                .scopes = access->scopes,
+                                .now = clock.Now()},
                                care, emergency);
     benchmark::DoNotOptimize(d.allowed);
   }

@@ -9,7 +9,8 @@
 namespace mamori::policy {
 namespace {
 
-constexpr std::string_view kDefaultPolicy = R"toml(# mamori access policy (GUIDELINE SYS-46, PLAN-26, CHK-06, SYS-09, SYS-21).
+constexpr std::string_view kDefaultPolicy =
+    R"toml(# mamori access policy (GUIDELINE SYS-46, PLAN-26, CHK-06, SYS-09, SYS-21).
 # Deny by default: a role may do only what is listed here. Edit, then restart
 # `mamori serve`; a mistake is refused at start-up with the line it is on.
 version = 1
@@ -77,8 +78,8 @@ require_second_factor = true
 )toml";
 
 core::Status Bad(const toml::node& node, std::string what) {
-  return core::InvalidArgumentError("policy.toml line " +
-                                    std::to_string(node.source().begin.line) + ": " + what);
+  return core::InvalidArgumentError("policy.toml line " + std::to_string(node.source().begin.line) +
+                                    ": " + what);
 }
 
 std::optional<auth::Role> RoleNamed(std::string_view name) {
@@ -112,8 +113,8 @@ core::Result<std::vector<std::string>> Types(const toml::table& t, std::string_v
   if (array == nullptr) return Bad(*node, std::string(key) + " must be a list of resource types");
   for (const toml::node& e : *array) {
     std::optional<std::string_view> s = e.value<std::string_view>();
-    if (!s || !IsTypeName(*s)) return Bad(e, "\"" + std::string(s.value_or("?")) +
-                                                 "\" is not a FHIR resource type or *");
+    if (!s || !IsTypeName(*s))
+      return Bad(e, "\"" + std::string(s.value_or("?")) + "\" is not a FHIR resource type or *");
     out.emplace_back(*s);
   }
   return out;
@@ -208,14 +209,21 @@ bool IsWrite(Action a) {
 
 std::optional<auth::Permission> PermissionFor(Action a) {
   switch (a) {
-    case Action::kCreate: return auth::Permission::kCreate;
-    case Action::kRead: return auth::Permission::kRead;
-    case Action::kUpdate: return auth::Permission::kUpdate;
-    case Action::kDelete: return auth::Permission::kDelete;
+    case Action::kCreate:
+      return auth::Permission::kCreate;
+    case Action::kRead:
+      return auth::Permission::kRead;
+    case Action::kUpdate:
+      return auth::Permission::kUpdate;
+    case Action::kDelete:
+      return auth::Permission::kDelete;
     case Action::kSearch:
-    case Action::kHistory: return auth::Permission::kSearch;
-    case Action::kExport: return auth::Permission::kRead;
-    default: return std::nullopt;
+    case Action::kHistory:
+      return auth::Permission::kSearch;
+    case Action::kExport:
+      return auth::Permission::kRead;
+    default:
+      return std::nullopt;
   }
 }
 
@@ -225,16 +233,26 @@ std::string_view DefaultPolicyToml() { return kDefaultPolicy; }
 
 std::string_view ActionName(Action action) {
   switch (action) {
-    case Action::kCreate: return "create";
-    case Action::kRead: return "read";
-    case Action::kUpdate: return "update";
-    case Action::kDelete: return "delete";
-    case Action::kSearch: return "search";
-    case Action::kHistory: return "history";
-    case Action::kExport: return "export";
-    case Action::kAdministration: return "administration";
-    case Action::kAuditRead: return "audit-read";
-    case Action::kChangePassword: return "change-password";
+    case Action::kCreate:
+      return "create";
+    case Action::kRead:
+      return "read";
+    case Action::kUpdate:
+      return "update";
+    case Action::kDelete:
+      return "delete";
+    case Action::kSearch:
+      return "search";
+    case Action::kHistory:
+      return "history";
+    case Action::kExport:
+      return "export";
+    case Action::kAdministration:
+      return "administration";
+    case Action::kAuditRead:
+      return "audit-read";
+    case Action::kChangePassword:
+      return "change-password";
   }
   return "unknown";
 }
@@ -242,9 +260,9 @@ std::string_view ActionName(Action action) {
 core::Result<Policy> Policy::Parse(std::string_view text) {
   toml::parse_result parsed = toml::parse(text);
   if (!parsed) {
-    return core::InvalidArgumentError(
-        "policy.toml line " + std::to_string(parsed.error().source().begin.line) + ": " +
-        std::string(parsed.error().description()));
+    return core::InvalidArgumentError("policy.toml line " +
+                                      std::to_string(parsed.error().source().begin.line) + ": " +
+                                      std::string(parsed.error().description()));
   }
   const toml::table& root = parsed.table();
   MAMORI_RETURN_IF_ERROR(
@@ -378,8 +396,9 @@ Decision Policy::Decide(const AccessRequest& request, CareRelations& care,
         d.emergency = true;
         continue;
       }
-      return Deny(d, "no care relation with the patient; break-glass with a reason if this is "
-                     "an emergency (SYS-46, SYS-21)");
+      return Deny(d,
+                  "no care relation with the patient; break-glass with a reason if this is "
+                  "an emergency (SYS-46, SYS-21)");
     }
   }
   d.allowed = true;

@@ -38,12 +38,12 @@
 #include <string_view>
 #include <vector>
 
+#include "auth/scope.h"
 #include "auth/session.h"
 #include "core/clock.h"
 #include "core/status.h"
 #include "policy/break_glass.h"
 #include "policy/internal/network.h"
-#include "auth/scope.h"
 
 namespace mamori::policy {
 
@@ -55,9 +55,9 @@ enum class Action {
   kSearch,
   kHistory,
   kExport,
-  kAdministration,   // users, keys, backups, configuration
-  kAuditRead,        // the ledger and AuditEvent
-  kChangePassword,   // the one action a must-change-password principal has
+  kAdministration,  // users, keys, backups, configuration
+  kAuditRead,       // the ledger and AuditEvent
+  kChangePassword,  // the one action a must-change-password principal has
 };
 std::string_view ActionName(Action action);
 
@@ -76,8 +76,8 @@ struct AccessRequest {
   std::string resource_type;          // "" for non-FHIR actions
   std::vector<std::string> patients;  // patient compartments concerned
   std::string source_address;
-  bool client_certificate = false;    // a verified device certificate was presented
-  std::vector<auth::Scope> scopes;    // for systems: the token's granted scopes
+  bool client_certificate = false;  // a verified device certificate was presented
+  std::vector<auth::Scope> scopes;  // for systems: the token's granted scopes
   core::Clock::WallTime now;
 };
 
@@ -94,7 +94,7 @@ struct Decision {
 
 struct RoleRule {
   auth::Role role;
-  std::vector<std::string> read;   // resource types, or "*"
+  std::vector<std::string> read;  // resource types, or "*"
   std::vector<std::string> write;
   bool care_relation = true;
   bool break_glass = false;

@@ -29,12 +29,14 @@ MAMORI_FUZZ_TARGET(data, size) {
     MAMORI_CHECK(parsed.status().code() == mamori::core::StatusCode::kInvalidArgument);
     return;
   }
-  auth::Principal nurse{.account_id = "a", .login_id = "n", .role = auth::Role::kNurse,
-                        .second_factor = true};
+  auth::Principal nurse{
+      .account_id = "a", .login_id = "n", .role = auth::Role::kNurse, .second_factor = true};
   NoCare care;
   policy::EmergencyAccess emergency;
-  policy::Decision d = parsed->Decide({.principal = &nurse, .action = policy::Action::kRead,
-                                       .resource_type = "Observation", .patients = {"p1"},
+  policy::Decision d = parsed->Decide({.principal = &nurse,
+                                       .action = policy::Action::kRead,
+                                       .resource_type = "Observation",
+                                       .patients = {"p1"},
                                        .source_address = "10.0.0.1"},
                                       care, emergency);
   MAMORI_CHECK(!d.allowed);  // no care relation, no break-glass: never allowed

@@ -44,9 +44,13 @@ class PolicyTest : public ::testing::Test {
   Decision Ask(const auth::Principal& who, Action action, std::string type,
                std::vector<std::string> patients = {}, std::string source = "10.1.2.3",
                bool cert = false) {
-    return policy_->Decide({.principal = &who, .action = action, .resource_type = std::move(type),
-                            .patients = std::move(patients), .source_address = std::move(source),
-                            .client_certificate = cert, .now = clock_.Now()},
+    return policy_->Decide({.principal = &who,
+                            .action = action,
+                            .resource_type = std::move(type),
+                            .patients = std::move(patients),
+                            .source_address = std::move(source),
+                            .client_certificate = cert,
+                            .now = clock_.Now()},
                            care_, emergency_);
   }
   std::optional<Policy> policy_;
@@ -131,9 +135,9 @@ TEST_F(PolicyTest, NurseWithoutCareRelationIsDeniedThenAllowedByBreakGlass) {  /
   EXPECT_EQ(pending[0].login_id, "h.sato");
   EXPECT_THAT(emergency_.CloseReview(grant->id, "h.sato", "fine by me", clock_.Now()),
               StatusIs(StatusCode::kFailedPrecondition));
-  EXPECT_THAT(emergency_.CloseReview(grant->id, "auditor.ito", "ER admission, appropriate",
-                                     clock_.Now()),
-              IsOk());
+  EXPECT_THAT(
+      emergency_.CloseReview(grant->id, "auditor.ito", "ER admission, appropriate", clock_.Now()),
+      IsOk());
   EXPECT_TRUE(emergency_.PendingReview().empty());
 }
 
@@ -165,8 +169,10 @@ TEST_F(PolicyTest, AnAddressInNoZoneIsDenied) {
       "[[zone]]\nname = \"lan\"\nnetworks = [\"10.0.0.0/8\"]\n");
   ASSERT_THAT(parsed, IsOk());
   auth::Principal physician = As(Role::kPhysician);
-  Decision d = parsed->Decide({.principal = &physician, .action = Action::kRead,
-                               .resource_type = "Patient", .source_address = "192.168.1.1"},
+  Decision d = parsed->Decide({.principal = &physician,
+                               .action = Action::kRead,
+                               .resource_type = "Patient",
+                               .source_address = "192.168.1.1"},
                               care_, emergency_);
   EXPECT_FALSE(d.allowed);
   EXPECT_THAT(d.reason, HasSubstr("no network zone"));
@@ -184,9 +190,13 @@ TEST_F(PolicyTest, SystemsGetExactlyTheirScopes) {
   auto scopes = auth::ParseScopes("system/Observation.crs");
   ASSERT_THAT(scopes, IsOk());
   auto ask = [&](Action a, std::string type) {
-    return policy_->Decide({.principal = &lab, .action = a, .resource_type = std::move(type),
-                            .patients = {"P1"}, .source_address = "10.0.0.7",
-                            .scopes = *scopes, .now = clock_.Now()},
+    return policy_->Decide({.principal = &lab,
+                            .action = a,
+                            .resource_type = std::move(type),
+                            .patients = {"P1"},
+                            .source_address = "10.0.0.7",
+                            .scopes = *scopes,
+                            .now = clock_.Now()},
                            care_, emergency_);
   };
   EXPECT_TRUE(ask(Action::kCreate, "Observation").allowed);
@@ -205,7 +215,9 @@ TEST_F(PolicyTest, RoleHoursAreLocalTime) {
   auth::Principal clerk = As(Role::kMedicalClerk);
   auto at = [&](int64_t unix_seconds) {
     return parsed
-        ->Decide({.principal = &clerk, .action = Action::kRead, .resource_type = "Patient",
+        ->Decide({.principal = &clerk,
+                  .action = Action::kRead,
+                  .resource_type = "Patient",
                   .source_address = "10.0.0.1",
                   .now = core::SimulatedClock::FromUnixSeconds(unix_seconds)},
                  care_, emergency_)
@@ -225,8 +237,9 @@ TEST_F(PolicyTest, ParseErrorsNameTheLineAndTheProblem) {
               StatusIs(StatusCode::kInvalidArgument, HasSubstr("not a FHIR resource type")));
   EXPECT_THAT(Policy::Parse("version = 1\n[[zone]]\nname = \"x\"\nnetworks = [\"10.1.2.3/8\"]\n"),
               StatusIs(StatusCode::kInvalidArgument, HasSubstr("host bits")));
-  EXPECT_THAT(Policy::Parse("version = 1\n[[role]]\nname = \"nurse\"\n[[role]]\nname = \"nurse\"\n"),
-              StatusIs(StatusCode::kInvalidArgument, HasSubstr("defined twice")));
+  EXPECT_THAT(
+      Policy::Parse("version = 1\n[[role]]\nname = \"nurse\"\n[[role]]\nname = \"nurse\"\n"),
+      StatusIs(StatusCode::kInvalidArgument, HasSubstr("defined twice")));
   EXPECT_THAT(Policy::Parse("version = 2\n"), StatusIs(StatusCode::kInvalidArgument));
   EXPECT_THAT(Policy::Parse("[[role\n"), StatusIs(StatusCode::kInvalidArgument, HasSubstr("line")));
 }
@@ -237,8 +250,10 @@ TEST_F(PolicyTest, AnEmptyPolicyDeniesEverything) {
   for (Role role : {Role::kPhysician, Role::kAdministrator, Role::kAuditor}) {
     auth::Principal who = As(role);
     EXPECT_FALSE(parsed
-                     ->Decide({.principal = &who, .action = Action::kRead,
-                               .resource_type = "Patient", .source_address = "127.0.0.1"},
+                     ->Decide({.principal = &who,
+                               .action = Action::kRead,
+                               .resource_type = "Patient",
+                               .source_address = "127.0.0.1"},
                               care_, emergency_)
                      .allowed);
   }

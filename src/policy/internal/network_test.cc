@@ -28,8 +28,8 @@ TEST(NetworkTest, MatchesAddressesInsideThePrefixOnly) {
 }
 
 TEST(NetworkTest, RefusesMalformedNetworksAndHostBitsPastThePrefix) {
-  for (const char* bad : {"10.1.2.3/8", "10.0.0.0/33", "10.0.0.0/", "10.0.0.0/a", "::1/129",
-                          "example.org/8", ""}) {
+  for (const char* bad :
+       {"10.1.2.3/8", "10.0.0.0/33", "10.0.0.0/", "10.0.0.0/a", "::1/129", "example.org/8", ""}) {
     EXPECT_FALSE(ParseNetwork(bad).has_value()) << bad;
   }
 }
