@@ -113,9 +113,16 @@ def verify_consistency(size1, size2, proof, root1, root2):
         raise VerifyError('consistency proof does not lead to both roots')
 
 
+# Credentials for the /audit routes (an auditor's bearer token); standalone use
+# reads MAMORI_TOKEN from the environment.
+HEADERS = {'Authorization': 'Bearer ' + os.environ['MAMORI_TOKEN']} \
+    if os.environ.get('MAMORI_TOKEN') else {}
+
+
 def fetch_json(base, path, ca_file):
     ctx = ssl.create_default_context(cafile=ca_file)
-    with urllib.request.urlopen(base + path, context=ctx, timeout=30) as r:
+    request = urllib.request.Request(base + path, headers=HEADERS)
+    with urllib.request.urlopen(request, context=ctx, timeout=30) as r:
         return json.loads(r.read())
 
 

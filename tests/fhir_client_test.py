@@ -40,7 +40,8 @@ def main():
         return 1
 
     with MamoriServer(sys.argv[1]) as server:
-        env = dict(os.environ, NODE_EXTRA_CA_CERTS=server.ca_file)
+        env = dict(os.environ, NODE_EXTRA_CA_CERTS=server.ca_file,
+                   MAMORI_TOKEN=server.tokens['physician'])
         env.pop('NODE_TLS_REJECT_UNAUTHORIZED', None)  # certificate checks stay on
         try:
             r = subprocess.run([node, SCRIPT, server.url('/fhir')], cwd=CLIENT_DIR, env=env,

@@ -2,8 +2,21 @@
 
     with MamoriServer(binary) as server:       # init + serve on a free loopback port
         urllib.request.urlopen(server.url('/healthz'), context=server.ssl_context())
+        server.auth_header()                   # {'Authorization': 'Bearer ...'} (test physician)
+        server.auth_header('auditor')          # the test auditor, for /audit/*
+
+Every route but /healthz, /fhir/metadata, /auth/login and /oauth2/token needs credentials
+(DESIGN invariant 1). Before each start the harness makes sure the data directory has two test
+accounts, `it.doctor` (physician) and `it.auditor` (auditor), created with `mamori user add`
+and recovery codes as their second factor, and writes a test policy.toml in which the physician
+needs no care relation (the records the tests write have no Encounters). After the server is up it
+logs both in over HTTPS (changing the initial password on first use, PLAN-25). The auth tests
+themselves use the default policy and their own accounts.
 """
+import http.client
+import json
 import os
+import secrets
 import socket
 import ssl
 import subprocess
@@ -17,8 +30,26 @@ def free_port():
         return s.getsockname()[1]
 
 
+TEST_USERS = {'physician': 'it.doctor', 'auditor': 'it.auditor'}
+TEST_POLICY = """version = 1
+[[role]]
+name = "physician"
+read = ["*"]
+write = ["*"]
+care_relation = false
+export = true
+[[role]]
+name = "auditor"
+read = ["AuditEvent"]
+audit = true
+[[zone]]
+name = "loopback"
+networks = ["127.0.0.0/8", "::1/128"]
+"""
+
+
 class MamoriServer:
-    def __init__(self, binary, extra_config='', data_dir=None, init_args=()):
+    def __init__(self, binary, extra_config='', data_dir=None, init_args=(), test_users=True):
         self.binary = binary
         self.tmp = tempfile.mkdtemp(prefix='mamori-it-')
         self.data_dir = data_dir or os.path.join(self.tmp, 'data')
@@ -33,6 +64,10 @@ class MamoriServer:
             f.write('integration test passphrase\n')
         os.chmod(self.passphrase_file, 0o600)
         self.env = dict(os.environ, MAMORI_PASSPHRASE_FILE=self.passphrase_file)
+        self.test_users = test_users
+        self.tokens = {}      # role -> bearer token of the logged-in test user
+        self.codes = {}       # role -> unused recovery codes
+        self.password = {}    # role -> current password
 
     def __enter__(self):
         subprocess.run([self.binary, 'init', '--data-dir', self.data_dir] + self.init_args,
@@ -43,7 +78,83 @@ class MamoriServer:
         self.start()
         return self
 
+    def _mamori(self, *args):
+        return subprocess.run([self.binary] + list(args), stdin=subprocess.DEVNULL,
+                               capture_output=True, text=True, env=self.env, timeout=120)
+
+    def provision(self):
+        """Test policy and accounts, while no server holds the data directory."""
+        with open(os.path.join(self.data_dir, 'policy.toml'), 'w') as f:
+            f.write(TEST_POLICY)
+        initial = os.path.join(self.tmp, 'initial-password')
+        initial_password = 'Itest#Initial-' + secrets.token_hex(4)
+        with open(initial, 'w') as f:
+            f.write(initial_password + '\n')
+        os.chmod(initial, 0o600)
+        for role, login in TEST_USERS.items():
+            if len(self.codes.get(role, [])) >= 3:
+                continue
+            r = self._mamori('user', 'add', '--data-dir', self.data_dir, '--login', login,
+                             '--name', 'Integration ' + role, '--role', role,
+                             '--requested-by', 'it.harness', '--approved-by', 'it.lead',
+                             '--password-file', initial, '--proofing-waiver',
+                             'synthetic test account', '--recovery-codes', '--json')
+            if r.returncode == 0:
+                self.codes[role] = json.loads(r.stdout)['recovery_codes']
+                self.password[role] = initial_password
+                continue
+            # The account exists (a copied or restored directory): known state again.
+            reset = self._mamori('user', 'reset-password', '--data-dir', self.data_dir,
+                                 '--login', login, '--password-file', initial)
+            codes = self._mamori('user', 'recovery-codes', '--data-dir', self.data_dir,
+                                 '--login', login, '--json')
+            if reset.returncode != 0 or codes.returncode != 0:
+                raise RuntimeError('cannot provision test user: ' + r.stderr + reset.stderr +
+                                   codes.stderr)
+            self.codes[role] = json.loads(codes.stdout)['recovery_codes']
+            self.password[role] = initial_password
+
+    def _post(self, path, fields, token=None):
+        conn = http.client.HTTPSConnection('127.0.0.1', self.port, context=self.ssl_context(),
+                                           timeout=30)
+        try:
+            headers = {'Content-Type': 'application/json'}
+            if token:
+                headers['Authorization'] = 'Bearer ' + token
+            conn.request('POST', path, body=json.dumps(fields), headers=headers)
+            r = conn.getresponse()
+            body = r.read().decode()
+            return r.status, (json.loads(body) if body and body.startswith('{') else {})
+        finally:
+            conn.close()
+
+    def login(self, role):
+        """Logs the test user of `role` in (changing the initial password first if needed)."""
+        login = TEST_USERS[role]
+        for _ in range(2):
+            status, body = self._post('/auth/login', {'username': login,
+                                                      'password': self.password[role],
+                                                      'totp': self.codes[role].pop(0)})
+            if status != 200:
+                raise RuntimeError(f'test login of {login} failed: {status} {body}')
+            if not body.get('must_change_password'):
+                self.tokens[role] = body['access_token']
+                return
+            chosen = 'Kitsune-sora-9-umi-' + secrets.token_hex(3)
+            status, _ = self._post('/auth/password', {'current': self.password[role],
+                                                      'new': chosen},
+                                   body['access_token'])
+            if status != 204:
+                raise RuntimeError(f'password change of {login} failed: {status}')
+            self.password[role] = chosen
+        raise RuntimeError('test login did not settle')
+
+    def auth_header(self, role='physician'):
+        return {'Authorization': 'Bearer ' + self.tokens[role]} if role in self.tokens else {}
+
     def start(self, attempts=5):
+        if self.test_users and os.path.exists(os.path.join(self.data_dir, 'config.toml')):
+            self.provision()
         for _ in range(attempts):
             self.port = free_port()
             self.stderr = open(self.stderr_path, 'ab')
@@ -53,6 +164,9 @@ class MamoriServer:
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self.stderr,
                 env=self.env)
             if self._wait_ready(10.0):
+                if self.test_users:
+                    for role in TEST_USERS:
+                        self.login(role)
                 return
             self.stop()
         raise RuntimeError('mamori serve did not start; see ' + self.stderr_path)

@@ -35,13 +35,16 @@ def finish():
 class FhirClient:
     """A keep-alive HTTPS connection to one mamori server (see mamori_server.py)."""
 
-    def __init__(self, server, timeout=30):
+    def __init__(self, server, timeout=30, role='physician'):
         self.conn = http.client.HTTPSConnection('127.0.0.1', server.port,
                                                 context=server.ssl_context(), timeout=timeout)
+        # The test user's bearer token (mamori_server.py logs them in).
+        self.auth = server.auth_header(role) if hasattr(server, 'auth_header') else {}
 
     def call(self, method, path, body=None, headers=None):
         """Returns (status, headers with lower-case names, body text)."""
         h = {'Accept': 'application/fhir+json'}
+        h.update(self.auth)
         data = None
         if body is not None:
             h['Content-Type'] = 'application/fhir+json'

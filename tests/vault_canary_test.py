@@ -47,6 +47,7 @@ def fhir(server, method, path, body=None, headers=None):
         if body is not None:
             h['Content-Type'] = 'application/fhir+json'
             body = json.dumps(body, ensure_ascii=False).encode('utf-8')
+        h.update(server.auth_header())
         h.update(headers or {})
         conn.request(method, path, body=body, headers=h)
         r = conn.getresponse()

@@ -15,6 +15,7 @@
 #include "cli/init_command.h"
 #include "cli/master_key.h"
 #include "cli/serve_command.h"
+#include "cli/user_command.h"
 #include "crypto/key_file.h"
 
 #ifndef MAMORI_VERSION
@@ -185,10 +186,12 @@ core::Status RunImportCommand(ImportCommandOptions& options, const Flags& flags,
 }
 
 int Dispatch(CLI::App& app, InitOptions& init, ServeOptions& serve, ImportCommandOptions& import,
-             BackupCommands& backup, const Flags& flags, core::Env& env) {
+             BackupCommands& backup, UserCommands& users, const Flags& flags, core::Env& env) {
   core::Status status;
   if (std::optional<core::Status> ran = backup.Dispatch(app, env)) {
     status = *ran;
+  } else if (std::optional<core::Status> ran_user = users.Dispatch(env)) {
+    status = *ran_user;
   } else if (app.got_subcommand("init")) {
     status = RunInit(init, flags, env);
     if (status.ok()) {
@@ -222,6 +225,8 @@ int RunMain(int argc, char** argv, core::Env& env) {
   AddKey(app, flags);
   BackupCommands backup;
   backup.Register(app);
+  UserCommands users;
+  users.Register(app);
   AddAudit(app, flags);
   try {
     app.parse(argc, argv);
@@ -234,7 +239,7 @@ int RunMain(int argc, char** argv, core::Env& env) {
     return kExitUsage;
   }
   try {
-    return Dispatch(app, init, serve, import, backup, flags, env);
+    return Dispatch(app, init, serve, import, backup, users, flags, env);
   } catch (const std::exception& e) {
     // A library threw despite STYLE.md rule 6: report it as one line, not a trace.
     std::fprintf(stderr, "mamori: internal error: %s; please report this\n", e.what());

@@ -5,11 +5,15 @@
 #include <string_view>
 
 #include "cli/data_dir.h"
+#include "cli/identity.h"
 #include "cli/master_key.h"
 #include "core/logging.h"
+#include "fhir/care_relations.h"
 #include "fhir/rest_api.h"
 #include "fhir/search_index.h"
 #include "http/audit.h"
+#include "http/auth_gate.h"
+#include "http/auth_routes.h"
 #include "http/fhir_routes.h"
 #include "http/router.h"
 #include "store/store.h"
@@ -163,12 +167,31 @@ core::Status Serve(const ServeOptions& options, core::Env& env) {
   MAMORI_ASSIGN_OR_RETURN(auto store, store::OpenStore(store_options, env));
   MAMORI_RETURN_IF_ERROR(PublishLedgerKey(*store, options.data_dir, env.fs()));
   fhir::RestApi fhir_api(*store, env);
+  MAMORI_ASSIGN_OR_RETURN(std::unique_ptr<Identity> identity,
+                          OpenIdentity(*store, options.data_dir, env));
+  fhir::EncounterCareRelations care(fhir_api);
 
   http::Router router;
   MAMORI_RETURN_IF_ERROR(http::RegisterHealthRoutes(router));
   MAMORI_RETURN_IF_ERROR(RegisterPkiRoutes(router, env.fs(), options.data_dir));
   MAMORI_RETURN_IF_ERROR(http::RegisterFhirRoutes(router, fhir_api));
   MAMORI_RETURN_IF_ERROR(http::RegisterAuditRoutes(router, *store));
+  MAMORI_RETURN_IF_ERROR(http::RegisterAuthRoutes(router,
+                                                  {.authenticator = &identity->authenticator,
+                                                   .sessions = &identity->sessions,
+                                                   .tokens = &identity->tokens,
+                                                   .emergency = &identity->emergency,
+                                                   .policy = &identity->policy},
+                                                  env));
+  // Deny by default: every route but the public four asks the gate
+  // (DESIGN invariant 1).
+  http::AuthGate gate({.sessions = &identity->sessions,
+                       .tokens = &identity->tokens,
+                       .policy = &identity->policy,
+                       .care = &care,
+                       .emergency = &identity->emergency},
+                      env);
+  router.SetGate(&gate);
 
   // Every request appends an audit event (a group commit), so none runs
   // inline on a network thread (DESIGN invariant 3).

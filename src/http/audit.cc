@@ -24,6 +24,16 @@ std::string ActionOf(std::string_view method, std::string_view pattern) {
       {"DELETE /fhir/{type}/{id}", "delete"},
       {"GET /fhir/{type}/{id}/_history", "history-instance"},
       {"GET /fhir/{type}/{id}/_history/{vid}", "vread"},
+      {"GET /fhir", "search-system"},
+      {"GET /fhir/{type}", "search-type"},
+      {"POST /fhir/{type}/_search", "search-type"},
+      {"GET /fhir/Patient/{id}/{compartment_type}", "search-compartment"},
+      {"GET /fhir/Patient/{id}/_history", "history-instance"},
+      {"POST /auth/login", "login"},
+      {"POST /auth/logout", "logout"},
+      {"POST /auth/password", "password-change"},
+      {"POST /auth/break-glass", "break-glass"},
+      {"POST /oauth2/token", "token"},
       {"GET /healthz", "health"},
       {"GET /pki/ca.crl", "pki"},
       {"GET /audit/sth", "audit-sth"},
@@ -108,7 +118,12 @@ core::Status AuditScope::InTransaction(store::Transaction& tx, int status,
 void AuditScope::SetOutcome(int status) {
   event_.http_status = status;
   event_.outcome = status < 400 ? "success" : "failure";
-  event_.reason = status < 400 ? "" : ReasonOf(status);
+  // A reason the access gate gave (the policy rule that denied) is kept.
+  if (status < 400) {
+    event_.reason.clear();
+  } else if (event_.reason.empty()) {
+    event_.reason = ReasonOf(status);
+  }
 }
 
 ledger::AuditEvent RequestAuditor::BaseEvent(const Request& request) const {

@@ -130,15 +130,26 @@ Response Router::Handle(const Request& request) const { return Handle(request, n
 
 Response Router::Handle(const Request& request, AuditScope* audit) const {
   const Route* best = Find(request);
-  if (best == nullptr) return NoRoute(request);
-  std::vector<std::string_view> parts = SplitPath(WithoutTrailingSlash(request.path));
   PathParams params;
+  params.set_audit(audit);
+  if (best == nullptr) {
+    if (gate_ != nullptr) {
+      if (std::optional<Response> refused = gate_->Check(request, request.method, "", params)) {
+        return *std::move(refused);
+      }
+    }
+    return NoRoute(request);
+  }
+  std::vector<std::string_view> parts = SplitPath(WithoutTrailingSlash(request.path));
   for (size_t i = 0; i < parts.size(); ++i) {
     if (best->segments[i].is_capture) params.Add(best->segments[i].text, std::string(parts[i]));
   }
-  if (audit != nullptr) {
-    audit->OnRoute(best->method, best->pattern, params);
-    params.set_audit(audit);
+  if (audit != nullptr) audit->OnRoute(best->method, best->pattern, params);
+  if (gate_ != nullptr) {
+    if (std::optional<Response> refused =
+            gate_->Check(request, best->method, best->pattern, params)) {
+      return *std::move(refused);
+    }
   }
   return best->handler(request, params);
 }

@@ -23,6 +23,8 @@
 // Ownership: the router owns its handlers. Thread-safety: Add() during set-up
 // only; Handle() and Routes() are const and may run on many threads at once.
 
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -35,6 +37,19 @@
 namespace mamori::http {
 
 class AuditScope;  // http/audit.h
+class PathParams;
+struct Caller;  // http/auth_gate.h
+
+// Who may run a route (DESIGN invariant 1: deny by default). The router asks
+// the gate after matching and before the handler; a returned Response (401,
+// 403) is sent instead of running the handler. `pattern` is "" when no route
+// matched, so a gate can refuse unauthenticated callers even the 404.
+class AccessGate {
+ public:
+  virtual ~AccessGate() = default;
+  virtual std::optional<Response> Check(const Request& request, std::string_view method,
+                                        std::string_view pattern, PathParams& params) const = 0;
+};
 
 // The captures of a matched pattern, and the request's audit scope (if the
 // request is audited: fhir routes hand it to the write path).
@@ -42,6 +57,10 @@ class PathParams {
  public:
   AuditScope* audit() const { return audit_; }
   void set_audit(AuditScope* audit) { audit_ = audit; }
+  // The authenticated caller, set by the AccessGate (null on public routes
+  // without credentials), and the bearer token it presented.
+  const Caller* caller() const { return caller_.get(); }
+  void set_caller(std::shared_ptr<const Caller> caller) { caller_ = std::move(caller); }
 
   // The value captured by `{name}`, or "" when the pattern has no such name.
   std::string_view Get(std::string_view name) const;
@@ -51,6 +70,7 @@ class PathParams {
  private:
   std::vector<std::pair<std::string, std::string>> entries_;
   AuditScope* audit_ = nullptr;
+  std::shared_ptr<const Caller> caller_;
 };
 
 using RouteHandler = std::function<Response(const Request&, const PathParams&)>;
@@ -87,6 +107,9 @@ class Router {
   // A Handler that calls Handle(). Borrows *this, which must outlive it.
   Handler AsHandler() const;
 
+  // Every later Handle() asks `gate` first. Borrowed; set during set-up only.
+  void SetGate(const AccessGate* gate) { gate_ = gate; }
+
  private:
   struct Segment {
     bool is_capture;
@@ -106,6 +129,7 @@ class Router {
   static bool MorePrecise(const Route& a, const Route& b);
 
   std::vector<Route> routes_;
+  const AccessGate* gate_ = nullptr;
 };
 
 // Registers GET /healthz -> 200 {"status":"ok"} (application/json). The only

@@ -63,7 +63,8 @@ const statusOf = (resource) => meta(resource)?.status;
 const header = (resource, name) => meta(resource)?.headers.get(name) ?? null;
 const isOutcome = (data) => data && typeof data === 'object' && data.resourceType === 'OperationOutcome';
 
-const client = new fkc.Client({ baseUrl: BASE });
+// The test physician's bearer token (tests/mamori_server.py logs it in).
+const client = new fkc.Client({ baseUrl: BASE, bearerToken: process.env.MAMORI_TOKEN });
 const run = randomUUID();
 const IDENT_SYSTEM = 'urn:mamori:test:fhir-kit-client';
 

@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "fhir/care_relations.h"
+
+#include <algorithm>
+
+#include <boost/json.hpp>
+
+namespace mamori::fhir {
+namespace {
+
+namespace json = boost::json;
+
+std::string_view ReferenceOf(const json::value* v) {
+  if (v == nullptr || !v->is_object()) return "";
+  const json::value* ref = v->as_object().if_contains("reference");
+  return ref != nullptr && ref->is_string() ? std::string_view(ref->as_string()) : "";
+}
+
+bool EncounterRelates(const json::object& encounter, const auth::Principal& who) {
+  std::string_view provider = ReferenceOf(encounter.if_contains("serviceProvider"));
+  for (const std::string& department : who.departments) {
+    if (provider == "Organization/" + department) return true;
+  }
+  const json::value* participants = encounter.if_contains("participant");
+  if (participants == nullptr || !participants->is_array()) return false;
+  std::string me = "Practitioner/" + who.login_id;
+  return std::any_of(
+      participants->as_array().begin(), participants->as_array().end(), [&](const json::value& p) {
+        return p.is_object() && ReferenceOf(p.as_object().if_contains("individual")) == me;
+      });
+}
+
+}  // namespace
+
+bool EncounterCareRelations::HasRelation(const auth::Principal& principal,
+                                         std::string_view patient_id) {
+  RestRequest request{.base_url = "https://localhost/fhir",
+                      .query = {{"patient", std::string(patient_id)}, {"_count", "1000"}}};
+  RestResponse response = api_.Search("Encounter", request);
+  if (response.status != 200) return false;  // deny when the records cannot say
+  boost::system::error_code ec;
+  json::value bundle = json::parse(response.body, ec);
+  if (ec || !bundle.is_object()) return false;
+  const json::value* entries = bundle.as_object().if_contains("entry");
+  if (entries == nullptr || !entries->is_array()) return false;
+  for (const json::value& entry : entries->as_array()) {
+    const json::value* resource =
+        entry.is_object() ? entry.as_object().if_contains("resource") : nullptr;
+    if (resource != nullptr && resource->is_object() &&
+        EncounterRelates(resource->as_object(), principal)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace mamori::fhir

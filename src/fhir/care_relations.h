@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+// fhir::EncounterCareRelations: the care relation the policy asks about
+// (GUIDELINE SYS-46), read from the records: a person is in a patient's care
+// when one of the patient's Encounters names the person's department as its
+// serviceProvider (Organization/<department id>) or names the person as a
+// participant (Practitioner/<login id>).
+//
+//   fhir::EncounterCareRelations care(api);
+//   policy::Decision d = policy.Decide(request, care, emergency);
+//
+// Borrows the RestApi. Thread-safety: HasRelation may run concurrently.
+
+#include "fhir/rest_api.h"
+#include "policy/policy.h"
+
+namespace mamori::fhir {
+
+class EncounterCareRelations final : public policy::CareRelations {
+ public:
+  explicit EncounterCareRelations(RestApi& api) : api_(api) {}
+  bool HasRelation(const auth::Principal& principal, std::string_view patient_id) override;
+
+ private:
+  RestApi& api_;
+};
+
+}  // namespace mamori::fhir

@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "http/auth_gate.h"
+
+#include "http/audit.h"
+#include "http/operation_outcome.h"
+
+namespace mamori::http {
+namespace {
+
+using policy::Action;
+
+struct PublicRoute {
+  std::string_view method;
+  std::string_view pattern;
+};
+constexpr PublicRoute kPublicRoutes[] = {{"GET", "/healthz"},
+                                         {"GET", "/fhir/metadata"},
+                                         {"POST", "/auth/login"},
+                                         {"POST", "/oauth2/token"},
+                                         // A CRL distribution point must be fetchable by
+                                         // any TLS peer; it names serial numbers only.
+                                         {"GET", "/pki/ca.crl"}};
+
+bool IsSafeMethod(std::string_view method) { return method == "GET" || method == "HEAD"; }
+
+Response Unauthenticated(const std::string& reason) {
+  Response r = OperationOutcomeResponse(
+      401, IssueCode::kLogin,
+      "authentication required: log in at /auth/login (people) or get a token at /oauth2/token "
+      "(systems)");
+  r.headers.Set("WWW-Authenticate", "Bearer realm=\"mamori\"");
+  (void)reason;
+  return r;
+}
+
+std::string BearerToken(const Request& request) {
+  std::string_view value = request.headers.Get("Authorization").value_or("");
+  constexpr std::string_view kBearer = "Bearer ";
+  if (value.size() <= kBearer.size()) return "";
+  for (size_t i = 0; i < kBearer.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(value[i])) !=
+        std::tolower(static_cast<unsigned char>(kBearer[i]))) {
+      return "";
+    }
+  }
+  return std::string(value.substr(kBearer.size()));
+}
+
+// The action and resource type a FHIR or audit route performs.
+struct RouteAction {
+  Action action = Action::kRead;
+  std::string type;
+  bool self_service = false;  // /auth/* for any authenticated caller
+};
+
+RouteAction ActionFor(std::string_view method, std::string_view pattern, const PathParams& params) {
+  std::string type(params.Get("type"));
+  if (pattern.starts_with("/audit/")) return {Action::kAuditRead, "AuditEvent"};
+  if (pattern == "/auth/password") return {Action::kChangePassword, ""};
+  if (pattern.starts_with("/auth/")) return {Action::kChangePassword, "", true};
+  if (pattern == "/fhir/Patient/{id}/{compartment_type}") {
+    return {Action::kSearch, std::string(params.Get("compartment_type"))};
+  }
+  if (pattern.starts_with("/fhir/Patient/{id}/_history")) return {Action::kHistory, "Patient"};
+  if (pattern == "/fhir") return {method == "GET" ? Action::kSearch : Action::kCreate, "*"};
+  if (pattern == "/fhir/_history") return {Action::kHistory, "*"};
+  if (pattern.ends_with("/_history/{vid}")) return {Action::kRead, type};
+  if (pattern.ends_with("/_history")) return {Action::kHistory, type};
+  if (pattern.ends_with("/_search")) return {Action::kSearch, type};
+  if (method == "POST") return {Action::kCreate, type};
+  if (method == "PUT") return {Action::kUpdate, type};
+  if (method == "DELETE") return {Action::kDelete, type};
+  if (pattern == "/fhir/{type}") return {Action::kSearch, type};
+  return {Action::kRead, type};
+}
+
+}  // namespace
+
+std::string SessionCookie(const Request& request) {
+  std::string_view cookies = request.headers.Get("Cookie").value_or("");
+  std::string prefix = std::string(kSessionCookie) + "=";
+  size_t at = 0;
+  while (at < cookies.size()) {
+    while (at < cookies.size() && (cookies[at] == ' ' || cookies[at] == ';')) ++at;
+    size_t end = cookies.find(';', at);
+    if (end == std::string_view::npos) end = cookies.size();
+    std::string_view pair = cookies.substr(at, end - at);
+    if (pair.starts_with(prefix)) return std::string(pair.substr(prefix.size()));
+    at = end;
+  }
+  return "";
+}
+
+bool AuthGate::IsPublic(std::string_view method, std::string_view pattern) {
+  for (const PublicRoute& r : kPublicRoutes) {
+    if (r.method == method && r.pattern == pattern) return true;
+  }
+  return false;
+}
+
+core::Result<std::shared_ptr<Caller>> AuthGate::Authenticate(const Request& request) const {
+  auto caller = std::make_shared<Caller>();
+  std::string fingerprint =
+      request.client_certificate ? request.client_certificate->sha256_fingerprint : "";
+  caller->token = BearerToken(request);
+  if (caller->token.empty()) {
+    caller->token = SessionCookie(request);
+    caller->via_cookie = !caller->token.empty();
+  }
+  if (caller->token.empty()) return core::UnauthenticatedError("no credentials");
+  auto session = parts_.sessions->Authenticate(caller->token, fingerprint);
+  if (session.ok()) {
+    caller->principal = *std::move(session);
+    if (caller->via_cookie && !IsSafeMethod(request.method)) {
+      std::string_view csrf = request.headers.Get("X-CSRF-Token").value_or("");
+      if (!parts_.sessions->CheckCsrf(caller->token, csrf)) {
+        return core::UnauthenticatedError("missing or wrong X-CSRF-Token");
+      }
+    }
+    return caller;
+  }
+  if (caller->via_cookie) return session.status();
+  auto system = parts_.tokens->Authenticate(caller->token, fingerprint);
+  if (!system.ok()) return session.status();
+  caller->principal = std::move(system->principal);
+  caller->scopes = std::move(system->scopes);
+  return caller;
+}
+
+policy::AccessRequest AuthGate::Describe(const Request& request, std::string_view method,
+                                         std::string_view pattern, const PathParams& params,
+                                         const Caller& caller) const {
+  RouteAction route = ActionFor(method, pattern, params);
+  policy::AccessRequest access{.principal = &caller.principal,
+                               .action = route.action,
+                               .resource_type = route.type,
+                               .source_address = request.remote_address,
+                               .client_certificate = request.client_certificate.has_value(),
+                               .scopes = caller.scopes,
+                               .now = env_.clock().Now()};
+  std::string_view id = params.Get("id");
+  bool patient_route =
+      pattern.starts_with("/fhir/Patient/{id}") || (params.Get("type") == "Patient" && !id.empty());
+  if (patient_route && !id.empty()) access.patients = {std::string(id)};
+  return access;
+}
+
+std::optional<Response> AuthGate::Check(const Request& request, std::string_view method,
+                                        std::string_view pattern, PathParams& params) const {
+  if (IsPublic(method, pattern)) return std::nullopt;
+  AuditScope* audit = params.audit();
+  auto caller = Authenticate(request);
+  if (!caller.ok()) {
+    if (audit != nullptr) audit->event().reason = "unauthenticated: " + caller.status().message();
+    return Unauthenticated(caller.status().message());
+  }
+  const auth::Principal& who = (*caller)->principal;
+  if (audit != nullptr) {
+    audit->event().user = who.login_id;
+    audit->event().role = std::string(auth::RoleName(who.role));
+  }
+  params.set_caller(*caller);
+  if (pattern.empty()) return std::nullopt;  // unknown path: the router's 404/405
+  RouteAction route = ActionFor(method, pattern, params);
+  if (route.self_service) return std::nullopt;
+  policy::AccessRequest access = Describe(request, method, pattern, params, **caller);
+  policy::Decision decision = parts_.policy->Decide(access, *parts_.care, *parts_.emergency);
+  if (audit != nullptr) {
+    audit->event().emergency = decision.emergency;
+    if (!decision.allowed) audit->event().reason = "forbidden: " + decision.reason;
+    if (!access.patients.empty()) audit->event().patients = access.patients;
+  }
+  if (decision.allowed) return std::nullopt;
+  return OperationOutcomeResponse(403, IssueCode::kForbidden, decision.reason);
+}
+
+}  // namespace mamori::http
