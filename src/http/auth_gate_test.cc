@@ -1,0 +1,291 @@
+// SPDX-License-Identifier: Apache-2.0
+// Identity and access on the route table serve builds (issue 7; DESIGN
+// invariants 1 and 3; GUIDELINE SYS-46, SYS-21, SYS-44, SYS-09):
+//  - no route but the public ones answers an unauthenticated caller: the whole
+//    table is walked, and each refusal is one audit event (401, reason);
+//  - a nurse without a care relation gets 403 with the reason, audited; with
+//    break-glass and a reason she gets 200, the event is flagged, and the
+//    grant waits in the review queue; a care relation through an Encounter of
+//    her department is enough on its own;
+//  - a session cookie alone cannot change anything without the CSRF token;
+//  - a system's certificate-bound token works only over its certificate and
+//    only within its scopes.
+#include "http/auth_gate.h"
+
+#include <regex>
+
+#include <boost/json.hpp>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "auth/authenticator.h"
+#include "auth/store_accounts.h"
+#include "core/testing/status_matchers.h"
+#include "core/testing/temp_dir.h"
+#include "fhir/care_relations.h"
+#include "fhir/rest_api.h"
+#include "http/audit.h"
+#include "http/auth_routes.h"
+#include "http/fhir_routes.h"
+
+namespace mamori::http {
+namespace {
+
+using core::testing::IsOk;
+using ::testing::HasSubstr;
+
+constexpr char kCert[] = "cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc";
+
+class AuthGateTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto s = store::OpenStore({.path = core::testing::MakeTempDir() + "/m.db", .kek = &kek_}, env_);
+    ASSERT_THAT(s, IsOk());
+    store_ = std::move(*s);
+    api_ = std::make_unique<fhir::RestApi>(*store_, env_);
+    accounts_ = std::make_unique<auth::StoreAccountStore>(*store_);
+    clients_ = std::make_unique<auth::StoreClientStore>(*store_);
+    auto checker = auth::PasswordChecker::Load({});
+    ASSERT_THAT(checker, IsOk());
+    checker_ = std::make_unique<auth::PasswordChecker>(std::move(*checker));
+    tokens_ = std::make_unique<auth::TokenService>(*clients_, env_.clock(), env_.random());
+    authn_ = std::make_unique<auth::Authenticator>(
+        *accounts_, *checker_, throttle_, sessions_, secrets_, env_,
+        auth::AuthOptions{
+            .password_params = {.memory_kib = 64, .iterations = 1, .parallelism = 1}});
+    auto parsed = policy::Policy::Parse(policy::DefaultPolicyToml());
+    ASSERT_THAT(parsed, IsOk());
+    policy_ = std::make_unique<policy::Policy>(std::move(*parsed));
+    care_ = std::make_unique<fhir::EncounterCareRelations>(*api_);
+    ASSERT_THAT(RegisterHealthRoutes(router_), IsOk());
+    ASSERT_THAT(RegisterFhirRoutes(router_, *api_), IsOk());
+    ASSERT_THAT(RegisterAuditRoutes(router_, *store_), IsOk());
+    ASSERT_THAT(RegisterAuthRoutes(router_,
+                                   {.authenticator = authn_.get(),
+                                    .sessions = &sessions_,
+                                    .tokens = tokens_.get(),
+                                    .emergency = &emergency_,
+                                    .policy = policy_.get()},
+                                   env_),
+                IsOk());
+    gate_ = std::make_unique<AuthGate>(AuthGateParts{.sessions = &sessions_,
+                                                     .tokens = tokens_.get(),
+                                                     .policy = policy_.get(),
+                                                     .care = care_.get(),
+                                                     .emergency = &emergency_},
+                                       env_);
+    router_.SetGate(gate_.get());
+    auditor_ = std::make_unique<RequestAuditor>(*store_, env_);
+  }
+
+  Response Send(const std::string& method, const std::string& target, std::string body = "",
+                std::vector<std::pair<std::string, std::string>> headers = {},
+                std::optional<ClientCertificate> cert = std::nullopt) {
+    Request r;
+    r.method = method;
+    r.target = target;
+    SplitTarget(target, r.path, r.query);
+    r.body = std::move(body);
+    r.headers.Add("Content-Type", "application/json");
+    r.headers.Add("Host", "mamori.test");
+    for (auto& [k, v] : headers) r.headers.Set(k, v);
+    r.remote_address = "192.168.10.24";  // clinic LAN
+    r.client_certificate = std::move(cert);
+    r.request_id = "req" + std::to_string(++requests_);
+    return auditor_->Handle(router_, r);
+  }
+
+  boost::json::object LastEvent() {
+    uint64_t n = store_->AuditTreeSize();
+    auto leaves = store_->AuditLeaves(n - 1, n);
+    auto json = store_->OpenAuditLeaf((*leaves)[0]);
+    return boost::json::parse(*json).as_object();
+  }
+
+  // A person with a role, logged in through /auth/login with a recovery code.
+  std::string LoginAs(const std::string& login, auth::Role role,
+                      std::vector<std::string> departments = {}) {
+    auto account =
+        authn_->CreateAccount({.login_id = login,
+                               .display_name = login,
+                               .role = role,
+                               .departments = std::move(departments),
+                               .requested_by = "head",
+                               .approved_by = "admin",
+                               .initial_password = "Shoki#Pass-4821x",
+                               .proofing = auth::IdentityProofing{.method = "in-person-photo-id",
+                                                                  .verified_by = "admin"}});
+    EXPECT_THAT(account, IsOk());
+    auto codes = authn_->IssueRecoveryCodes(account->account_id);
+    std::string body = R"({"username":")" + login + R"(","password":"Shoki#Pass-4821x","totp":")" +
+                       (*codes)[0] + R"("})";
+    Response first = Send("POST", "/auth/login", body);
+    EXPECT_EQ(first.status, 200) << first.body;
+    std::string token(boost::json::parse(first.body).at("access_token").as_string());
+    Response changed = Send("POST", "/auth/password",
+                            R"({"current":"Shoki#Pass-4821x","new":"Kitsune-sora-9-umi"})",
+                            {{"Authorization", "Bearer " + token}});
+    EXPECT_EQ(changed.status, 204) << changed.body;
+    Response second =
+        Send("POST", "/auth/login",
+             R"({"username":")" + login + R"(","password":"Kitsune-sora-9-umi","totp":")" +
+                 (*codes)[1] + R"("})");
+    EXPECT_EQ(second.status, 200) << second.body;
+    csrf_ = std::string(boost::json::parse(second.body).at("csrf_token").as_string());
+    return std::string(boost::json::parse(second.body).at("access_token").as_string());
+  }
+
+  void PutAsSystem(const std::string& path, const std::string& json) {
+    auto s = store_->Write([&](store::Transaction&) { return core::Status::Ok(); });
+    (void)s;
+    fhir::RestRequest req{.base_url = "https://h/fhir", .body = json};
+    size_t slash = path.find('/');
+    auto r = api_->Update(path.substr(0, slash), path.substr(slash + 1), req);
+    ASSERT_LT(r.status, 300) << r.body;
+  }
+
+  core::Env env_ = core::Env::Real();
+  crypto::AeadKey kek_ = crypto::AeadKey::Generate(env_.random());
+  crypto::AeadKey secrets_ = crypto::AeadKey::Generate(env_.random());
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<fhir::RestApi> api_;
+  std::unique_ptr<auth::StoreAccountStore> accounts_;
+  std::unique_ptr<auth::StoreClientStore> clients_;
+  std::unique_ptr<auth::PasswordChecker> checker_;
+  auth::LoginThrottle throttle_{env_.clock()};
+  auth::SessionTable sessions_{env_.clock(), env_.random()};
+  std::unique_ptr<auth::TokenService> tokens_;
+  std::unique_ptr<auth::Authenticator> authn_;
+  std::unique_ptr<policy::Policy> policy_;
+  std::unique_ptr<fhir::EncounterCareRelations> care_;
+  policy::EmergencyAccess emergency_;
+  Router router_;
+  std::unique_ptr<AuthGate> gate_;
+  std::unique_ptr<RequestAuditor> auditor_;
+  std::string csrf_;
+  int requests_ = 0;
+};
+
+// Issue 7: "No route but /healthz, /fhir/metadata, /auth/login and
+// /oauth2/token answers an unauthenticated caller: a test walks the whole
+// route table." (The CRL is public too: TLS peers fetch it without credentials.)
+TEST_F(AuthGateTest, NoRouteButThePublicOnesAnswersAnUnauthenticatedCaller) {
+  std::regex capture("\\{[a-z_]+\\}");
+  int walked = 0;
+  for (const RouteInfo& route : router_.Routes()) {
+    std::string target = std::regex_replace(route.pattern, capture, "Patient");
+    uint64_t before = store_->AuditTreeSize();
+    Response r = Send(route.method, target, "{}");
+    bool is_public = AuthGate::IsPublic(route.method, route.pattern);
+    if (is_public) {
+      // Answered by the route itself (a login with wrong credentials is its own 401).
+      EXPECT_FALSE(r.headers.Get("WWW-Authenticate").has_value())
+          << route.method << " " << route.pattern;
+    } else {
+      EXPECT_EQ(r.status, 401) << route.method << " " << route.pattern << ": " << r.body;
+      EXPECT_EQ(r.headers.Get("WWW-Authenticate").value_or(""), "Bearer realm=\"mamori\"");
+      ASSERT_EQ(store_->AuditTreeSize(), before + 1) << "one audit event per refusal";
+      boost::json::object e = LastEvent();
+      EXPECT_EQ(e.at("status").as_int64(), 401);
+      EXPECT_THAT(std::string(e.at("reason").as_string()), HasSubstr("unauthenticated"));
+    }
+    ++walked;
+  }
+  EXPECT_GE(walked, 20);
+  // An unknown path is not an oracle either.
+  EXPECT_EQ(Send("GET", "/no/such/path").status, 401);
+  // A forged token is no better than none.
+  EXPECT_EQ(Send("GET", "/fhir/Patient/p1", "", {{"Authorization", "Bearer abc"}}).status, 401);
+}
+
+TEST_F(AuthGateTest, ANurseWithoutCareRelationGets403ThenBreakGlassGets200Flagged) {
+  PutAsSystem("Patient/p7", R"({"resourceType":"Patient","id":"p7"})");
+  std::string token = LoginAs("h.sato", auth::Role::kNurse, {"internal-medicine"});
+  std::vector<std::pair<std::string, std::string>> bearer = {{"Authorization", "Bearer " + token}};
+
+  Response denied = Send("GET", "/fhir/Patient/p7", "", bearer);
+  EXPECT_EQ(denied.status, 403);
+  EXPECT_THAT(denied.body, HasSubstr("no care relation"));
+  boost::json::object e = LastEvent();
+  EXPECT_EQ(e.at("user").as_string(), "h.sato");
+  EXPECT_EQ(e.at("role").as_string(), "nurse");
+  EXPECT_THAT(std::string(e.at("reason").as_string()), HasSubstr("no care relation"));
+  EXPECT_FALSE(e.at("emergency").as_bool());
+
+  EXPECT_EQ(Send("POST", "/auth/break-glass", R"({"patient":"p7","reason":""})", bearer).status,
+            400);  // a reason is required (SYS-21)
+  Response glass = Send("POST", "/auth/break-glass",
+                        R"({"patient":"p7","reason":"unconscious patient in ER"})", bearer);
+  EXPECT_EQ(glass.status, 201) << glass.body;
+  EXPECT_TRUE(LastEvent().at("emergency").as_bool());
+
+  Response allowed = Send("GET", "/fhir/Patient/p7", "", bearer);
+  EXPECT_EQ(allowed.status, 200) << allowed.body;
+  boost::json::object flagged = LastEvent();
+  EXPECT_TRUE(flagged.at("emergency").as_bool());
+  EXPECT_EQ(flagged.at("patients").as_array().size(), 1u);
+  auto pending = emergency_.PendingReview();
+  ASSERT_EQ(pending.size(), 1u);
+  EXPECT_EQ(pending[0].login_id, "h.sato");
+  EXPECT_EQ(pending[0].patient_id, "p7");
+}
+
+TEST_F(AuthGateTest, AnEncounterOfHerDepartmentIsACareRelation) {
+  PutAsSystem("Patient/p2", R"({"resourceType":"Patient","id":"p2"})");
+  PutAsSystem(
+      "Encounter/e2",
+      R"({"resourceType":"Encounter","id":"e2","status":"in-progress",)"
+      R"("class":{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"IMP"},)"
+      R"("subject":{"reference":"Patient/p2"},)"
+      R"("serviceProvider":{"reference":"Organization/internal-medicine"}})");
+  std::string token = LoginAs("h.sato", auth::Role::kNurse, {"internal-medicine"});
+  std::vector<std::pair<std::string, std::string>> bearer = {{"Authorization", "Bearer " + token}};
+  EXPECT_EQ(Send("GET", "/fhir/Patient/p2", "", bearer).status, 200);
+  EXPECT_FALSE(LastEvent().at("emergency").as_bool());
+  std::string other = LoginAs("k.ito", auth::Role::kNurse, {"surgery"});
+  EXPECT_EQ(Send("GET", "/fhir/Patient/p2", "", {{"Authorization", "Bearer " + other}}).status,
+            403);
+}
+
+TEST_F(AuthGateTest, ASessionCookieCannotChangeAnythingWithoutTheCsrfToken) {
+  std::string token = LoginAs("dr.kato", auth::Role::kPhysician);
+  std::string cookie = std::string(kSessionCookie) + "=" + token;
+  std::string patient = R"({"resourceType":"Patient","gender":"other"})";
+  EXPECT_EQ(Send("POST", "/fhir/Patient", patient, {{"Cookie", cookie}}).status, 401);
+  EXPECT_EQ(Send("POST", "/fhir/Patient", patient, {{"Cookie", cookie}, {"X-CSRF-Token", "forged"}})
+                .status,
+            401);
+  // With the token the policy decides (a new Patient concerns no existing patient yet).
+  EXPECT_EQ(
+      Send("POST", "/fhir/Patient", patient, {{"Cookie", cookie}, {"X-CSRF-Token", csrf_}}).status,
+      201);
+  EXPECT_EQ(Send("GET", "/fhir/metadata", "", {{"Cookie", cookie}}).status, 200);
+}
+
+TEST_F(AuthGateTest, ASystemTokenWorksOnlyOverItsCertificateAndWithinItsScopes) {
+  auth::OAuthClient lab{.client_id = "lab",
+                        .name = "Lab",
+                        .auth_method = "tls_client_auth",
+                        .certificate_sha256 = kCert,
+                        .scopes = {"system/Observation.crs"}};
+  ASSERT_THAT(clients_->Save(lab), IsOk());
+  ClientCertificate cert{.subject = "CN=lab", .sha256_fingerprint = kCert};
+  Response token = Send("POST", "/oauth2/token", "grant_type=client_credentials&client_id=lab",
+                        {{"Content-Type", "application/x-www-form-urlencoded"}}, cert);
+  ASSERT_EQ(token.status, 200) << token.body;
+  std::string access(boost::json::parse(token.body).at("access_token").as_string());
+  std::vector<std::pair<std::string, std::string>> bearer = {{"Authorization", "Bearer " + access}};
+  std::string obs = R"({"resourceType":"Observation","status":"final","code":{"text":"glucose"}})";
+  EXPECT_EQ(Send("POST", "/fhir/Observation", obs, bearer, cert).status, 201);
+  EXPECT_EQ(Send("GET", "/fhir/Patient", "", bearer, cert).status, 403);  // not in its scopes
+  ClientCertificate other{.subject = "CN=other", .sha256_fingerprint = std::string(64, 'd')};
+  EXPECT_EQ(Send("POST", "/fhir/Observation", obs, bearer, other).status, 401);
+  EXPECT_EQ(Send("POST", "/fhir/Observation", obs, bearer).status, 401);
+  Response refused = Send("POST", "/oauth2/token", "grant_type=client_credentials&client_id=lab",
+                          {{"Content-Type", "application/x-www-form-urlencoded"}}, other);
+  EXPECT_EQ(refused.status, 401);
+  EXPECT_THAT(refused.body, HasSubstr("invalid_client"));
+}
+
+}  // namespace
+}  // namespace mamori::http
