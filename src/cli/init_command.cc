@@ -4,9 +4,11 @@
 #include <chrono>
 
 #include "cli/data_dir.h"
+#include "cli/identity.h"
 #include "cli/master_key.h"
 #include "core/config.h"
 #include "crypto/x509.h"
+#include "policy/policy.h"
 #include "store/store.h"
 
 namespace mamori::cli {
@@ -124,6 +126,10 @@ core::Status CreateContents(const InitOptions& options, core::Env& env) {
   } else {
     MAMORI_RETURN_IF_ERROR(UseOperatorCertificate(env, options, config));
   }
+  // The access policy as data (deny by default; the administrator edits it).
+  MAMORI_RETURN_IF_ERROR(core::WriteFileAtomically(env.fs(),
+                                                   core::JoinPath(options.data_dir, kPolicyFile),
+                                                   std::string(policy::DefaultPolicyToml()), 0600));
   return core::WriteFileAtomically(env.fs(), core::JoinPath(options.data_dir, kConfigFile),
                                    core::RenderConfig(config), 0600);
 }
@@ -133,7 +139,7 @@ core::Status CreateContents(const InitOptions& options, core::Env& env) {
 void RemoveCreated(core::FileSystem& fs, const std::string& dir, bool created_dir) {
   for (const char* file :
        {kCaKeyFile, kCaCertFile, kCaCrlFile, kServerKeyFile, kServerCertFile, kConfigFile,
-        kMasterKeyFile, kDatabaseFile, "mamori.db-wal", "mamori.db-shm"}) {
+        kPolicyFile, kMasterKeyFile, kDatabaseFile, "mamori.db-wal", "mamori.db-shm"}) {
     fs.Remove(core::JoinPath(dir, file)).IgnoreError();  // absent files are expected
   }
   fs.Remove(core::JoinPath(dir, kTlsDir)).IgnoreError();
