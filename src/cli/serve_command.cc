@@ -189,7 +189,11 @@ core::Status Serve(const ServeOptions& options, core::Env& env) {
                        .tokens = &identity->tokens,
                        .policy = &identity->policy,
                        .care = &care,
-                       .emergency = &identity->emergency},
+                       .emergency = &identity->emergency,
+                       .patients_of =
+                           [&store](const std::string& type, const std::string& id) {
+                             return fhir::PatientsOfResource(*store, type, id);
+                           }},
                       env);
   router.SetGate(&gate);
 

@@ -5,6 +5,8 @@
 
 #include <boost/json.hpp>
 
+#include "fhir/internal/rest/resource_util.h"
+
 namespace mamori::fhir {
 namespace {
 
@@ -52,6 +54,21 @@ bool EncounterCareRelations::HasRelation(const auth::Principal& principal,
     }
   }
   return false;
+}
+
+core::Result<std::vector<std::string>> PatientsOfResource(store::Store& store,
+                                                          const std::string& type,
+                                                          const std::string& id) {
+  auto current = store.Read(type, id);
+  if (current.status().code() == core::StatusCode::kNotFound) return std::vector<std::string>();
+  MAMORI_RETURN_IF_ERROR(current.status());
+  if (current->deleted) return std::vector<std::string>();
+  boost::system::error_code ec;
+  json::value resource = json::parse(current->json, ec);
+  if (ec || !resource.is_object()) return core::DataLossError("stored resource is not JSON");
+  std::string patient = internal::PatientCompartmentOf(type, id, resource.as_object());
+  if (patient.empty()) return std::vector<std::string>();
+  return std::vector<std::string>{patient};
 }
 
 }  // namespace mamori::fhir

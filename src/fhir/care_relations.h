@@ -26,4 +26,12 @@ class EncounterCareRelations final : public policy::CareRelations {
   RestApi& api_;
 };
 
+// The patient whose compartment holds resource type/id (its current
+// version), for the access gate's care-relation check on reads of resources
+// other than Patient. Empty when the resource does not exist, is deleted, or
+// belongs to no patient. Errors: the store's (kDataLoss for a bad body).
+core::Result<std::vector<std::string>> PatientsOfResource(store::Store& store,
+                                                          const std::string& type,
+                                                          const std::string& id);
+
 }  // namespace mamori::fhir

@@ -141,7 +141,14 @@ policy::AccessRequest AuthGate::Describe(const Request& request, std::string_vie
   std::string_view id = params.Get("id");
   bool patient_route =
       pattern.starts_with("/fhir/Patient/{id}") || (params.Get("type") == "Patient" && !id.empty());
-  if (patient_route && !id.empty()) access.patients = {std::string(id)};
+  if (patient_route && !id.empty()) {
+    access.patients = {std::string(id)};
+  } else if (!id.empty() && parts_.patients_of) {
+    // Another resource by id: its patient decides the care relation. A
+    // resource that cannot be read is left to the handler (404, 410, 503).
+    auto patients = parts_.patients_of(std::string(params.Get("type")), std::string(id));
+    if (patients.ok()) access.patients = *std::move(patients);
+  }
   return access;
 }
 

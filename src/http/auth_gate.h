@@ -16,9 +16,10 @@
 // to the client certificate for mutual TLS clients), or the console's
 // `mamori_session` cookie.
 //
-// The patient concerned is known from the route for Patient/{id}, its
-// history and its compartment; for other resources the care relation is not
-// yet checked per resource (README "Status").
+// The patient concerned comes from the route for Patient/{id}, its history
+// and its compartment, and from the stored resource for reads, updates and
+// deletes of other resources by id (`patients_of`). Searches of other types
+// are checked against the role only (README "Status").
 //
 //   http::AuthGate gate({.sessions = &sessions, .tokens = &tokens, .policy = &policy,
 //                        .care = &care, .emergency = &emergency}, env);
@@ -27,6 +28,7 @@
 // Thread-safety: Check may run on many threads; the borrowed parts are
 // thread-safe.
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -56,6 +58,10 @@ struct AuthGateParts {
   const policy::Policy* policy = nullptr;
   policy::CareRelations* care = nullptr;
   policy::EmergencyAccess* emergency = nullptr;
+  // The patients whose records type/id belongs to (fhir::PatientsOfResource);
+  // unset: only the route names patients.
+  std::function<core::Result<std::vector<std::string>>(const std::string&, const std::string&)>
+      patients_of;
 };
 
 class AuthGate final : public AccessGate {

@@ -72,7 +72,13 @@ class AuthGateTest : public ::testing::Test {
                                                      .tokens = tokens_.get(),
                                                      .policy = policy_.get(),
                                                      .care = care_.get(),
-                                                     .emergency = &emergency_},
+                                                     .emergency = &emergency_,
+                                                     .patients_of =
+                                                         [this](const std::string& type,
+                                                                const std::string& id) {
+                                                           return fhir::PatientsOfResource(
+                                                               *store_, type, id);
+                                                         }},
                                        env_);
     router_.SetGate(gate_.get());
     auditor_ = std::make_unique<RequestAuditor>(*store_, env_);
@@ -228,6 +234,31 @@ TEST_F(AuthGateTest, ANurseWithoutCareRelationGets403ThenBreakGlassGets200Flagge
   ASSERT_EQ(pending.size(), 1u);
   EXPECT_EQ(pending[0].login_id, "h.sato");
   EXPECT_EQ(pending[0].patient_id, "p7");
+}
+
+// The care relation also holds for other resources read by id: an
+// Observation of p7 is p7's record.
+TEST_F(AuthGateTest, AnObservationByIdIsCheckedAgainstItsPatient) {
+  PutAsSystem("Patient/p7", R"({"resourceType":"Patient","id":"p7"})");
+  PutAsSystem("Observation/o7",
+              R"({"resourceType":"Observation","id":"o7","status":"final",)"
+              R"("code":{"text":"glucose"},"subject":{"reference":"Patient/p7"}})");
+  std::string token = LoginAs("h.sato", auth::Role::kNurse, {"internal-medicine"});
+  std::vector<std::pair<std::string, std::string>> bearer = {{"Authorization", "Bearer " + token}};
+  auto owners = fhir::PatientsOfResource(*store_, "Observation", "o7");
+  ASSERT_THAT(owners, IsOk());
+  EXPECT_EQ(*owners, std::vector<std::string>{"p7"});
+  Response denied = Send("GET", "/fhir/Observation/o7", "", bearer);
+  EXPECT_EQ(denied.status, 403);
+  EXPECT_THAT(denied.body, HasSubstr("no care relation"));
+  EXPECT_EQ(Send("GET", "/fhir/Observation/o7/_history/1", "", bearer).status, 403);
+  ASSERT_EQ(Send("POST", "/auth/break-glass",
+                 R"({"patient":"p7","reason":"patient collapsed in the ward"})", bearer)
+                .status,
+            201);
+  EXPECT_EQ(Send("GET", "/fhir/Observation/o7", "", bearer).status, 200);
+  EXPECT_TRUE(LastEvent().at("emergency").as_bool());
+  EXPECT_EQ(Send("GET", "/fhir/Observation/missing", "", bearer).status, 404);
 }
 
 TEST_F(AuthGateTest, AnEncounterOfHerDepartmentIsACareRelation) {
