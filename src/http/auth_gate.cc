@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "http/auth_gate.h"
 
+#include "core/form_decode.h"
+#include "fhir/definitions.h"
 #include "http/audit.h"
 #include "http/operation_outcome.h"
 
@@ -74,6 +76,47 @@ RouteAction ActionFor(std::string_view method, std::string_view pattern, const P
   return {Action::kRead, type};
 }
 
+// The patient a search names through one of its type's patient-compartment
+// parameters (patient=X, subject=Patient/X, ...), or "" when it names none.
+std::string SearchedPatient(const std::string& type, const Request& request) {
+  std::vector<std::pair<std::string, std::string>> params = core::SplitFormQuery(request.query);
+  std::string_view content_type = request.headers.Get("Content-Type").value_or("");
+  if (content_type.starts_with("application/x-www-form-urlencoded")) {
+    for (auto& p : core::SplitFormQuery(request.body)) params.push_back(std::move(p));
+  }
+  const auto& compartment = fhir::Definitions::R4().PatientCompartmentParams(type);
+  for (const auto& [name, value] : params) {
+    // `patient` is the usual parameter even where the compartment is defined
+    // through another one (Observation: subject, performer).
+    bool names_patient = name == "patient" || std::find(compartment.begin(), compartment.end(),
+                                                        name) != compartment.end();
+    if (!names_patient) continue;
+    std::string_view v = value;
+    if (v.starts_with("Patient/")) {
+      v.remove_prefix(8);
+    } else if (name != "patient") {
+      continue;  // a bare id on subject could name a Group or Device of that id
+    }
+    if (!v.empty() && v.find_first_of(",/|") == std::string_view::npos) return std::string(v);
+  }
+  return "";
+}
+
+// Types whose search spans patients' clinical records. Patient itself is
+// left out: finding a patient by name or identifier (the patient index) is
+// how care starts, and reading that patient's records is checked after.
+bool InPatientCompartment(const std::string& type) {
+  if (type == "Patient") return false;
+  return type == "*" || !fhir::Definitions::R4().PatientCompartmentParams(type).empty();
+}
+
+bool RoleNeedsCareRelation(const policy::Policy& policy, auth::Role role) {
+  for (const policy::RoleRule& rule : policy.roles()) {
+    if (rule.role == role) return rule.care_relation;
+  }
+  return false;
+}
+
 }  // namespace
 
 std::string SessionCookie(const Request& request) {
@@ -143,6 +186,10 @@ policy::AccessRequest AuthGate::Describe(const Request& request, std::string_vie
       pattern.starts_with("/fhir/Patient/{id}") || (params.Get("type") == "Patient" && !id.empty());
   if (patient_route && !id.empty()) {
     access.patients = {std::string(id)};
+  } else if (route.action == Action::kSearch && route.type != "*" && id.empty()) {
+    // A search names its patient through a compartment parameter.
+    std::string patient = SearchedPatient(route.type, request);
+    if (!patient.empty()) access.patients = {patient};
   } else if (!id.empty() && parts_.patients_of) {
     // Another resource by id: its patient decides the care relation. A
     // resource that cannot be read is left to the handler (404, 410, 503).
@@ -171,6 +218,18 @@ std::optional<Response> AuthGate::Check(const Request& request, std::string_view
   RouteAction route = ActionFor(method, pattern, params);
   if (route.self_service) return std::nullopt;
   policy::AccessRequest access = Describe(request, method, pattern, params, **caller);
+  // A search across patients cannot be checked against a care relation:
+  // roles that need one must name the patient (SYS-46).
+  bool cross_patient_search = route.action == Action::kSearch && access.patients.empty() &&
+                              InPatientCompartment(route.type) &&
+                              RoleNeedsCareRelation(*parts_.policy, who.role);
+  if (cross_patient_search) {
+    std::string reason =
+        "a search of " + route.type +
+        " must name the patient (patient=...) so that the care relation can be checked (SYS-46)";
+    if (audit != nullptr) audit->event().reason = "forbidden: " + reason;
+    return OperationOutcomeResponse(403, IssueCode::kForbidden, reason);
+  }
   policy::Decision decision = parts_.policy->Decide(access, *parts_.care, *parts_.emergency);
   if (audit != nullptr) {
     audit->event().emergency = decision.emergency;

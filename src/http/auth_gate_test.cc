@@ -68,18 +68,17 @@ class AuthGateTest : public ::testing::Test {
                                     .policy = policy_.get()},
                                    env_),
                 IsOk());
-    gate_ = std::make_unique<AuthGate>(AuthGateParts{.sessions = &sessions_,
-                                                     .tokens = tokens_.get(),
-                                                     .policy = policy_.get(),
-                                                     .care = care_.get(),
-                                                     .emergency = &emergency_,
-                                                     .patients_of =
-                                                         [this](const std::string& type,
-                                                                const std::string& id) {
-                                                           return fhir::PatientsOfResource(
-                                                               *store_, type, id);
-                                                         }},
-                                       env_);
+    gate_ = std::make_unique<AuthGate>(
+        AuthGateParts{.sessions = &sessions_,
+                      .tokens = tokens_.get(),
+                      .policy = policy_.get(),
+                      .care = care_.get(),
+                      .emergency = &emergency_,
+                      .patients_of =
+                          [this](const std::string& type, const std::string& id) {
+                            return fhir::PatientsOfResource(*store_, type, id);
+                          }},
+        env_);
     router_.SetGate(gate_.get());
     auditor_ = std::make_unique<RequestAuditor>(*store_, env_);
   }
@@ -273,6 +272,15 @@ TEST_F(AuthGateTest, AnEncounterOfHerDepartmentIsACareRelation) {
   std::vector<std::pair<std::string, std::string>> bearer = {{"Authorization", "Bearer " + token}};
   EXPECT_EQ(Send("GET", "/fhir/Patient/p2", "", bearer).status, 200);
   EXPECT_FALSE(LastEvent().at("emergency").as_bool());
+  // Searches: within her patient's records, yes; across patients, no.
+  EXPECT_EQ(Send("GET", "/fhir/Observation?patient=p2", "", bearer).status, 200);
+  EXPECT_EQ(Send("GET", "/fhir/Observation?subject=Patient/p2", "", bearer).status, 200);
+  Response across = Send("GET", "/fhir/Observation?code=glucose", "", bearer);
+  EXPECT_EQ(across.status, 403);
+  EXPECT_THAT(across.body, HasSubstr("must name the patient"));
+  EXPECT_EQ(Send("GET", "/fhir/Observation?patient=p9", "", bearer).status, 403);
+  EXPECT_EQ(Send("GET", "/fhir?_type=Observation", "", bearer).status, 403);
+  EXPECT_EQ(Send("GET", "/fhir/Patient?family=x", "", bearer).status, 200);  // the patient index
   std::string other = LoginAs("k.ito", auth::Role::kNurse, {"surgery"});
   EXPECT_EQ(Send("GET", "/fhir/Patient/p2", "", {{"Authorization", "Bearer " + other}}).status,
             403);
