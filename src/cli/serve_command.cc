@@ -193,7 +193,8 @@ core::Status Serve(const ServeOptions& options, core::Env& env) {
                        .patients_of =
                            [&store](const std::string& type, const std::string& id) {
                              return fhir::PatientsOfResource(*store, type, id);
-                           }},
+                           },
+                       .patients_of_body = fhir::PatientsOfBody},
                       env);
   router.SetGate(&gate);
 

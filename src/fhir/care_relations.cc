@@ -71,4 +71,14 @@ core::Result<std::vector<std::string>> PatientsOfResource(store::Store& store,
   return std::vector<std::string>{patient};
 }
 
+std::vector<std::string> PatientsOfBody(const std::string& type, std::string_view body) {
+  if (type == "Patient") return {};  // a new or replaced Patient is its own compartment
+  boost::system::error_code ec;
+  json::value resource = json::parse(body, ec);
+  if (ec || !resource.is_object()) return {};
+  std::string patient = internal::PatientCompartmentOf(type, "", resource.as_object());
+  if (patient.empty()) return {};
+  return {patient};
+}
+
 }  // namespace mamori::fhir

@@ -34,4 +34,9 @@ core::Result<std::vector<std::string>> PatientsOfResource(store::Store& store,
                                                           const std::string& type,
                                                           const std::string& id);
 
+// The patient a submitted resource body of `type` names (its compartment),
+// or none; a body that is not a JSON object names none (the handler refuses
+// it). For the care-relation check of creates and updates.
+std::vector<std::string> PatientsOfBody(const std::string& type, std::string_view body);
+
 }  // namespace mamori::fhir

@@ -196,6 +196,15 @@ policy::AccessRequest AuthGate::Describe(const Request& request, std::string_vie
     auto patients = parts_.patients_of(std::string(params.Get("type")), std::string(id));
     if (patients.ok()) access.patients = *std::move(patients);
   }
+  // A create or update also concerns the patient its new body names.
+  bool writes_body = route.action == Action::kCreate || route.action == Action::kUpdate;
+  if (writes_body && parts_.patients_of_body && route.type != "*") {
+    for (std::string& p : parts_.patients_of_body(route.type, request.body)) {
+      if (std::find(access.patients.begin(), access.patients.end(), p) == access.patients.end()) {
+        access.patients.push_back(std::move(p));
+      }
+    }
+  }
   return access;
 }
 

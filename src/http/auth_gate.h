@@ -62,6 +62,9 @@ struct AuthGateParts {
   // unset: only the route names patients.
   std::function<core::Result<std::vector<std::string>>(const std::string&, const std::string&)>
       patients_of;
+  // The patients a submitted body names (fhir::PatientsOfBody), for creates
+  // and updates; unset: bodies are not looked at.
+  std::function<std::vector<std::string>(const std::string&, std::string_view)> patients_of_body;
 };
 
 class AuthGate final : public AccessGate {

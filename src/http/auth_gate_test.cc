@@ -77,7 +77,8 @@ class AuthGateTest : public ::testing::Test {
                       .patients_of =
                           [this](const std::string& type, const std::string& id) {
                             return fhir::PatientsOfResource(*store_, type, id);
-                          }},
+                          },
+                      .patients_of_body = fhir::PatientsOfBody},
         env_);
     router_.SetGate(gate_.get());
     auditor_ = std::make_unique<RequestAuditor>(*store_, env_);
@@ -258,6 +259,14 @@ TEST_F(AuthGateTest, AnObservationByIdIsCheckedAgainstItsPatient) {
   EXPECT_EQ(Send("GET", "/fhir/Observation/o7", "", bearer).status, 200);
   EXPECT_TRUE(LastEvent().at("emergency").as_bool());
   EXPECT_EQ(Send("GET", "/fhir/Observation/missing", "", bearer).status, 404);
+  // Writing a record for a patient outside her care is refused as well.
+  PutAsSystem("Patient/p8", R"({"resourceType":"Patient","id":"p8"})");
+  Response write = Send("POST", "/fhir/Observation",
+                        R"({"resourceType":"Observation","status":"final",)"
+                        R"("code":{"text":"x"},"subject":{"reference":"Patient/p8"}})",
+                        bearer);
+  EXPECT_EQ(write.status, 403);
+  EXPECT_THAT(write.body, HasSubstr("no care relation"));
 }
 
 TEST_F(AuthGateTest, AnEncounterOfHerDepartmentIsACareRelation) {
