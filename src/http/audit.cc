@@ -34,6 +34,8 @@ std::string ActionOf(std::string_view method, std::string_view pattern) {
       {"POST /auth/password", "password-change"},
       {"POST /auth/break-glass", "break-glass"},
       {"POST /oauth2/token", "token"},
+      {"GET /audit/break-glass", "audit-review"},
+      {"POST /audit/break-glass/{id}/review", "audit-review"},
       {"GET /healthz", "health"},
       {"GET /pki/ca.crl", "pki"},
       {"GET /audit/sth", "audit-sth"},

@@ -234,6 +234,20 @@ TEST_F(AuthGateTest, ANurseWithoutCareRelationGets403ThenBreakGlassGets200Flagge
   ASSERT_EQ(pending.size(), 1u);
   EXPECT_EQ(pending[0].login_id, "h.sato");
   EXPECT_EQ(pending[0].patient_id, "p7");
+
+  // The auditor sees the queue and closes the review; the nurse cannot.
+  EXPECT_EQ(Send("GET", "/audit/break-glass", "", bearer).status, 403);
+  std::string auditor = LoginAs("auditor.ito", auth::Role::kAuditor);
+  std::vector<std::pair<std::string, std::string>> as_auditor = {
+      {"Authorization", "Bearer " + auditor}};
+  Response queue = Send("GET", "/audit/break-glass", "", as_auditor);
+  ASSERT_EQ(queue.status, 200) << queue.body;
+  EXPECT_THAT(queue.body, HasSubstr("unconscious patient in ER"));
+  EXPECT_EQ(Send("POST", "/audit/break-glass/" + pending[0].id + "/review",
+                 R"({"note":"ER admission, appropriate"})", as_auditor)
+                .status,
+            204);
+  EXPECT_TRUE(emergency_.PendingReview().empty());
 }
 
 // The care relation also holds for other resources read by id: an

@@ -145,6 +145,36 @@ Response BreakGlass(AuthRouteParts parts, core::Env& env, const Request& request
                     {"note", "every access under this grant is flagged and reviewed (SYS-21)"}});
 }
 
+// The auditor's review queue of break-glass uses (SYS-21).
+Response PendingReviews(AuthRouteParts parts) {
+  json::array grants;
+  for (const policy::EmergencyGrant& g : parts.emergency->PendingReview()) {
+    grants.push_back(json::object{{"id", g.id},
+                                  {"user", g.login_id},
+                                  {"patient", g.patient_id},
+                                  {"reason", g.reason},
+                                  {"started", core::FormatRfc3339(g.started)},
+                                  {"expires", core::FormatRfc3339(g.expires)}});
+  }
+  return Json(200, {{"pending", grants}});
+}
+
+Response CloseReview(AuthRouteParts parts, core::Env& env, const Request& request,
+                     const PathParams& params) {
+  const Caller* caller = params.caller();
+  if (caller == nullptr) return OperationOutcomeResponse(401, IssueCode::kLogin, "log in first");
+  auto fields = Fields(request);
+  core::Status s = parts.emergency->CloseReview(params.Get("id"), caller->principal.login_id,
+                                                Field(fields, "note"), env.clock().Now());
+  if (s.code() == core::StatusCode::kNotFound) {
+    return OperationOutcomeResponse(404, IssueCode::kNotFound, "no such break-glass grant");
+  }
+  if (!s.ok()) return OperationOutcomeResponse(400, IssueCode::kInvalid, s.message());
+  Response r;
+  r.status = 204;
+  return r;
+}
+
 Response Token(AuthRouteParts parts, const Request& request, const PathParams& params) {
   std::string_view type = request.headers.Get("Content-Type").value_or("");
   if (!type.starts_with("application/x-www-form-urlencoded")) {
@@ -196,6 +226,13 @@ core::Status RegisterAuthRoutes(Router& router, AuthRouteParts parts, core::Env&
       router.Add("POST", "/auth/break-glass", [parts, &env](const Request& r, const PathParams& p) {
         return BreakGlass(parts, env, r, p);
       }));
+  MAMORI_RETURN_IF_ERROR(
+      router.Add("GET", "/audit/break-glass",
+                 [parts](const Request&, const PathParams&) { return PendingReviews(parts); }));
+  MAMORI_RETURN_IF_ERROR(router.Add("POST", "/audit/break-glass/{id}/review",
+                                    [parts, &env](const Request& r, const PathParams& p) {
+                                      return CloseReview(parts, env, r, p);
+                                    }));
   return router.Add("POST", "/oauth2/token",
                     [parts](const Request& r, const PathParams& p) { return Token(parts, r, p); });
 }

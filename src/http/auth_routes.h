@@ -8,6 +8,8 @@
 //   POST /auth/logout        revokes the presented session
 //   POST /auth/password      {"current","new"}: the password change (PLAN-25, SYS-42)
 //   POST /auth/break-glass   {"patient","reason"}: time-limited emergency access (SYS-21)
+//   GET  /audit/break-glass  the auditor's review queue of break-glass uses (SYS-21)
+//   POST /audit/break-glass/{id}/review  {"note"}: closes one (not by the user who broke it)
 //   POST /oauth2/token       client credentials (RFC 6749 4.4) with mutual TLS or
 //                            private_key_jwt; answers OAuth JSON errors, not OperationOutcome
 // Each request's audit event names the user, and for a failed login the
