@@ -90,6 +90,14 @@ std::vector<IndexEntry> Extract(const CompiledParam& compiled, const Item& root,
   }
   if (out.empty() && !present) return out;
   for (IndexEntry& e : out) e.param = compiled.param->code;
+  // An ordered parameter's range entries share one hash, which says "has a
+  // value" as well as kPresent would (PlanLookup looks up both for :missing);
+  // kPresent is written only when no range entry could be (a malformed date).
+  std::optional<IndexForm> ordered = PresenceForm(compiled.param->type);
+  bool implied = ordered && std::any_of(out.begin(), out.end(), [&](const IndexEntry& e) {
+                   return e.form == *ordered && e.value.empty();
+                 });
+  if (implied) return out;
   out.push_back(
       IndexEntry{.param = compiled.param->code, .form = IndexForm::kPresent, .value = {}});
   return out;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "fhir/search/index.h"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <tuple>
@@ -87,13 +88,14 @@ void PlanString(const SearchClause& clause, const StringValue& v, IndexForm pref
     plan.recheck = true;
     return;
   }
-  // Prefix entries are per word: look up the query's first word and let the
-  // recheck confirm the rest (and anything beyond max_prefix).
+  // Prefix entries are per word and at stored lengths only: look up the
+  // longest stored prefix of the query's first word and let the recheck
+  // confirm the rest (other words, code points beyond that length).
   std::string_view first_word = std::string_view(v.normalized).substr(0, v.normalized.find(' '));
-  plan.keys.push_back(
-      Key(clause, prefix_form, std::string(Utf8Prefix(first_word, options.max_prefix))));
-  plan.recheck =
-      first_word.size() != v.normalized.size() || Utf8Length(first_word) > options.max_prefix;
+  size_t length = Utf8Length(first_word);
+  size_t stored = StoredPrefixLength(std::min(length, options.max_prefix), options.max_prefix);
+  plan.keys.push_back(Key(clause, prefix_form, std::string(Utf8Prefix(first_word, stored))));
+  plan.recheck = first_word.size() != v.normalized.size() || length != stored;
 }
 
 void PlanToken(const SearchClause& clause, const TokenValue& v, LookupPlan& plan) {
@@ -177,9 +179,53 @@ void PlanComposite(const SearchClause& clause, const CompositeValue& v, LookupPl
   }
 }
 
+// A parameter of `type` indexed under another one's code (IndexedParam).
+struct Alias {
+  std::string type;
+  std::string param;
+  std::string indexed;
+};
+
+void AddAliases(const std::string& type, std::vector<Alias>& out) {
+  std::vector<const SearchParameter*> seen;
+  for (const SearchParameter* p : Definitions::R4().SearchParameters(type)) {
+    if (p->expression.empty() || p->type == SearchParamType::kComposite) continue;
+    auto same = std::find_if(seen.begin(), seen.end(), [p](const SearchParameter* q) {
+      return q->expression == p->expression && q->type == p->type;
+    });
+    if (same == seen.end()) {
+      seen.push_back(p);
+    } else {
+      out.push_back({type, p->code, (*same)->code});
+    }
+  }
+}
+
 }  // namespace
 
 std::string_view FormTag(IndexForm form) { return kTags[static_cast<size_t>(form)]; }
+
+std::optional<IndexForm> PresenceForm(SearchParamType type) {
+  switch (type) {
+    case SearchParamType::kDate:
+      return IndexForm::kDate;
+    case SearchParamType::kNumber:
+      return IndexForm::kNumber;
+    case SearchParamType::kQuantity:
+      return IndexForm::kQuantity;
+    default:
+      return std::nullopt;
+  }
+}
+
+bool IsStoredPrefixLength(size_t n, size_t max) {
+  return n >= 1 && n <= max && (n <= 4 || n == 6 || n == 8 || n == 12 || n == max);
+}
+
+size_t StoredPrefixLength(size_t n, size_t max) {
+  while (n > 1 && !IsStoredPrefixLength(n, max)) --n;
+  return n;
+}
 
 bool operator<(const IndexEntry& a, const IndexEntry& b) {
   auto time = [](const IndexEntry& e) {
@@ -195,8 +241,21 @@ bool operator<(const IndexEntry& a, const IndexEntry& b) {
           (time(a) < time(b) || (time(a) == time(b) && number(a) < number(b))));
 }
 
+std::string_view IndexedParam(std::string_view type, std::string_view param) {
+  static const auto* aliases = [] {
+    auto* out = new std::vector<Alias>();
+    for (const std::string& t : Definitions::R4().SupportedResourceTypes()) AddAliases(t, *out);
+    return out;
+  }();
+  for (const Alias& a : *aliases) {
+    if (a.type == type && a.param == param) return a.indexed;
+  }
+  return param;
+}
+
 std::string HashInput(std::string_view type, std::string_view param, IndexForm form,
                       std::string_view value) {
+  param = IndexedParam(type, param);
   std::string out;
   out.reserve(type.size() + param.size() + value.size() + 12);
   out.append(type).push_back('\0');
@@ -226,6 +285,9 @@ LookupPlan PlanLookup(const SearchClause& clause, const SearchValue& value,
   LookupPlan plan;
   if (const auto* missing = std::get_if<MissingValue>(&value)) {
     plan.keys.push_back(Key(clause, IndexForm::kPresent, {}));
+    if (std::optional<IndexForm> form = PresenceForm(clause.definition->type)) {
+      plan.keys.push_back(Key(clause, *form, {}));  // the range entries imply presence
+    }
     plan.negate = missing->missing;
   } else if (const auto* token = std::get_if<TokenValue>(&value)) {
     PlanToken(clause, *token, plan);

@@ -108,12 +108,27 @@ struct IndexEntry {
 // Orders by param, form, value, then ranges (for sorting and de-duplication).
 bool operator<(const IndexEntry& a, const IndexEntry& b);
 
+// The form whose entry with an empty value every value of a parameter of
+// `type` gets, so that its hash also answers :missing: kDate, kNumber,
+// kQuantity for the ordered types, nothing for the others. Such parameters
+// get a kPresent entry only when none of their values could be indexed.
+std::optional<IndexForm> PresenceForm(SearchParamType type);
+
 // The exact bytes the store MACs for an entry of a resource of `type`:
-//   type 0x00 param 0x00 tag 0x00 value
+//   type 0x00 IndexedParam(type, param) 0x00 tag 0x00 value
 // Type, parameter and form are inside the MAC so that equal values under
 // different parameters or types give unrelated MACs (no cross-parameter or
 // cross-type equality leaks); NUL cannot occur in the first three.
 std::string HashInput(std::string_view type, const IndexEntry& entry);
+
+// The parameter whose entries `param` of `type` shares: the first parameter
+// of the type with the same expression and parameter type (Patient and
+// Practitioner phonetic -> name, Coverage patient -> beneficiary), else
+// `param`. Such parameters always select the same values, so their entries
+// are identical; hashing them under one name stores each row once (the store
+// ignores a duplicate row) and tells a reader of the database nothing it
+// could not see from the doubled rows. Composites are never aliased.
+std::string_view IndexedParam(std::string_view type, std::string_view param);
 std::string HashInput(std::string_view type, std::string_view param, IndexForm form,
                       std::string_view value);
 
@@ -129,6 +144,15 @@ std::string CompositeKey(std::span<const CompositePart> parts);
 inline constexpr size_t kDefaultMaxPrefix = 12;  // code points per prefix entry
 inline constexpr size_t kDefaultMaxGram = 256;   // code points of a string :contains sees
 inline constexpr size_t kGramLength = 2;         // code points per :contains gram
+
+// The prefix lengths the index stores for each word, up to `max` code points:
+// 1, 2, 3, 4, 6, 8, 12 and `max` itself. Short prefixes are where queries
+// are (and where a recheck would decrypt the most candidates); longer queries
+// look up the longest stored length below them and are rechecked. Storing 7
+// of the 12 lengths cut a word's entries by up to 42% (docs/PERFORMANCE.md).
+bool IsStoredPrefixLength(size_t n, size_t max);
+// The longest stored prefix length <= n. REQUIRES: 1 <= n <= max.
+size_t StoredPrefixLength(size_t n, size_t max);
 
 struct LookupOptions {
   size_t max_prefix = kDefaultMaxPrefix;  // must equal ExtractOptions::max_prefix

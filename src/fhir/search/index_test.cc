@@ -138,7 +138,55 @@ TEST(PlanLookupTest, TokenTextScansUnlessItsEntriesAreWritten) {
   EXPECT_EQ(plan.combine, LookupPlan::Combine::kAny);
   ASSERT_THAT(plan.keys, SizeIs(1));
   EXPECT_EQ(plan.keys[0].form, IndexForm::kTokenTextPrefix);
-  EXPECT_EQ(plan.keys[0].value, "heart");
+  EXPECT_EQ(plan.keys[0].value, "hear");  // 5 is no stored prefix length: 4, then recheck
+  EXPECT_TRUE(plan.recheck);
+}
+
+TEST(PlanLookupTest, PrefixesLookUpTheLongestStoredLengthAndRecheckTheRest) {
+  struct Case {
+    const char* query;
+    const char* key;
+    bool recheck;
+  };
+  for (const Case& c :
+       {Case{"w", "w", false}, Case{"wata", "wata", false}, Case{"watan", "wata", true},
+        Case{"watana", "watana", false}, Case{"watanab", "watana", true},
+        Case{"watanabe", "watanabe", false}, Case{"watanabetaro", "watanabetaro", false},
+        Case{"watanabetarou", "watanabetaro", true}}) {
+    SearchClause clause = ClauseOf("Patient", "family", c.query);
+    LookupPlan plan = PlanLookup(clause, clause.values[0]);
+    ASSERT_THAT(plan.keys, SizeIs(1)) << c.query;
+    EXPECT_EQ(plan.keys[0].value, c.key) << c.query;
+    EXPECT_EQ(plan.recheck, c.recheck) << c.query;
+  }
+  EXPECT_EQ(StoredPrefixLength(11, 12), 8u);
+  EXPECT_EQ(StoredPrefixLength(5, 5), 5u);  // max itself is always stored
+  EXPECT_FALSE(IsStoredPrefixLength(13, 12));
+}
+
+TEST(PlanLookupTest, MissingOnAnOrderedParameterAlsoLooksUpItsRangeEntries) {
+  SearchClause c = ClauseOf("Patient", "birthdate:missing", "true");
+  LookupPlan plan = PlanLookup(c, c.values[0]);
+  ASSERT_THAT(plan.keys, SizeIs(2));
+  EXPECT_EQ(plan.keys[0].form, IndexForm::kPresent);
+  EXPECT_EQ(plan.keys[1].form, IndexForm::kDate);
+  EXPECT_EQ(plan.keys[1].value, "");
+  EXPECT_TRUE(plan.negate);
+  c = ClauseOf("Patient", "family:missing", "false");
+  plan = PlanLookup(c, c.values[0]);
+  ASSERT_THAT(plan.keys, SizeIs(1));  // strings have no shared-hash form
+  EXPECT_FALSE(plan.negate);
+}
+
+TEST(IndexFormTest, IdenticalParametersShareTheirHashes) {
+  IndexEntry entry{.param = "phonetic", .form = IndexForm::kStringPrefix, .value = "ya"};
+  EXPECT_EQ(IndexedParam("Patient", "phonetic"), "name");
+  EXPECT_EQ(HashInput("Patient", entry), HashInput("Patient", "name", entry.form, entry.value));
+  EXPECT_EQ(IndexedParam("Patient", "family"), "family");
+  EXPECT_NE(HashInput("Patient", "family", entry.form, entry.value),
+            HashInput("Patient", "name", entry.form, entry.value));
+  // Composites with one expression differ in their components: never aliased.
+  EXPECT_EQ(IndexedParam("Observation", "code-value-quantity"), "code-value-quantity");
 }
 
 TEST(PlanLookupTest, ReferencesWithoutTypeTryEveryTargetType) {

@@ -110,6 +110,15 @@ CREATE TABLE ledger_sth (
   sth       BLOB NOT NULL
 );
 )sql",
+      // 5: fewer index entries per resource (fhir/search/README.md "Index
+      // cost"): prefixes at stored lengths only, no kPresent entry where a
+      // range entry implies it, identical parameters hashed once. The tables
+      // keep their shape; the rows are rebuilt at the next open with the key,
+      // because rows of the old forms would linger (and make every update of
+      // such a resource fall back to ClearIndex's full scan).
+      R"sql(
+INSERT OR REPLACE INTO mamori_meta (key, value) VALUES ('search_index_rebuild', '1');
+)sql",
   };
   return *steps;
 }

@@ -61,13 +61,12 @@ core::Status AppendIdentityEntries(const std::string& type, const std::string& i
   using search::IndexForm;
   MAMORI_ASSIGN_OR_RETURN(std::string present, TypeHash(store, type));
   MAMORI_ASSIGN_OR_RETURN(std::string code, IndexHash(store, type, kId, IndexForm::kTokenCode, id));
-  MAMORI_ASSIGN_OR_RETURN(std::string updated_present,
-                          IndexHash(store, type, kLastUpdated, IndexForm::kPresent, ""));
+  // No kPresent entry for _lastUpdated: every version has one, and its date
+  // entry answers :missing (search::PresenceForm).
   MAMORI_ASSIGN_OR_RETURN(std::string updated,
                           IndexHash(store, type, kLastUpdated, IndexForm::kDate, ""));
   out.push_back({.hash = std::move(present)});
   out.push_back({.hash = std::move(code)});
-  out.push_back({.hash = std::move(updated_present)});
   out.push_back({.hash = std::move(updated), .range = store::IndexEntry::Range::kWriteTime});
   return core::Status::Ok();
 }

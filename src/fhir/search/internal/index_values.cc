@@ -371,7 +371,7 @@ std::vector<std::string> PrefixKeys(std::string_view normalized, size_t max) {
     std::string_view word = normalized.substr(start, space - start);
     for (size_t n = 1; n <= max; ++n) {
       std::string_view prefix = Utf8Prefix(word, n);
-      keys.emplace_back(prefix);
+      if (IsStoredPrefixLength(n, max)) keys.emplace_back(prefix);
       if (prefix.size() == word.size()) break;  // the word is n code points long
     }
     if (space == std::string_view::npos) break;
