@@ -59,6 +59,17 @@ void AppendProduct(const std::vector<std::vector<IndexEntry>>& parts,
   }
 }
 
+// Without full_composites a part keeps only the forms every query of its
+// kind can look up: a coding's code (tc, not system|code) and a quantity's
+// value (q, not its units). Each coding yields a tc when it yields a tsc, and
+// each quantity a q, so no part becomes empty.
+void KeepBroadestForms(std::vector<IndexEntry>& part) {
+  std::erase_if(part, [](const IndexEntry& e) {
+    return e.form == IndexForm::kTokenSystemCode || e.form == IndexForm::kQuantitySystemCode ||
+           e.form == IndexForm::kQuantityCode;
+  });
+}
+
 void CompositeEntries(const CompiledParam& compiled, const Item& root,
                       const ExtractOptions& options, std::vector<IndexEntry>& out) {
   for (const Item& item : internal::Evaluate(*compiled.expression, root)) {
@@ -69,6 +80,7 @@ void CompositeEntries(const CompiledParam& compiled, const Item& root,
         internal::AppendItemEntries(compiled.component_params[i]->type, value, options,
                                     internal::Yield::kCompositePart, parts[i]);
       }
+      if (!options.full_composites) KeepBroadestForms(parts[i]);
       complete = !parts[i].empty();
     }
     if (complete) AppendProduct(parts, out);

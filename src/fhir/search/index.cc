@@ -154,13 +154,31 @@ std::vector<CompositePart> ComponentParts(const ComponentValue& v, const SearchP
   return {QuantityPart(q, plan.recheck)};
 }
 
-void PlanComposite(const SearchClause& clause, const CompositeValue& v, LookupPlan& plan) {
+// The broadest form of a part, as extraction keeps it without
+// full_composites; narrowing it loses the system or unit, so recheck.
+CompositePart Broadest(const CompositePart& part, const ComponentValue& v, LookupPlan& plan) {
+  if (part.form == IndexForm::kTokenSystemCode) {
+    plan.recheck = true;
+    return {IndexForm::kTokenCode, std::get<TokenValue>(v).code};
+  }
+  if (part.form == IndexForm::kQuantitySystemCode || part.form == IndexForm::kQuantityCode) {
+    plan.recheck = true;
+    return {IndexForm::kQuantity, {}};
+  }
+  return part;
+}
+
+void PlanComposite(const SearchClause& clause, const CompositeValue& v, const LookupOptions& lookup,
+                   LookupPlan& plan) {
   const SearchParameter& param = *clause.definition;
   std::vector<std::vector<CompositePart>> options;
   for (size_t i = 0; i < v.components.size() && i < param.components.size(); ++i) {
     const SearchParameter* part =
         Definitions::R4().FindSearchParameter(param.base, param.components[i].code);
     std::vector<CompositePart> parts = ComponentParts(v.components[i], *part, plan);
+    if (!lookup.full_composites) {
+      for (CompositePart& p : parts) p = Broadest(p, v.components[i], plan);
+    }
     if (parts.empty()) {
       plan.combine = LookupPlan::Combine::kScan;
       plan.keys.clear();
@@ -312,7 +330,7 @@ LookupPlan PlanLookup(const SearchClause& clause, const SearchValue& value,
   } else if (const auto* uri = std::get_if<UriValue>(&value)) {
     PlanUri(clause, *uri, plan);
   } else {
-    PlanComposite(clause, std::get<CompositeValue>(value), plan);
+    PlanComposite(clause, std::get<CompositeValue>(value), options, plan);
   }
   return plan;
 }

@@ -159,6 +159,7 @@ struct LookupOptions {
   size_t max_gram = kDefaultMaxGram;      // must equal ExtractOptions::max_gram
   bool token_text = false;                // must equal ExtractOptions::token_text
   bool contains_grams = true;             // must equal ExtractOptions::contains_grams
+  bool full_composites = true;            // must equal ExtractOptions::full_composites
 };
 
 // One key to look up: resources with an entry (param, form, value) whose

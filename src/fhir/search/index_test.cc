@@ -40,7 +40,9 @@ boost::json::object Parsed(std::string_view text) {
 }
 
 using ::mamori::core::testing::IsOk;
+using ::testing::Contains;
 using ::testing::ElementsAre;
+using ::testing::Field;
 using ::testing::SizeIs;
 
 constexpr int64_t kDay = 86'400'000'000;
@@ -313,6 +315,43 @@ TEST(ResourceMatchesClauseTest, AUnitSystemWithoutCodeIsRechecked) {
   EXPECT_TRUE(ResourceMatchesClause(obs, ucum, {}));
   SearchClause other = ClauseOf("Observation", "value-quantity", "5|http://other.org|");
   EXPECT_FALSE(ResourceMatchesClause(obs, other, {}));
+}
+
+// mamori's index keeps a composite's broadest part forms (tc x q): one entry
+// where the full product had six; a system or unit in the query is rechecked.
+TEST(ResourceMatchesClauseTest, BroadCompositesLookUpCodeAndValueAndRecheckSystemAndUnit) {
+  boost::json::object obs = boost::json::parse(R"({"resourceType":"Observation","status":"final",
+      "code":{"coding":[{"system":"http://loinc.org","code":"8302-2"}]},
+      "valueQuantity":{"value":170,"system":"http://unitsofmeasure.org","code":"cm"}})")
+                                .as_object();
+  ExtractOptions broad{.full_composites = false};
+  const SearchParameter* param =
+      Definitions::R4().FindSearchParameter("Observation", "code-value-quantity");
+  std::vector<IndexEntry> entries = ExtractParameter(obs, *param, broad);
+  std::vector<CompositePart> parts{{IndexForm::kTokenCode, "8302-2"}, {IndexForm::kQuantity, ""}};
+  EXPECT_THAT(entries, Contains(Field(&IndexEntry::value, CompositeKey(parts))));
+  EXPECT_EQ(std::count_if(entries.begin(), entries.end(),
+                          [](const IndexEntry& e) { return e.form == IndexForm::kComposite; }),
+            1);
+  EXPECT_EQ(ExtractParameter(obs, *param).size(), 7u);  // full: 2 x 3 forms, and present
+
+  SearchClause full = ClauseOf("Observation", "code-value-quantity",
+                               "http://loinc.org|8302-2$gt160|http://unitsofmeasure.org|cm");
+  LookupPlan plan = PlanLookup(full, full.values[0], LookupOptionsFor(broad));
+  ASSERT_THAT(plan.keys, SizeIs(1));
+  EXPECT_EQ(plan.keys[0].value, CompositeKey(parts));
+  EXPECT_TRUE(plan.recheck);
+  MatchOptions options{.extract = broad, .now_us = 0};
+  EXPECT_TRUE(ResourceMatchesClause(obs, full, options));
+  for (const char* rejected :
+       {"http://other.org|8302-2$gt160", "|8302-2$gt160",
+        "8302-2$gt160|http://unitsofmeasure.org|m", "8302-2$lt100", "8302-2$gt160||kg"}) {
+    SearchClause c = ClauseOf("Observation", "code-value-quantity", rejected);
+    EXPECT_FALSE(ResourceMatchesClause(obs, c, options)) << rejected;
+  }
+  SearchClause bare = ClauseOf("Observation", "code-value-quantity", "8302-2$gt160");
+  EXPECT_FALSE(PlanLookup(bare, bare.values[0], LookupOptionsFor(broad)).recheck);
+  EXPECT_TRUE(ResourceMatchesClause(obs, bare, options));
 }
 
 TEST(ResourceMatchesClauseTest, TextScansAndRechecksTheDisplay) {
