@@ -100,6 +100,16 @@ std::vector<IndexEntry> Extract(const CompiledParam& compiled, const Item& root,
       internal::AppendItemEntries(compiled.param->type, item, options, internal::Yield::kFull, out);
     }
   }
+  if (ValueIsRequired(*compiled.param)) {
+    // Presence is the rule: index only its absence (ValueIsRequired).
+    if (out.empty() && !present) {
+      out.push_back(IndexEntry{.param = compiled.param->code,
+                               .form = IndexForm::kPresent,
+                               .value = std::string(kAbsentValue)});
+    }
+    for (IndexEntry& e : out) e.param = compiled.param->code;
+    return out;
+  }
   if (out.empty() && !present) return out;
   for (IndexEntry& e : out) e.param = compiled.param->code;
   // An ordered parameter's range entries share one hash, which says "has a

@@ -355,7 +355,22 @@ TEST_F(ExtractTest, AnElementWithOnlyExtensionsIsMissing) {
       "code":{"text":"x"},"valueCodeableConcept":{"extension":[{"url":"http://x",
       "valueCode":"unknown"}]}})");
   EXPECT_THAT(Of(all, "value-concept"), IsEmpty());
-  EXPECT_THAT(all, Contains(E("code", IndexForm::kPresent, "")));  // text only, still a value
+  EXPECT_THAT(all, Contains(E("combo-code", IndexForm::kPresent, "")));  // text only, a value
+  // Observation.code is required: a value writes nothing, not even kPresent.
+  EXPECT_THAT(Of(all, "code"), IsEmpty());
+}
+
+TEST_F(ExtractTest, ARequiredElementIsIndexedOnlyWhenAbsent) {
+  std::vector<IndexEntry> all = Extract(R"({"resourceType":"Observation",
+      "_status":{"extension":[{"url":"http://x","valueCode":"unknown"}]},"code":{"text":"x"}})");
+  EXPECT_THAT(Of(all, "status"),
+              UnorderedElementsAre(E("status", IndexForm::kPresent, std::string(kAbsentValue))));
+  const SearchParameter* status = Definitions::R4().FindSearchParameter("Observation", "status");
+  const SearchParameter* category =
+      Definitions::R4().FindSearchParameter("Observation", "category");
+  EXPECT_TRUE(ValueIsRequired(*status));
+  EXPECT_FALSE(ValueIsRequired(*category));  // 0..*
+  EXPECT_FALSE(ValueIsRequired(*Definitions::R4().FindSearchParameter("Observation", "subject")));
 }
 
 TEST_F(ExtractTest, AResourceOfAnUnsupportedTypeIsRejected) {

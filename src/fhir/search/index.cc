@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <set>
 #include <tuple>
 
 #include "fhir/definitions.h"
@@ -223,6 +224,27 @@ void AddAliases(const std::string& type, std::vector<Alias>& out) {
 
 std::string_view FormTag(IndexForm form) { return kTags[static_cast<size_t>(form)]; }
 
+bool ValueIsRequired(const SearchParameter& param) {
+  static const auto* required = [] {
+    auto* out = new std::set<const SearchParameter*>();
+    const Definitions& defs = Definitions::R4();
+    for (const std::string& type : defs.SupportedResourceTypes()) {
+      for (const SearchParameter* p : defs.SearchParameters(type)) {
+        if (p->base != type || p->type == SearchParamType::kComposite) continue;
+        const std::string& path = p->expression;
+        bool plain = path.starts_with(type + ".") && path.find('.', type.size() + 1) == path.npos &&
+                     std::all_of(path.begin(), path.end(), [](char c) {
+                       return c == '.' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+                     });
+        const ElementDefinition* element = plain ? defs.FindElement(path) : nullptr;
+        if (element != nullptr && element->min >= 1) out->insert(p);
+      }
+    }
+    return out;
+  }();
+  return required->contains(&param);
+}
+
 std::optional<IndexForm> PresenceForm(SearchParamType type) {
   switch (type) {
     case SearchParamType::kDate:
@@ -302,6 +324,11 @@ LookupPlan PlanLookup(const SearchClause& clause, const SearchValue& value,
                       const LookupOptions& options) {
   LookupPlan plan;
   if (const auto* missing = std::get_if<MissingValue>(&value)) {
+    if (ValueIsRequired(*clause.definition)) {  // only the rare absent value is indexed
+      plan.keys.push_back(Key(clause, IndexForm::kPresent, std::string(kAbsentValue)));
+      plan.negate = !missing->missing;
+      return plan;
+    }
     plan.keys.push_back(Key(clause, IndexForm::kPresent, {}));
     if (std::optional<IndexForm> form = PresenceForm(clause.definition->type)) {
       plan.keys.push_back(Key(clause, *form, {}));  // the range entries imply presence

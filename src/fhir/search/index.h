@@ -114,6 +114,15 @@ bool operator<(const IndexEntry& a, const IndexEntry& b);
 // get a kPresent entry only when none of their values could be indexed.
 std::optional<IndexForm> PresenceForm(SearchParamType type);
 
+// Whether every valid resource has a value for `param`: its expression is a
+// plain path "Type.element" to an element with min >= 1 (Observation.status,
+// Claim.patient). Such a parameter gets no kPresent entry; a resource without
+// a value (its element has only extensions) gets kPresent with value
+// kAbsentValue instead, and :missing looks that up. The common case writes
+// nothing, the rare one one row, and the answer stays exact.
+bool ValueIsRequired(const SearchParameter& param);
+inline constexpr std::string_view kAbsentValue = "absent";
+
 // The exact bytes the store MACs for an entry of a resource of `type`:
 //   type 0x00 IndexedParam(type, param) 0x00 tag 0x00 value
 // Type, parameter and form are inside the MAC so that equal values under
