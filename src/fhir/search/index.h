@@ -15,16 +15,18 @@
 // this module holds no key.
 //
 // Forms by tag: the value bytes, then what they answer.
-//   present  "", one per parameter with a value -> :missing
+//   present  "", one per parameter with a value, unless PresenceForm's range
+//            entry or ValueIsRequired makes it redundant; kAbsentValue for a
+//            required element without a value -> :missing
 //   tc       code, or Identifier / ContactPoint value -> [code]
 //   tsc      system "|" code ("|code" without a system) -> [system]|[code], |[code]
 //   ts       system -> [system]|
 //   tot      type-system "|" type-code "|" value -> identifier:of-type
-//   ttp      each word's 1..max_prefix-code-point prefixes of the folded
+//   ttp      each word's stored-length prefixes (IsStoredPrefixLength) of the folded
 //            display or text -> token:text (only with ExtractOptions::token_text)
 //   sx       the string as stored -> string:exact
-//   sp       each of the first 8 words' 1..max_prefix-code-point prefixes,
-//            folded by NormalizeString -> string (starts with)
+//   sp       each of the first 8 words' prefixes of a stored length (1-4, 6,
+//            8, 12 code points), folded by NormalizeString -> string (starts with)
 //   sg       each 2-code-point run inside a word, within the first max_gram
 //            code points, folded -> string:contains
 //   sn       the folded string -> composite string parts only
