@@ -352,12 +352,15 @@ TEST_F(ExtractTest, MalformedValuesAreSkippedNotFatal) {
 
 TEST_F(ExtractTest, AnElementWithOnlyExtensionsIsMissing) {
   std::vector<IndexEntry> all = Extract(R"({"resourceType":"Observation","status":"final",
-      "code":{"text":"x"},"valueCodeableConcept":{"extension":[{"url":"http://x",
+      "code":{"text":"x"},"category":[{"text":"y"}],"valueCodeableConcept":{"extension":[{"url":"http://x",
       "valueCode":"unknown"}]}})");
   EXPECT_THAT(Of(all, "value-concept"), IsEmpty());
-  EXPECT_THAT(all, Contains(E("combo-code", IndexForm::kPresent, "")));  // text only, a value
-  // Observation.code is required: a value writes nothing, not even kPresent.
+  EXPECT_THAT(Of(all, "category"),  // text only, still a value
+              UnorderedElementsAre(E("category", IndexForm::kPresent, "")));
+  // Observation.code is required (and in combo-code): a value writes nothing,
+  // not even kPresent, though this text-only one has no code to index.
   EXPECT_THAT(Of(all, "code"), IsEmpty());
+  EXPECT_THAT(Of(all, "combo-code"), IsEmpty());
 }
 
 TEST_F(ExtractTest, ARequiredElementIsIndexedOnlyWhenAbsent) {
@@ -371,6 +374,8 @@ TEST_F(ExtractTest, ARequiredElementIsIndexedOnlyWhenAbsent) {
   EXPECT_TRUE(ValueIsRequired(*status));
   EXPECT_FALSE(ValueIsRequired(*category));  // 0..*
   EXPECT_FALSE(ValueIsRequired(*Definitions::R4().FindSearchParameter("Observation", "subject")));
+  // A union with a required branch: Observation.code | Observation.component.code.
+  EXPECT_TRUE(ValueIsRequired(*Definitions::R4().FindSearchParameter("Observation", "combo-code")));
 }
 
 TEST_F(ExtractTest, AResourceOfAnUnsupportedTypeIsRejected) {

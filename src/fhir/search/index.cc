@@ -224,6 +224,20 @@ void AddAliases(const std::string& type, std::vector<Alias>& out) {
 
 std::string_view FormTag(IndexForm form) { return kTags[static_cast<size_t>(form)]; }
 
+namespace {
+
+// "Type.element" for an element of min >= 1.
+bool RequiredPath(const std::string& type, std::string_view path) {
+  bool plain = path.starts_with(type + ".") && path.find('.', type.size() + 1) == path.npos &&
+               std::all_of(path.begin(), path.end(), [](char c) {
+                 return c == '.' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+               });
+  const ElementDefinition* element = plain ? Definitions::R4().FindElement(path) : nullptr;
+  return element != nullptr && element->min >= 1;
+}
+
+}  // namespace
+
 bool ValueIsRequired(const SearchParameter& param) {
   static const auto* required = [] {
     auto* out = new std::set<const SearchParameter*>();
@@ -231,13 +245,17 @@ bool ValueIsRequired(const SearchParameter& param) {
     for (const std::string& type : defs.SupportedResourceTypes()) {
       for (const SearchParameter* p : defs.SearchParameters(type)) {
         if (p->base != type || p->type == SearchParamType::kComposite) continue;
-        const std::string& path = p->expression;
-        bool plain = path.starts_with(type + ".") && path.find('.', type.size() + 1) == path.npos &&
-                     std::all_of(path.begin(), path.end(), [](char c) {
-                       return c == '.' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-                     });
-        const ElementDefinition* element = plain ? defs.FindElement(path) : nullptr;
-        if (element != nullptr && element->min >= 1) out->insert(p);
+        // A union has a value when any branch has: combo-code is
+        // "Observation.code | Observation.component.code".
+        std::string_view rest = p->expression;
+        for (size_t bar = 0; bar != std::string_view::npos;) {
+          bar = rest.find(" | ");
+          if (RequiredPath(type, rest.substr(0, bar))) {
+            out->insert(p);
+            break;
+          }
+          if (bar != std::string_view::npos) rest.remove_prefix(bar + 3);
+        }
       }
     }
     return out;

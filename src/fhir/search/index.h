@@ -116,12 +116,12 @@ bool operator<(const IndexEntry& a, const IndexEntry& b);
 // get a kPresent entry only when none of their values could be indexed.
 std::optional<IndexForm> PresenceForm(SearchParamType type);
 
-// Whether every valid resource has a value for `param`: its expression is a
-// plain path "Type.element" to an element with min >= 1 (Observation.status,
-// Claim.patient). Such a parameter gets no kPresent entry; a resource without
-// a value (its element has only extensions) gets kPresent with value
-// kAbsentValue instead, and :missing looks that up. The common case writes
-// nothing, the rare one one row, and the answer stays exact.
+// Whether every valid resource has a value for `param`: its expression is,
+// or is a union with, a plain path "Type.element" to an element with min >= 1
+// (Observation.status, Claim.patient, combo-code through Observation.code). Such a parameter gets
+// no kPresent entry; a resource without a value (its element has only extensions) gets kPresent
+// with value kAbsentValue instead, and :missing looks that up. The common case writes nothing, the
+// rare one one row, and the answer stays exact.
 bool ValueIsRequired(const SearchParameter& param);
 inline constexpr std::string_view kAbsentValue = "absent";
 
