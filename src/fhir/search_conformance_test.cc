@@ -293,6 +293,12 @@ const Row kRows[] = {
      "Observation",
      "code-value-quantity=http://snomed.info/sct|29463-7$gt85",
      {}},
+    // "|code" is looked up as the code and rechecked for having no system.
+    {"TokenNoSystem",
+     "Observation",
+     "_id=9b3196da-aaa4-4d07-83d5-4fb5474d8dc6&status=|final",
+     {"9b3196da-aaa4-4d07-83d5-4fb5474d8dc6"}},
+    {"TokenNoSystemRejectsASystem", "Observation", "code=|29463-7", {}},
     // phonetic has name's expression: its entries are stored once, under name.
     {"PhoneticSharesNameEntries", "Patient", "phonetic=たろう", {"jp-patient-example-1"}},
     // reference

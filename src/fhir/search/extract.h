@@ -85,6 +85,10 @@ struct ExtractOptions {
   // rechecked; an Observation's composites shrink from ~12 entries to ~2.
   // Default true.
   bool full_composites = true;
+  // Write tsc "|code" for codes and identifiers without a system (must equal
+  // LookupOptions::systemless_codes). False: a "|code" query looks up tc and
+  // is rechecked; status, gender and the like save a row each. Default true.
+  bool systemless_codes = true;
 };
 
 // Every entry for `resource`, sorted and de-duplicated. Returns

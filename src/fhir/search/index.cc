@@ -99,13 +99,18 @@ void PlanString(const SearchClause& clause, const StringValue& v, IndexForm pref
   plan.recheck = first_word.size() != v.normalized.size() || length != stored;
 }
 
-void PlanToken(const SearchClause& clause, const TokenValue& v, LookupPlan& plan) {
+void PlanToken(const SearchClause& clause, const TokenValue& v, const LookupOptions& options,
+               LookupPlan& plan) {
   if (clause.modifier == Modifier::kOfType) {
     plan.keys.push_back(
         Key(clause, IndexForm::kTokenOfType, v.system + "|" + v.code + "|" + v.value));
     return;
   }
   std::optional<CompositePart> part = TokenPart(v);
+  if (v.form == TokenValue::Form::kNoSystem && !options.systemless_codes) {
+    part = CompositePart{IndexForm::kTokenCode, v.code};  // any system; the recheck says none
+    plan.recheck = true;
+  }
   plan.keys.push_back(Key(clause, part->form, std::move(part->value)));
   plan.negate = clause.modifier == Modifier::kNot;
 }
@@ -353,7 +358,7 @@ LookupPlan PlanLookup(const SearchClause& clause, const SearchValue& value,
     }
     plan.negate = missing->missing;
   } else if (const auto* token = std::get_if<TokenValue>(&value)) {
-    PlanToken(clause, *token, plan);
+    PlanToken(clause, *token, options, plan);
   } else if (const auto* text = std::get_if<StringValue>(&value)) {
     bool token_text = clause.definition->type == SearchParamType::kToken;
     PlanString(clause, *text, token_text ? IndexForm::kTokenTextPrefix : IndexForm::kStringPrefix,

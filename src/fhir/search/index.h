@@ -19,7 +19,8 @@
 //            entry or ValueIsRequired makes it redundant; kAbsentValue for a
 //            required element without a value -> :missing
 //   tc       code, or Identifier / ContactPoint value -> [code]
-//   tsc      system "|" code ("|code" without a system) -> [system]|[code], |[code]
+//   tsc      system "|" code ("|code" without a system, unless
+//            !systemless_codes) -> [system]|[code], |[code]
 //   ts       system -> [system]|
 //   tot      type-system "|" type-code "|" value -> identifier:of-type
 //   ttp      each word's stored-length prefixes (IsStoredPrefixLength) of the folded
@@ -171,6 +172,7 @@ struct LookupOptions {
   bool token_text = false;                // must equal ExtractOptions::token_text
   bool contains_grams = true;             // must equal ExtractOptions::contains_grams
   bool full_composites = true;            // must equal ExtractOptions::full_composites
+  bool systemless_codes = true;           // must equal ExtractOptions::systemless_codes
 };
 
 // One key to look up: resources with an entry (param, form, value) whose

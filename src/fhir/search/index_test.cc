@@ -354,6 +354,28 @@ TEST(ResourceMatchesClauseTest, BroadCompositesLookUpCodeAndValueAndRecheckSyste
   EXPECT_TRUE(ResourceMatchesClause(obs, bare, options));
 }
 
+// Without systemless_codes a code without a system has no "|code" entry: the
+// query looks up tc and the recheck tells "no system" from "some system".
+TEST(ResourceMatchesClauseTest, NoSystemQueriesLookUpTheCodeAndRecheck) {
+  boost::json::object obs = boost::json::parse(R"({"resourceType":"Observation","status":"final",
+      "code":{"coding":[{"system":"http://loinc.org","code":"8302-2"},{"code":"local"}]}})")
+                                .as_object();
+  ExtractOptions lean{.systemless_codes = false};
+  const SearchParameter* status = Definitions::R4().FindSearchParameter("Observation", "status");
+  EXPECT_THAT(ExtractParameter(obs, *status, lean),
+              ElementsAre(Field(&IndexEntry::form, IndexForm::kTokenCode)));
+  SearchClause no_system = ClauseOf("Observation", "status", "|final");
+  LookupPlan plan = PlanLookup(no_system, no_system.values[0], LookupOptionsFor(lean));
+  ASSERT_THAT(plan.keys, SizeIs(1));
+  EXPECT_EQ(plan.keys[0].form, IndexForm::kTokenCode);
+  EXPECT_TRUE(plan.recheck);
+  MatchOptions options{.extract = lean, .now_us = 0};
+  EXPECT_TRUE(ResourceMatchesClause(obs, no_system, options));
+  EXPECT_TRUE(ResourceMatchesClause(obs, ClauseOf("Observation", "code", "|local"), options));
+  EXPECT_FALSE(ResourceMatchesClause(obs, ClauseOf("Observation", "code", "|8302-2"), options));
+  EXPECT_TRUE(ResourceMatchesClause(obs, ClauseOf("Observation", "code:not", "|8302-2"), options));
+}
+
 TEST(ResourceMatchesClauseTest, TextScansAndRechecksTheDisplay) {
   boost::json::object obs = boost::json::parse(R"({"resourceType":"Observation","status":"final",
       "code":{"coding":[{"code":"1","display":"Heart rate"}]}})")

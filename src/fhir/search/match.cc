@@ -36,12 +36,14 @@ bool UnitSystemRecheck(const std::vector<IndexEntry>& entries, const QuantityVal
   });
 }
 
-// A composite looked up by its parts' broadest forms (no full_composites):
-// the full entries of this parameter, against the full plan.
-bool CompositeRecheck(const boost::json::object& resource, const SearchClause& clause,
+// A value looked up by a broader form than it names (a composite without
+// full_composites, "|code" without systemless_codes): the entries of this
+// parameter with every form written, against the plan for them.
+bool FullFormsRecheck(const boost::json::object& resource, const SearchClause& clause,
                       const SearchValue& value, const MatchOptions& options) {
   ExtractOptions full = options.extract;
   full.full_composites = true;
+  full.systemless_codes = true;
   LookupPlan plan = PlanLookup(clause, value, LookupOptionsFor(full));
   // A full plan still rechecking has a [system]| part, which the parser refuses.
   if (plan.recheck) return false;
@@ -58,7 +60,10 @@ bool Recheck(const boost::json::object& resource, const std::vector<IndexEntry>&
   if (const auto* s = std::get_if<StringValue>(&value)) return StringRecheck(resource, clause, *s);
   if (const auto* q = std::get_if<QuantityValue>(&value)) return UnitSystemRecheck(entries, *q);
   if (std::holds_alternative<CompositeValue>(value) && !options.extract.full_composites) {
-    return CompositeRecheck(resource, clause, value, options);
+    return FullFormsRecheck(resource, clause, value, options);
+  }
+  if (std::holds_alternative<TokenValue>(value) && !options.extract.systemless_codes) {
+    return FullFormsRecheck(resource, clause, value, options);
   }
   // Full composite plans recheck only for [system]| parts, which the parser refuses.
   return !std::holds_alternative<CompositeValue>(value);
@@ -89,7 +94,8 @@ LookupOptions LookupOptionsFor(const ExtractOptions& options) {
                        .max_gram = options.max_gram,
                        .token_text = options.token_text,
                        .contains_grams = options.contains_grams,
-                       .full_composites = options.full_composites};
+                       .full_composites = options.full_composites,
+                       .systemless_codes = options.systemless_codes};
 }
 
 bool EntryMatches(const IndexEntry& entry, const LookupKey& key, const LookupPlan& plan,

@@ -114,7 +114,7 @@ CREATE TABLE ledger_sth (
       // cost"): prefixes at stored lengths only, no kPresent entry where a
       // range entry implies it and none for required elements (only their
       // absence), identical parameters hashed once, composites from their
-      // parts' broadest forms. The tables
+      // parts' broadest forms, no "|code" row for a code without a system. The tables
       // keep their shape; the rows are rebuilt at the next open with the key,
       // because rows of the old forms would linger (and make every update of
       // such a resource fall back to ClearIndex's full scan).

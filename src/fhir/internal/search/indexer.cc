@@ -29,10 +29,11 @@ store::IndexEntry WithRange(std::string hash, const search::IndexEntry& e) {
 // No :contains grams: they were 31% of a small Patient's entries and the
 // strongest leak of the string forms (docs/SECURITY.md); :contains is answered
 // by a scan with a recheck instead. Composites from their parts' broadest
-// forms only: the full product was 15% of a Synthea resource's entries.
+// forms only: the full product was 15% of a Synthea resource's entries. No
+// "|code" rows: a code without a system (status, gender) has its tc row.
 const search::ExtractOptions& IndexExtractOptions() {
-  static const search::ExtractOptions* options =
-      new search::ExtractOptions{.contains_grams = false, .full_composites = false};
+  static const search::ExtractOptions* options = new search::ExtractOptions{
+      .contains_grams = false, .full_composites = false, .systemless_codes = false};
   return *options;
 }
 

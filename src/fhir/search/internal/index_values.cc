@@ -85,7 +85,10 @@ class Emitter {
   void Token(std::string_view system, std::string_view code) {
     if (!code.empty()) {
       Add(IndexForm::kTokenCode, std::string(code));
-      Add(IndexForm::kTokenSystemCode, std::string(system) + "|" + std::string(code));
+      // "|code" only says "no system", which a recheck can tell (systemless_codes).
+      if (!system.empty() || !full() || options_.systemless_codes) {
+        Add(IndexForm::kTokenSystemCode, std::string(system) + "|" + std::string(code));
+      }
     }
     if (!system.empty() && full()) Add(IndexForm::kTokenSystem, std::string(system));
   }
