@@ -37,9 +37,12 @@
 namespace mamori::fhir {
 
 struct ImportOptions {
-  // Resources per store write. Default 256: large enough to amortise the
-  // commit, small enough to bound memory (~256 resources in flight per worker).
-  size_t chunk_size = 256;
+  // Resources per store write. Default 2048: each commit rewrites every
+  // search-index page its rows land on (random keyed hashes), so few large
+  // commits write far less than many small ones (docs/PERFORMANCE.md,
+  // "Import"); peak memory stays below Argon2id's 256 MiB at start-up (4096
+  // went past it).
+  size_t chunk_size = 2048;
   // Writers submitting chunks at once. Default 4 (2 cores: validation of one
   // chunk overlaps the commit of another).
   size_t workers = 4;

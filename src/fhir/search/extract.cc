@@ -59,6 +59,17 @@ void AppendProduct(const std::vector<std::vector<IndexEntry>>& parts,
   }
 }
 
+// Without full_composites a part keeps only the forms every query of its
+// kind can look up: a coding's code (tc, not system|code) and a quantity's
+// value (q, not its units). Each coding yields a tc when it yields a tsc, and
+// each quantity a q, so no part becomes empty.
+void KeepBroadestForms(std::vector<IndexEntry>& part) {
+  std::erase_if(part, [](const IndexEntry& e) {
+    return e.form == IndexForm::kTokenSystemCode || e.form == IndexForm::kQuantitySystemCode ||
+           e.form == IndexForm::kQuantityCode;
+  });
+}
+
 void CompositeEntries(const CompiledParam& compiled, const Item& root,
                       const ExtractOptions& options, std::vector<IndexEntry>& out) {
   for (const Item& item : internal::Evaluate(*compiled.expression, root)) {
@@ -69,6 +80,7 @@ void CompositeEntries(const CompiledParam& compiled, const Item& root,
         internal::AppendItemEntries(compiled.component_params[i]->type, value, options,
                                     internal::Yield::kCompositePart, parts[i]);
       }
+      if (!options.full_composites) KeepBroadestForms(parts[i]);
       complete = !parts[i].empty();
     }
     if (complete) AppendProduct(parts, out);
@@ -88,8 +100,26 @@ std::vector<IndexEntry> Extract(const CompiledParam& compiled, const Item& root,
       internal::AppendItemEntries(compiled.param->type, item, options, internal::Yield::kFull, out);
     }
   }
+  if (ValueIsRequired(*compiled.param)) {
+    // Presence is the rule: index only its absence (ValueIsRequired).
+    if (out.empty() && !present) {
+      out.push_back(IndexEntry{.param = compiled.param->code,
+                               .form = IndexForm::kPresent,
+                               .value = std::string(kAbsentValue)});
+    }
+    for (IndexEntry& e : out) e.param = compiled.param->code;
+    return out;
+  }
   if (out.empty() && !present) return out;
   for (IndexEntry& e : out) e.param = compiled.param->code;
+  // An ordered parameter's range entries share one hash, which says "has a
+  // value" as well as kPresent would (PlanLookup looks up both for :missing);
+  // kPresent is written only when no range entry could be (a malformed date).
+  std::optional<IndexForm> ordered = PresenceForm(compiled.param->type);
+  bool implied = ordered && std::any_of(out.begin(), out.end(), [&](const IndexEntry& e) {
+                   return e.form == *ordered && e.value.empty();
+                 });
+  if (implied) return out;
   out.push_back(
       IndexEntry{.param = compiled.param->code, .form = IndexForm::kPresent, .value = {}});
   return out;

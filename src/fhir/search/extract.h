@@ -78,6 +78,17 @@ struct ExtractOptions {
   bool token_text = false;
   // Write kStringGram entries (string :contains). Default true.
   bool contains_grams = true;
+  // Composite entries from every exact form of each part: tc and tsc of each
+  // coding times q, qsc and qc of a quantity (must equal
+  // LookupOptions::full_composites). False: the broadest form of each part
+  // only (tc, q), and a query naming a system or unit looks that up and is
+  // rechecked; an Observation's composites shrink from ~12 entries to ~2.
+  // Default true.
+  bool full_composites = true;
+  // Write tsc "|code" for codes and identifiers without a system (must equal
+  // LookupOptions::systemless_codes). False: a "|code" query looks up tc and
+  // is rechecked; status, gender and the like save a row each. Default true.
+  bool systemless_codes = true;
 };
 
 // Every entry for `resource`, sorted and de-duplicated. Returns

@@ -174,8 +174,9 @@ TEST_F(ExtractTest, QuantitiesGiveUnitFormsAndRangesGiveSpans) {
                   Numbered("value-quantity", IndexForm::kQuantitySystemCode,
                            "http://unitsofmeasure.org|mg", 5.4, 5.4),
                   Numbered("value-quantity", IndexForm::kQuantityCode, "mg", 5.4, 5.4),
-                  Numbered("value-quantity", IndexForm::kQuantityCode, "milligram", 5.4, 5.4),
-                  E("value-quantity", IndexForm::kPresent, "")));
+                  Numbered("value-quantity", IndexForm::kQuantityCode, "milligram", 5.4, 5.4)));
+  // No kPresent entry: the kQuantity entry's hash answers :missing (PresenceForm).
+
   // component-value-quantity takes Quantity and SampledData only, not Range.
   EXPECT_THAT(Of(all, "component-value-quantity"), IsEmpty());
   std::vector<IndexEntry> condition = Extract(R"({"resourceType":"Condition",
@@ -302,7 +303,10 @@ TEST_F(ExtractTest, TokenTextEntriesAreWrittenWhenAskedFor) {
       "code":{"coding":[{"code":"x","display":"呼吸数"}],"text":"Respiratory rate"}})",
                                         {.token_text = true});
   EXPECT_THAT(all, Contains(E("code", IndexForm::kTokenTextPrefix, "呼吸")));
-  EXPECT_THAT(all, Contains(E("code", IndexForm::kTokenTextPrefix, "respiratory")));
+  EXPECT_THAT(all, Contains(E("code", IndexForm::kTokenTextPrefix, "respirat")));
+  // Only the stored lengths (1-4, 6, 8, 12): "respiratory" is 11 code points.
+  EXPECT_THAT(all, Not(Contains(E("code", IndexForm::kTokenTextPrefix, "respi"))));
+  EXPECT_THAT(all, Not(Contains(E("code", IndexForm::kTokenTextPrefix, "respiratory"))));
   EXPECT_THAT(all, Contains(E("code", IndexForm::kTokenTextPrefix, "rate")));
 }
 
@@ -348,10 +352,30 @@ TEST_F(ExtractTest, MalformedValuesAreSkippedNotFatal) {
 
 TEST_F(ExtractTest, AnElementWithOnlyExtensionsIsMissing) {
   std::vector<IndexEntry> all = Extract(R"({"resourceType":"Observation","status":"final",
-      "code":{"text":"x"},"valueCodeableConcept":{"extension":[{"url":"http://x",
+      "code":{"text":"x"},"category":[{"text":"y"}],"valueCodeableConcept":{"extension":[{"url":"http://x",
       "valueCode":"unknown"}]}})");
   EXPECT_THAT(Of(all, "value-concept"), IsEmpty());
-  EXPECT_THAT(all, Contains(E("code", IndexForm::kPresent, "")));  // text only, still a value
+  EXPECT_THAT(Of(all, "category"),  // text only, still a value
+              UnorderedElementsAre(E("category", IndexForm::kPresent, "")));
+  // Observation.code is required (and in combo-code): a value writes nothing,
+  // not even kPresent, though this text-only one has no code to index.
+  EXPECT_THAT(Of(all, "code"), IsEmpty());
+  EXPECT_THAT(Of(all, "combo-code"), IsEmpty());
+}
+
+TEST_F(ExtractTest, ARequiredElementIsIndexedOnlyWhenAbsent) {
+  std::vector<IndexEntry> all = Extract(R"({"resourceType":"Observation",
+      "_status":{"extension":[{"url":"http://x","valueCode":"unknown"}]},"code":{"text":"x"}})");
+  EXPECT_THAT(Of(all, "status"),
+              UnorderedElementsAre(E("status", IndexForm::kPresent, std::string(kAbsentValue))));
+  const SearchParameter* status = Definitions::R4().FindSearchParameter("Observation", "status");
+  const SearchParameter* category =
+      Definitions::R4().FindSearchParameter("Observation", "category");
+  EXPECT_TRUE(ValueIsRequired(*status));
+  EXPECT_FALSE(ValueIsRequired(*category));  // 0..*
+  EXPECT_FALSE(ValueIsRequired(*Definitions::R4().FindSearchParameter("Observation", "subject")));
+  // A union with a required branch: Observation.code | Observation.component.code.
+  EXPECT_TRUE(ValueIsRequired(*Definitions::R4().FindSearchParameter("Observation", "combo-code")));
 }
 
 TEST_F(ExtractTest, AResourceOfAnUnsupportedTypeIsRejected) {

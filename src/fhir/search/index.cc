@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "fhir/search/index.h"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
+#include <set>
 #include <tuple>
 
 #include "fhir/definitions.h"
@@ -87,22 +89,28 @@ void PlanString(const SearchClause& clause, const StringValue& v, IndexForm pref
     plan.recheck = true;
     return;
   }
-  // Prefix entries are per word: look up the query's first word and let the
-  // recheck confirm the rest (and anything beyond max_prefix).
+  // Prefix entries are per word and at stored lengths only: look up the
+  // longest stored prefix of the query's first word and let the recheck
+  // confirm the rest (other words, code points beyond that length).
   std::string_view first_word = std::string_view(v.normalized).substr(0, v.normalized.find(' '));
-  plan.keys.push_back(
-      Key(clause, prefix_form, std::string(Utf8Prefix(first_word, options.max_prefix))));
-  plan.recheck =
-      first_word.size() != v.normalized.size() || Utf8Length(first_word) > options.max_prefix;
+  size_t length = Utf8Length(first_word);
+  size_t stored = StoredPrefixLength(std::min(length, options.max_prefix), options.max_prefix);
+  plan.keys.push_back(Key(clause, prefix_form, std::string(Utf8Prefix(first_word, stored))));
+  plan.recheck = first_word.size() != v.normalized.size() || length != stored;
 }
 
-void PlanToken(const SearchClause& clause, const TokenValue& v, LookupPlan& plan) {
+void PlanToken(const SearchClause& clause, const TokenValue& v, const LookupOptions& options,
+               LookupPlan& plan) {
   if (clause.modifier == Modifier::kOfType) {
     plan.keys.push_back(
         Key(clause, IndexForm::kTokenOfType, v.system + "|" + v.code + "|" + v.value));
     return;
   }
   std::optional<CompositePart> part = TokenPart(v);
+  if (v.form == TokenValue::Form::kNoSystem && !options.systemless_codes) {
+    part = CompositePart{IndexForm::kTokenCode, v.code};  // any system; the recheck says none
+    plan.recheck = true;
+  }
   plan.keys.push_back(Key(clause, part->form, std::move(part->value)));
   plan.negate = clause.modifier == Modifier::kNot;
 }
@@ -152,13 +160,31 @@ std::vector<CompositePart> ComponentParts(const ComponentValue& v, const SearchP
   return {QuantityPart(q, plan.recheck)};
 }
 
-void PlanComposite(const SearchClause& clause, const CompositeValue& v, LookupPlan& plan) {
+// The broadest form of a part, as extraction keeps it without
+// full_composites; narrowing it loses the system or unit, so recheck.
+CompositePart Broadest(const CompositePart& part, const ComponentValue& v, LookupPlan& plan) {
+  if (part.form == IndexForm::kTokenSystemCode) {
+    plan.recheck = true;
+    return {IndexForm::kTokenCode, std::get<TokenValue>(v).code};
+  }
+  if (part.form == IndexForm::kQuantitySystemCode || part.form == IndexForm::kQuantityCode) {
+    plan.recheck = true;
+    return {IndexForm::kQuantity, {}};
+  }
+  return part;
+}
+
+void PlanComposite(const SearchClause& clause, const CompositeValue& v, const LookupOptions& lookup,
+                   LookupPlan& plan) {
   const SearchParameter& param = *clause.definition;
   std::vector<std::vector<CompositePart>> options;
   for (size_t i = 0; i < v.components.size() && i < param.components.size(); ++i) {
     const SearchParameter* part =
         Definitions::R4().FindSearchParameter(param.base, param.components[i].code);
     std::vector<CompositePart> parts = ComponentParts(v.components[i], *part, plan);
+    if (!lookup.full_composites) {
+      for (CompositePart& p : parts) p = Broadest(p, v.components[i], plan);
+    }
     if (parts.empty()) {
       plan.combine = LookupPlan::Combine::kScan;
       plan.keys.clear();
@@ -177,9 +203,92 @@ void PlanComposite(const SearchClause& clause, const CompositeValue& v, LookupPl
   }
 }
 
+// A parameter of `type` indexed under another one's code (IndexedParam).
+struct Alias {
+  std::string type;
+  std::string param;
+  std::string indexed;
+};
+
+void AddAliases(const std::string& type, std::vector<Alias>& out) {
+  std::vector<const SearchParameter*> seen;
+  for (const SearchParameter* p : Definitions::R4().SearchParameters(type)) {
+    if (p->expression.empty() || p->type == SearchParamType::kComposite) continue;
+    auto same = std::find_if(seen.begin(), seen.end(), [p](const SearchParameter* q) {
+      return q->expression == p->expression && q->type == p->type;
+    });
+    if (same == seen.end()) {
+      seen.push_back(p);
+    } else {
+      out.push_back({type, p->code, (*same)->code});
+    }
+  }
+}
+
 }  // namespace
 
 std::string_view FormTag(IndexForm form) { return kTags[static_cast<size_t>(form)]; }
+
+namespace {
+
+// "Type.element" for an element of min >= 1.
+bool RequiredPath(const std::string& type, std::string_view path) {
+  bool plain = path.starts_with(type + ".") && path.find('.', type.size() + 1) == path.npos &&
+               std::all_of(path.begin(), path.end(), [](char c) {
+                 return c == '.' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+               });
+  const ElementDefinition* element = plain ? Definitions::R4().FindElement(path) : nullptr;
+  return element != nullptr && element->min >= 1;
+}
+
+}  // namespace
+
+bool ValueIsRequired(const SearchParameter& param) {
+  static const auto* required = [] {
+    auto* out = new std::set<const SearchParameter*>();
+    const Definitions& defs = Definitions::R4();
+    for (const std::string& type : defs.SupportedResourceTypes()) {
+      for (const SearchParameter* p : defs.SearchParameters(type)) {
+        if (p->base != type || p->type == SearchParamType::kComposite) continue;
+        // A union has a value when any branch has: combo-code is
+        // "Observation.code | Observation.component.code".
+        std::string_view rest = p->expression;
+        for (size_t bar = 0; bar != std::string_view::npos;) {
+          bar = rest.find(" | ");
+          if (RequiredPath(type, rest.substr(0, bar))) {
+            out->insert(p);
+            break;
+          }
+          if (bar != std::string_view::npos) rest.remove_prefix(bar + 3);
+        }
+      }
+    }
+    return out;
+  }();
+  return required->contains(&param);
+}
+
+std::optional<IndexForm> PresenceForm(SearchParamType type) {
+  switch (type) {
+    case SearchParamType::kDate:
+      return IndexForm::kDate;
+    case SearchParamType::kNumber:
+      return IndexForm::kNumber;
+    case SearchParamType::kQuantity:
+      return IndexForm::kQuantity;
+    default:
+      return std::nullopt;
+  }
+}
+
+bool IsStoredPrefixLength(size_t n, size_t max) {
+  return n >= 1 && n <= max && (n <= 4 || n == 6 || n == 8 || n == 12 || n == max);
+}
+
+size_t StoredPrefixLength(size_t n, size_t max) {
+  while (n > 1 && !IsStoredPrefixLength(n, max)) --n;
+  return n;
+}
 
 bool operator<(const IndexEntry& a, const IndexEntry& b) {
   auto time = [](const IndexEntry& e) {
@@ -195,8 +304,21 @@ bool operator<(const IndexEntry& a, const IndexEntry& b) {
           (time(a) < time(b) || (time(a) == time(b) && number(a) < number(b))));
 }
 
+std::string_view IndexedParam(std::string_view type, std::string_view param) {
+  static const auto* aliases = [] {
+    auto* out = new std::vector<Alias>();
+    for (const std::string& t : Definitions::R4().SupportedResourceTypes()) AddAliases(t, *out);
+    return out;
+  }();
+  for (const Alias& a : *aliases) {
+    if (a.type == type && a.param == param) return a.indexed;
+  }
+  return param;
+}
+
 std::string HashInput(std::string_view type, std::string_view param, IndexForm form,
                       std::string_view value) {
+  param = IndexedParam(type, param);
   std::string out;
   out.reserve(type.size() + param.size() + value.size() + 12);
   out.append(type).push_back('\0');
@@ -225,10 +347,18 @@ LookupPlan PlanLookup(const SearchClause& clause, const SearchValue& value,
                       const LookupOptions& options) {
   LookupPlan plan;
   if (const auto* missing = std::get_if<MissingValue>(&value)) {
+    if (ValueIsRequired(*clause.definition)) {  // only the rare absent value is indexed
+      plan.keys.push_back(Key(clause, IndexForm::kPresent, std::string(kAbsentValue)));
+      plan.negate = !missing->missing;
+      return plan;
+    }
     plan.keys.push_back(Key(clause, IndexForm::kPresent, {}));
+    if (std::optional<IndexForm> form = PresenceForm(clause.definition->type)) {
+      plan.keys.push_back(Key(clause, *form, {}));  // the range entries imply presence
+    }
     plan.negate = missing->missing;
   } else if (const auto* token = std::get_if<TokenValue>(&value)) {
-    PlanToken(clause, *token, plan);
+    PlanToken(clause, *token, options, plan);
   } else if (const auto* text = std::get_if<StringValue>(&value)) {
     bool token_text = clause.definition->type == SearchParamType::kToken;
     PlanString(clause, *text, token_text ? IndexForm::kTokenTextPrefix : IndexForm::kStringPrefix,
@@ -250,7 +380,7 @@ LookupPlan PlanLookup(const SearchClause& clause, const SearchValue& value,
   } else if (const auto* uri = std::get_if<UriValue>(&value)) {
     PlanUri(clause, *uri, plan);
   } else {
-    PlanComposite(clause, std::get<CompositeValue>(value), plan);
+    PlanComposite(clause, std::get<CompositeValue>(value), options, plan);
   }
   return plan;
 }

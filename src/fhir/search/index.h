@@ -15,16 +15,19 @@
 // this module holds no key.
 //
 // Forms by tag: the value bytes, then what they answer.
-//   present  "", one per parameter with a value -> :missing
+//   present  "", one per parameter with a value, unless PresenceForm's range
+//            entry or ValueIsRequired makes it redundant; kAbsentValue for a
+//            required element without a value -> :missing
 //   tc       code, or Identifier / ContactPoint value -> [code]
-//   tsc      system "|" code ("|code" without a system) -> [system]|[code], |[code]
+//   tsc      system "|" code ("|code" without a system, unless
+//            !systemless_codes) -> [system]|[code], |[code]
 //   ts       system -> [system]|
 //   tot      type-system "|" type-code "|" value -> identifier:of-type
-//   ttp      each word's 1..max_prefix-code-point prefixes of the folded
+//   ttp      each word's stored-length prefixes (IsStoredPrefixLength) of the folded
 //            display or text -> token:text (only with ExtractOptions::token_text)
 //   sx       the string as stored -> string:exact
-//   sp       each of the first 8 words' 1..max_prefix-code-point prefixes,
-//            folded by NormalizeString -> string (starts with)
+//   sp       each of the first 8 words' prefixes of a stored length (1-4, 6,
+//            8, 12 code points), folded by NormalizeString -> string (starts with)
 //   sg       each 2-code-point run inside a word, within the first max_gram
 //            code points, folded -> string:contains
 //   sn       the folded string -> composite string parts only
@@ -108,12 +111,36 @@ struct IndexEntry {
 // Orders by param, form, value, then ranges (for sorting and de-duplication).
 bool operator<(const IndexEntry& a, const IndexEntry& b);
 
+// The form whose entry with an empty value every value of a parameter of
+// `type` gets, so that its hash also answers :missing: kDate, kNumber,
+// kQuantity for the ordered types, nothing for the others. Such parameters
+// get a kPresent entry only when none of their values could be indexed.
+std::optional<IndexForm> PresenceForm(SearchParamType type);
+
+// Whether every valid resource has a value for `param`: its expression is,
+// or is a union with, a plain path "Type.element" to an element with min >= 1
+// (Observation.status, Claim.patient, combo-code through Observation.code). Such a parameter gets
+// no kPresent entry; a resource without a value (its element has only extensions) gets kPresent
+// with value kAbsentValue instead, and :missing looks that up. The common case writes nothing, the
+// rare one one row, and the answer stays exact.
+bool ValueIsRequired(const SearchParameter& param);
+inline constexpr std::string_view kAbsentValue = "absent";
+
 // The exact bytes the store MACs for an entry of a resource of `type`:
-//   type 0x00 param 0x00 tag 0x00 value
+//   type 0x00 IndexedParam(type, param) 0x00 tag 0x00 value
 // Type, parameter and form are inside the MAC so that equal values under
 // different parameters or types give unrelated MACs (no cross-parameter or
 // cross-type equality leaks); NUL cannot occur in the first three.
 std::string HashInput(std::string_view type, const IndexEntry& entry);
+
+// The parameter whose entries `param` of `type` shares: the first parameter
+// of the type with the same expression and parameter type (Patient and
+// Practitioner phonetic -> name, Coverage patient -> beneficiary), else
+// `param`. Such parameters always select the same values, so their entries
+// are identical; hashing them under one name stores each row once (the store
+// ignores a duplicate row) and tells a reader of the database nothing it
+// could not see from the doubled rows. Composites are never aliased.
+std::string_view IndexedParam(std::string_view type, std::string_view param);
 std::string HashInput(std::string_view type, std::string_view param, IndexForm form,
                       std::string_view value);
 
@@ -130,11 +157,22 @@ inline constexpr size_t kDefaultMaxPrefix = 12;  // code points per prefix entry
 inline constexpr size_t kDefaultMaxGram = 256;   // code points of a string :contains sees
 inline constexpr size_t kGramLength = 2;         // code points per :contains gram
 
+// The prefix lengths the index stores for each word, up to `max` code points:
+// 1, 2, 3, 4, 6, 8, 12 and `max` itself. Short prefixes are where queries
+// are (and where a recheck would decrypt the most candidates); longer queries
+// look up the longest stored length below them and are rechecked. Storing 7
+// of the 12 lengths cut a word's entries by up to 42% (docs/PERFORMANCE.md).
+bool IsStoredPrefixLength(size_t n, size_t max);
+// The longest stored prefix length <= n. REQUIRES: 1 <= n <= max.
+size_t StoredPrefixLength(size_t n, size_t max);
+
 struct LookupOptions {
   size_t max_prefix = kDefaultMaxPrefix;  // must equal ExtractOptions::max_prefix
   size_t max_gram = kDefaultMaxGram;      // must equal ExtractOptions::max_gram
   bool token_text = false;                // must equal ExtractOptions::token_text
   bool contains_grams = true;             // must equal ExtractOptions::contains_grams
+  bool full_composites = true;            // must equal ExtractOptions::full_composites
+  bool systemless_codes = true;           // must equal ExtractOptions::systemless_codes
 };
 
 // One key to look up: resources with an entry (param, form, value) whose

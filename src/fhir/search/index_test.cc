@@ -40,7 +40,9 @@ boost::json::object Parsed(std::string_view text) {
 }
 
 using ::mamori::core::testing::IsOk;
+using ::testing::Contains;
 using ::testing::ElementsAre;
+using ::testing::Field;
 using ::testing::SizeIs;
 
 constexpr int64_t kDay = 86'400'000'000;
@@ -138,7 +140,55 @@ TEST(PlanLookupTest, TokenTextScansUnlessItsEntriesAreWritten) {
   EXPECT_EQ(plan.combine, LookupPlan::Combine::kAny);
   ASSERT_THAT(plan.keys, SizeIs(1));
   EXPECT_EQ(plan.keys[0].form, IndexForm::kTokenTextPrefix);
-  EXPECT_EQ(plan.keys[0].value, "heart");
+  EXPECT_EQ(plan.keys[0].value, "hear");  // 5 is no stored prefix length: 4, then recheck
+  EXPECT_TRUE(plan.recheck);
+}
+
+TEST(PlanLookupTest, PrefixesLookUpTheLongestStoredLengthAndRecheckTheRest) {
+  struct Case {
+    const char* query;
+    const char* key;
+    bool recheck;
+  };
+  for (const Case& c :
+       {Case{"w", "w", false}, Case{"wata", "wata", false}, Case{"watan", "wata", true},
+        Case{"watana", "watana", false}, Case{"watanab", "watana", true},
+        Case{"watanabe", "watanabe", false}, Case{"watanabetaro", "watanabetaro", false},
+        Case{"watanabetarou", "watanabetaro", true}}) {
+    SearchClause clause = ClauseOf("Patient", "family", c.query);
+    LookupPlan plan = PlanLookup(clause, clause.values[0]);
+    ASSERT_THAT(plan.keys, SizeIs(1)) << c.query;
+    EXPECT_EQ(plan.keys[0].value, c.key) << c.query;
+    EXPECT_EQ(plan.recheck, c.recheck) << c.query;
+  }
+  EXPECT_EQ(StoredPrefixLength(11, 12), 8u);
+  EXPECT_EQ(StoredPrefixLength(5, 5), 5u);  // max itself is always stored
+  EXPECT_FALSE(IsStoredPrefixLength(13, 12));
+}
+
+TEST(PlanLookupTest, MissingOnAnOrderedParameterAlsoLooksUpItsRangeEntries) {
+  SearchClause c = ClauseOf("Patient", "birthdate:missing", "true");
+  LookupPlan plan = PlanLookup(c, c.values[0]);
+  ASSERT_THAT(plan.keys, SizeIs(2));
+  EXPECT_EQ(plan.keys[0].form, IndexForm::kPresent);
+  EXPECT_EQ(plan.keys[1].form, IndexForm::kDate);
+  EXPECT_EQ(plan.keys[1].value, "");
+  EXPECT_TRUE(plan.negate);
+  c = ClauseOf("Patient", "family:missing", "false");
+  plan = PlanLookup(c, c.values[0]);
+  ASSERT_THAT(plan.keys, SizeIs(1));  // strings have no shared-hash form
+  EXPECT_FALSE(plan.negate);
+}
+
+TEST(IndexFormTest, IdenticalParametersShareTheirHashes) {
+  IndexEntry entry{.param = "phonetic", .form = IndexForm::kStringPrefix, .value = "ya"};
+  EXPECT_EQ(IndexedParam("Patient", "phonetic"), "name");
+  EXPECT_EQ(HashInput("Patient", entry), HashInput("Patient", "name", entry.form, entry.value));
+  EXPECT_EQ(IndexedParam("Patient", "family"), "family");
+  EXPECT_NE(HashInput("Patient", "family", entry.form, entry.value),
+            HashInput("Patient", "name", entry.form, entry.value));
+  // Composites with one expression differ in their components: never aliased.
+  EXPECT_EQ(IndexedParam("Observation", "code-value-quantity"), "code-value-quantity");
 }
 
 TEST(PlanLookupTest, ReferencesWithoutTypeTryEveryTargetType) {
@@ -265,6 +315,65 @@ TEST(ResourceMatchesClauseTest, AUnitSystemWithoutCodeIsRechecked) {
   EXPECT_TRUE(ResourceMatchesClause(obs, ucum, {}));
   SearchClause other = ClauseOf("Observation", "value-quantity", "5|http://other.org|");
   EXPECT_FALSE(ResourceMatchesClause(obs, other, {}));
+}
+
+// mamori's index keeps a composite's broadest part forms (tc x q): one entry
+// where the full product had six; a system or unit in the query is rechecked.
+TEST(ResourceMatchesClauseTest, BroadCompositesLookUpCodeAndValueAndRecheckSystemAndUnit) {
+  boost::json::object obs = boost::json::parse(R"({"resourceType":"Observation","status":"final",
+      "code":{"coding":[{"system":"http://loinc.org","code":"8302-2"}]},
+      "valueQuantity":{"value":170,"system":"http://unitsofmeasure.org","code":"cm"}})")
+                                .as_object();
+  ExtractOptions broad{.full_composites = false};
+  const SearchParameter* param =
+      Definitions::R4().FindSearchParameter("Observation", "code-value-quantity");
+  std::vector<IndexEntry> entries = ExtractParameter(obs, *param, broad);
+  std::vector<CompositePart> parts{{IndexForm::kTokenCode, "8302-2"}, {IndexForm::kQuantity, ""}};
+  EXPECT_THAT(entries, Contains(Field(&IndexEntry::value, CompositeKey(parts))));
+  EXPECT_EQ(std::count_if(entries.begin(), entries.end(),
+                          [](const IndexEntry& e) { return e.form == IndexForm::kComposite; }),
+            1);
+  EXPECT_EQ(ExtractParameter(obs, *param).size(), 7u);  // full: 2 x 3 forms, and present
+
+  SearchClause full = ClauseOf("Observation", "code-value-quantity",
+                               "http://loinc.org|8302-2$gt160|http://unitsofmeasure.org|cm");
+  LookupPlan plan = PlanLookup(full, full.values[0], LookupOptionsFor(broad));
+  ASSERT_THAT(plan.keys, SizeIs(1));
+  EXPECT_EQ(plan.keys[0].value, CompositeKey(parts));
+  EXPECT_TRUE(plan.recheck);
+  MatchOptions options{.extract = broad, .now_us = 0};
+  EXPECT_TRUE(ResourceMatchesClause(obs, full, options));
+  for (const char* rejected :
+       {"http://other.org|8302-2$gt160", "|8302-2$gt160",
+        "8302-2$gt160|http://unitsofmeasure.org|m", "8302-2$lt100", "8302-2$gt160||kg"}) {
+    SearchClause c = ClauseOf("Observation", "code-value-quantity", rejected);
+    EXPECT_FALSE(ResourceMatchesClause(obs, c, options)) << rejected;
+  }
+  SearchClause bare = ClauseOf("Observation", "code-value-quantity", "8302-2$gt160");
+  EXPECT_FALSE(PlanLookup(bare, bare.values[0], LookupOptionsFor(broad)).recheck);
+  EXPECT_TRUE(ResourceMatchesClause(obs, bare, options));
+}
+
+// Without systemless_codes a code without a system has no "|code" entry: the
+// query looks up tc and the recheck tells "no system" from "some system".
+TEST(ResourceMatchesClauseTest, NoSystemQueriesLookUpTheCodeAndRecheck) {
+  boost::json::object obs = boost::json::parse(R"({"resourceType":"Observation","status":"final",
+      "code":{"coding":[{"system":"http://loinc.org","code":"8302-2"},{"code":"local"}]}})")
+                                .as_object();
+  ExtractOptions lean{.systemless_codes = false};
+  const SearchParameter* status = Definitions::R4().FindSearchParameter("Observation", "status");
+  EXPECT_THAT(ExtractParameter(obs, *status, lean),
+              ElementsAre(Field(&IndexEntry::form, IndexForm::kTokenCode)));
+  SearchClause no_system = ClauseOf("Observation", "status", "|final");
+  LookupPlan plan = PlanLookup(no_system, no_system.values[0], LookupOptionsFor(lean));
+  ASSERT_THAT(plan.keys, SizeIs(1));
+  EXPECT_EQ(plan.keys[0].form, IndexForm::kTokenCode);
+  EXPECT_TRUE(plan.recheck);
+  MatchOptions options{.extract = lean, .now_us = 0};
+  EXPECT_TRUE(ResourceMatchesClause(obs, no_system, options));
+  EXPECT_TRUE(ResourceMatchesClause(obs, ClauseOf("Observation", "code", "|local"), options));
+  EXPECT_FALSE(ResourceMatchesClause(obs, ClauseOf("Observation", "code", "|8302-2"), options));
+  EXPECT_TRUE(ResourceMatchesClause(obs, ClauseOf("Observation", "code:not", "|8302-2"), options));
 }
 
 TEST(ResourceMatchesClauseTest, TextScansAndRechecksTheDisplay) {

@@ -36,11 +36,36 @@ bool UnitSystemRecheck(const std::vector<IndexEntry>& entries, const QuantityVal
   });
 }
 
+// A value looked up by a broader form than it names (a composite without
+// full_composites, "|code" without systemless_codes): the entries of this
+// parameter with every form written, against the plan for them.
+bool FullFormsRecheck(const boost::json::object& resource, const SearchClause& clause,
+                      const SearchValue& value, const MatchOptions& options) {
+  ExtractOptions full = options.extract;
+  full.full_composites = true;
+  full.systemless_codes = true;
+  LookupPlan plan = PlanLookup(clause, value, LookupOptionsFor(full));
+  // A full plan still rechecking has a [system]| part, which the parser refuses.
+  if (plan.recheck) return false;
+  std::vector<IndexEntry> entries = ExtractParameter(resource, *clause.definition, full);
+  return std::any_of(plan.keys.begin(), plan.keys.end(), [&](const LookupKey& key) {
+    return std::any_of(entries.begin(), entries.end(), [&](const IndexEntry& e) {
+      return EntryMatches(e, key, plan, options.now_us);
+    });
+  });
+}
+
 bool Recheck(const boost::json::object& resource, const std::vector<IndexEntry>& entries,
-             const SearchClause& clause, const SearchValue& value) {
+             const SearchClause& clause, const SearchValue& value, const MatchOptions& options) {
   if (const auto* s = std::get_if<StringValue>(&value)) return StringRecheck(resource, clause, *s);
   if (const auto* q = std::get_if<QuantityValue>(&value)) return UnitSystemRecheck(entries, *q);
-  // Composite plans recheck only for [system]| parts, which the parser refuses.
+  if (std::holds_alternative<CompositeValue>(value) && !options.extract.full_composites) {
+    return FullFormsRecheck(resource, clause, value, options);
+  }
+  if (std::holds_alternative<TokenValue>(value) && !options.extract.systemless_codes) {
+    return FullFormsRecheck(resource, clause, value, options);
+  }
+  // Full composite plans recheck only for [system]| parts, which the parser refuses.
   return !std::holds_alternative<CompositeValue>(value);
 }
 
@@ -59,7 +84,7 @@ bool ValueMatches(const boost::json::object& resource, const std::vector<IndexEn
   } else if (plan.combine == LookupPlan::Combine::kAll) {
     hit = std::all_of(plan.keys.begin(), plan.keys.end(), found);
   }
-  return hit && (!plan.recheck || Recheck(resource, entries, clause, value));
+  return hit && (!plan.recheck || Recheck(resource, entries, clause, value, options));
 }
 
 }  // namespace
@@ -68,7 +93,9 @@ LookupOptions LookupOptionsFor(const ExtractOptions& options) {
   return LookupOptions{.max_prefix = options.max_prefix,
                        .max_gram = options.max_gram,
                        .token_text = options.token_text,
-                       .contains_grams = options.contains_grams};
+                       .contains_grams = options.contains_grams,
+                       .full_composites = options.full_composites,
+                       .systemless_codes = options.systemless_codes};
 }
 
 bool EntryMatches(const IndexEntry& entry, const LookupKey& key, const LookupPlan& plan,

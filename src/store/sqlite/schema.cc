@@ -110,6 +110,17 @@ CREATE TABLE ledger_sth (
   sth       BLOB NOT NULL
 );
 )sql",
+      // 5: fewer index entries per resource (fhir/search/README.md "Index
+      // cost"): prefixes at stored lengths only, no kPresent entry where a
+      // range entry implies it and none for required elements (only their
+      // absence), identical parameters hashed once, composites from their
+      // parts' broadest forms, no "|code" row for a code without a system. The tables
+      // keep their shape; the rows are rebuilt at the next open with the key,
+      // because rows of the old forms would linger (and make every update of
+      // such a resource fall back to ClearIndex's full scan).
+      R"sql(
+INSERT OR REPLACE INTO mamori_meta (key, value) VALUES ('search_index_rebuild', '1');
+)sql",
   };
   return *steps;
 }

@@ -152,6 +152,35 @@ TEST_P(SqliteStoreTest, AVersion1DatabaseMigratesAndItsIndexIsRebuiltFromTheReso
   EXPECT_THAT(indexed, ::testing::IsEmpty());  // rebuilt once
 }
 
+// Schema step 5 changed which entries fhir writes, not the tables: a version-4
+// database (every step up to the ledger) keeps its rows until a rebuild.
+TEST_P(SqliteStoreTest, AVersion4DatabaseHasItsIndexRebuiltOnce) {
+  ASSERT_THAT(PutJson("Patient", "a", "x", "a"), IsOk());
+  store_.reset();
+  ASSERT_EQ(Exec(path(), "UPDATE mamori_meta SET value = '4' WHERE key = 'schema_version'"),
+            SQLITE_OK);
+  std::vector<std::string> indexed;
+  auto indexer = [&](const ResourceVersion& v, Store& s) -> core::Result<std::vector<IndexEntry>> {
+    indexed.push_back(v.id);
+    MAMORI_ASSIGN_OR_RETURN(std::string h, s.BlindIndex("new form " + v.id));
+    return std::vector<IndexEntry>{{.hash = h}};
+  };
+  auto opened = OpenStore({.path = path(), .kek = &kek_, .indexer = indexer}, env_);
+  ASSERT_THAT(opened, IsOk());
+  EXPECT_THAT(indexed, ::testing::ElementsAre("a"));
+  std::string hash = *(*opened)->BlindIndex("new form a");
+  ASSERT_THAT((*opened)->ReadSnapshot([&](IndexReader& r) -> core::Status {
+    MAMORI_ASSIGN_OR_RETURN(auto hits, r.LookupIndex(hash, 0, 0));
+    EXPECT_EQ(hits.size(), 1u);
+    return core::Status::Ok();
+  }),
+              IsOk());
+  opened->reset();
+  indexed.clear();
+  ASSERT_THAT(OpenStore({.path = path(), .kek = &kek_, .indexer = indexer}, env_), IsOk());
+  EXPECT_THAT(indexed, ::testing::IsEmpty());  // rebuilt once
+}
+
 // An indexer as fhir's: entries derived from the stored body alone (here the
 // body is the list of words to index). `drop_last` makes it forget one entry,
 // as an indexer that changed since the entries were written would.

@@ -85,7 +85,10 @@ class Emitter {
   void Token(std::string_view system, std::string_view code) {
     if (!code.empty()) {
       Add(IndexForm::kTokenCode, std::string(code));
-      Add(IndexForm::kTokenSystemCode, std::string(system) + "|" + std::string(code));
+      // "|code" only says "no system", which a recheck can tell (systemless_codes).
+      if (!system.empty() || !full() || options_.systemless_codes) {
+        Add(IndexForm::kTokenSystemCode, std::string(system) + "|" + std::string(code));
+      }
     }
     if (!system.empty() && full()) Add(IndexForm::kTokenSystem, std::string(system));
   }
@@ -371,7 +374,7 @@ std::vector<std::string> PrefixKeys(std::string_view normalized, size_t max) {
     std::string_view word = normalized.substr(start, space - start);
     for (size_t n = 1; n <= max; ++n) {
       std::string_view prefix = Utf8Prefix(word, n);
-      keys.emplace_back(prefix);
+      if (IsStoredPrefixLength(n, max)) keys.emplace_back(prefix);
       if (prefix.size() == word.size()) break;  // the word is n code points long
     }
     if (space == std::string_view::npos) break;

@@ -26,8 +26,9 @@ void AppendItemEntries(SearchParamType type, const Item& item, const ExtractOpti
 // The raw strings `item` yields for a string parameter, or for token :text.
 void AppendItemStrings(SearchParamType type, const Item& item, std::vector<std::string>& out);
 
-// Each prefix of 1..max code points of each of the first 8 words of
-// `normalized` (words are separated by single spaces after normalization).
+// Each prefix of a stored length (IsStoredPrefixLength: 1-4, 6, 8, 12, max)
+// of each of the first 8 words of `normalized` (words are separated by single
+// spaces after normalization).
 std::vector<std::string> PrefixKeys(std::string_view normalized, size_t max);
 
 // Each run of kGramLength code points inside a word, within the first `max`
