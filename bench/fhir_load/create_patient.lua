@@ -17,6 +17,9 @@ local counter = 0
 bodies = 0  -- globals: done() reads them with thread:get
 bytes = 0
 local headers = { ["Content-Type"] = "application/fhir+json", ["Accept"] = "application/fhir+json" }
+-- The benchmark user's bearer token (run.sh logs it in); the peer gets none.
+local token = os.getenv("FHIR_LOAD_TOKEN")
+if token and #token > 0 then headers["Authorization"] = "Bearer " .. token end
 local run = os.getenv("FHIR_LOAD_RUN") or tostring(os.time())
 
 function init(args)

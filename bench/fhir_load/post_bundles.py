@@ -9,10 +9,15 @@ F the files' bytes. Exits 1 unless every Bundle answers 200.
 """
 import http.client
 import json
+import os
 import ssl
 import sys
 import time
 import urllib.parse
+
+# The benchmark user's bearer token (run.sh logs it in); the peer needs none.
+AUTH = {'Authorization': 'Bearer ' + os.environ['FHIR_LOAD_TOKEN']} \
+    if os.environ.get('FHIR_LOAD_TOKEN') else {}
 
 
 def main():
@@ -30,7 +35,7 @@ def main():
             compact += len(json.dumps(entry['resource'], separators=(',', ':'),
                                       ensure_ascii=False).encode())
         t0 = time.monotonic()
-        conn.request('POST', url.path, body=raw, headers={'Content-Type': 'application/fhir+json'})
+        conn.request('POST', url.path, body=raw, headers={'Content-Type': 'application/fhir+json', **AUTH})
         r = conn.getresponse()
         body = r.read()
         seconds += time.monotonic() - t0

@@ -11,6 +11,9 @@ end
 local ids = {}
 local prefix
 local headers = { ["Accept"] = "application/fhir+json" }
+-- The benchmark user's bearer token (run.sh logs it in); the peer gets none.
+local token = os.getenv("FHIR_LOAD_TOKEN")
+if token and #token > 0 then headers["Authorization"] = "Bearer " .. token end
 
 function init(args)
   local path = os.getenv("FHIR_LOAD_IDS")

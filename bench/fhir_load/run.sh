@@ -93,6 +93,8 @@ start_mamori() {
   "$MAMORI" init --data-dir "$dir" >/dev/null
   sed -i 's/^access_log = .*/access_log = false/' "$dir/config.toml"
   grep -q '^access_log = false' "$dir/config.toml"
+  # Every request is authenticated: a benchmark physician, logged in once below.
+  python3 "$HERE/login.py" provision "$MAMORI" "$dir" "$WORK/login-$name.json"
   port=$(free_port)
   env "$@" "$MAMORI" serve --data-dir "$dir" --listen "127.0.0.1:$port" 2>"$WORK/$name.log" &
   local pid=$!
@@ -101,6 +103,8 @@ start_mamori() {
   printf -v "BASE_$name" '%s' "https://127.0.0.1:$port/fhir"
   printf -v "CA_$name" '%s' "$dir/tls/ca.pem"
   wait_http "https://127.0.0.1:$port/fhir/metadata" --cacert "$dir/tls/ca.pem"
+  printf -v "TOKEN_$name" '%s' \
+    "$(python3 "$HERE/login.py" token "https://127.0.0.1:$port" "$dir/tls/ca.pem" "$WORK/login-$name.json")"
 }
 
 # --- the servers -------------------------------------------------------------------
@@ -129,6 +133,7 @@ if [[ "$SKIP_PEER" != 1 ]]; then
   PID_peer=$!
   PIDS+=("$PID_peer")
   BASE_peer="http://127.0.0.1:$port/fhir/R4"
+  TOKEN_peer=""  # the peer has no authentication
   CA_peer=""
   wait_http "$BASE_peer/metadata"
   SERVERS+=(peer)
@@ -142,7 +147,7 @@ measure() {
   local server=$1 workload=$2 conns=$3 script=$4
   shift 4
   local line
-  line=$(env "$@" python3 "$HERE/wrk_measure.py" --server-pid "$(var PID "$server")" \
+  line=$(env FHIR_LOAD_TOKEN="$(var TOKEN "$server")" "$@" python3 "$HERE/wrk_measure.py" --server-pid "$(var PID "$server")" \
     --raw "$WORK/wrk-$server-$workload-c$conns.txt" -- \
     wrk -t"$THREADS" -c"$conns" -d"$DURATION" --latency -s "$HERE/$script" \
     "$(var BASE "$server")/Patient")
@@ -154,7 +159,7 @@ measure() {
 log "servers: ${SERVERS[*]}; warm-up (2 s create each)"
 for s in "${SERVERS[@]}"; do
   env FHIR_LOAD_RUN="warm" FHIR_LOAD_STATS="$WORK/bodies-$s.txt" \
-    wrk -t1 -c4 -d2s -s "$HERE/create_patient.lua" "$(var BASE "$s")/Patient" \
+    FHIR_LOAD_TOKEN="$(var TOKEN "$s")" wrk -t1 -c4 -d2s -s "$HERE/create_patient.lua" "$(var BASE "$s")/Patient" \
     >"$WORK/wrk-$s-warmup.txt"
 done
 for c in $CONNECTIONS; do
@@ -168,7 +173,7 @@ log "seeding $SEED Patients on each server"
 for s in "${SERVERS[@]}"; do
   ca_args=()
   [[ -n "$(var CA "$s")" ]] && ca_args=(--cafile "$(var CA "$s")")
-  python3 "$HERE/seed.py" "$(var BASE "$s")" "$SEED" "$WORK/ids-$s.txt" ${ca_args[@]+"${ca_args[@]}"} \
+  FHIR_LOAD_TOKEN="$(var TOKEN "$s")" python3 "$HERE/seed.py" "$(var BASE "$s")" "$SEED" "$WORK/ids-$s.txt" ${ca_args[@]+"${ca_args[@]}"} \
     >"$WORK/seed-$s.txt"
 done
 for c in $CONNECTIONS; do
@@ -201,7 +206,7 @@ SYN_LINE="" SYN_DB=0
 if compgen -G "$SYNTHEA_DIR/*.json" >/dev/null; then
   log "database size: the Synthea Bundles in $SYNTHEA_DIR as transactions, fresh data dir"
   start_mamori synthea
-  SYN_LINE=$(python3 "$HERE/post_bundles.py" "$BASE_synthea" "$CA_synthea" "$SYNTHEA_DIR"/*.json)
+  SYN_LINE=$(FHIR_LOAD_TOKEN="$TOKEN_synthea" python3 "$HERE/post_bundles.py" "$BASE_synthea" "$CA_synthea" "$SYNTHEA_DIR"/*.json)
   stop_pid "$PID_synthea"
   SYN_DB=$(db_size "$WORK/data-synthea")
 fi

@@ -10,10 +10,15 @@ Prints "seeded N bytes B" (B = request body bytes) and exits 1 if any create fai
 import argparse
 import http.client
 import json
+import os
 import ssl
 import sys
 import threading
 import urllib.parse
+
+# The benchmark user's bearer token (run.sh logs it in); the peer needs none.
+AUTH = {'Authorization': 'Bearer ' + os.environ['FHIR_LOAD_TOKEN']} \
+    if os.environ.get('FHIR_LOAD_TOKEN') else {}
 
 
 def body(i):
@@ -51,7 +56,7 @@ def main():
         conn = connect()
         for i in range(k, args.count, args.connections):
             b = body(i)
-            conn.request('POST', path, body=b, headers={'Content-Type': 'application/fhir+json'})
+            conn.request('POST', path, body=b, headers={'Content-Type': 'application/fhir+json', **AUTH})
             r = conn.getresponse()
             data = r.read()
             with lock:

@@ -67,7 +67,8 @@ def main():
             times, total, entries = [], None, 0
             for _ in range(REQUESTS):
                 t = time.perf_counter()
-                conn.request('GET', path, headers={'Accept': 'application/fhir+json'})
+                conn.request('GET', path, headers={'Accept': 'application/fhir+json',
+                                                   **server.auth_header()})
                 r = conn.getresponse()
                 body = r.read()
                 times.append((time.perf_counter() - t) * 1000)
