@@ -94,7 +94,7 @@ start_mamori() {
   sed -i 's/^access_log = .*/access_log = false/' "$dir/config.toml"
   grep -q '^access_log = false' "$dir/config.toml"
   # Every request is authenticated: a benchmark physician, logged in once below.
-  python3 "$HERE/login.py" provision "$MAMORI" "$dir" "$WORK/login-$name.json"
+  env "$@" python3 "$HERE/login.py" provision "$MAMORI" "$dir" "$WORK/login-$name.json"
   port=$(free_port)
   env "$@" "$MAMORI" serve --data-dir "$dir" --listen "127.0.0.1:$port" 2>"$WORK/$name.log" &
   local pid=$!
@@ -194,7 +194,8 @@ SIZES="$WORK/sizes.tsv"   # server, stored Patient versions, database bytes
 : >"$SIZES"
 for s in "${SERVERS[@]}"; do
   [[ $s == peer ]] && continue
-  stored=$(curl -s --cacert "$(var CA "$s")" "$(var BASE "$s")/Patient/_history?_count=1" |
+  stored=$(curl -s --cacert "$(var CA "$s")" -H "Authorization: Bearer $(var TOKEN "$s")" \
+    "$(var BASE "$s")/Patient/_history?_count=1" |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])')
   stop_pid "$(var PID "$s")"
   printf '%s\t%s\t%s\n' "$s" "$stored" "$(db_size "$WORK/data-$s")" >>"$SIZES"

@@ -53,23 +53,6 @@ core::Status RegisterPkiRoutes(http::Router& router, core::FileSystem& fs,
                     });
 }
 
-// Benchmark builds only (-DMAMORI_BUILD_BENCHMARKS=ON): with
-// MAMORI_BENCHMARK_PLAINTEXT=1 the store keeps bodies unencrypted, so
-// bench/fhir_load can show what encryption costs. Production binaries are
-// compiled without this and cannot store plaintext (DESIGN invariant 4).
-void ApplyBenchmarkPlaintext(store::StoreOptions& options) {
-#ifdef MAMORI_ALLOW_PLAINTEXT_BENCHMARK
-  const char* flag = std::getenv("MAMORI_BENCHMARK_PLAINTEXT");
-  if (flag != nullptr && std::string_view(flag) == "1") {
-    core::LogWarn("benchmark build: storing records WITHOUT encryption");
-    options.encrypt = false;
-    options.allow_plaintext_for_benchmark = true;
-  }
-#else
-  (void)options;
-#endif
-}
-
 // Tree heads go to the configured export file (its folder is created
 // 0700), so a copy of every head exists outside the database (SYS-54).
 core::Status ApplyAuditConfig(const core::Config& config, const std::string& data_dir,
@@ -108,6 +91,23 @@ core::Status PublishLedgerKey(store::Store& store, const std::string& data_dir,
 }
 
 }  // namespace
+
+// Benchmark builds only (-DMAMORI_BUILD_BENCHMARKS=ON): with
+// MAMORI_BENCHMARK_PLAINTEXT=1 the store keeps bodies unencrypted, so
+// bench/fhir_load can show what encryption costs. Production binaries are
+// compiled without this and cannot store plaintext (DESIGN invariant 4).
+void ApplyBenchmarkPlaintext(store::StoreOptions& options) {
+#ifdef MAMORI_ALLOW_PLAINTEXT_BENCHMARK
+  const char* flag = std::getenv("MAMORI_BENCHMARK_PLAINTEXT");
+  if (flag != nullptr && std::string_view(flag) == "1") {
+    core::LogWarn("benchmark build: storing records WITHOUT encryption");
+    options.encrypt = false;
+    options.allow_plaintext_for_benchmark = true;
+  }
+#else
+  (void)options;
+#endif
+}
 
 std::string ResolveDataPath(const std::string& data_dir, const std::string& path) {
   if (!path.empty() && path.front() == '/') return path;

@@ -17,8 +17,13 @@
 #include "core/status.h"
 #include "crypto/secure_bytes.h"
 #include "http/server.h"
+#include "store/store.h"
 
 namespace mamori::cli {
+
+// Benchmark builds only: MAMORI_BENCHMARK_PLAINTEXT=1 turns body encryption
+// off (serve and the user commands must agree on it for one data directory).
+void ApplyBenchmarkPlaintext(store::StoreOptions& options);
 
 struct ServeOptions {
   std::string data_dir;

@@ -9,6 +9,7 @@
 #include "cli/data_dir.h"
 #include "cli/identity.h"
 #include "cli/master_key.h"
+#include "cli/serve_command.h"
 #include "crypto/key_file.h"
 
 namespace mamori::cli {
@@ -54,9 +55,9 @@ core::Result<Opened> Open(const std::string& data_dir, const std::string& passph
                           ObtainPassphrase(passphrase_file, env, "Master key passphrase", false));
   MAMORI_ASSIGN_OR_RETURN(crypto::AeadKey kek, UnlockMasterKey(data_dir, passphrase, env));
   o.kek = std::make_unique<crypto::AeadKey>(std::move(kek));
-  MAMORI_ASSIGN_OR_RETURN(
-      o.store,
-      store::OpenStore({.path = core::JoinPath(data_dir, kDatabaseFile), .kek = o.kek.get()}, env));
+  store::StoreOptions options{.path = core::JoinPath(data_dir, kDatabaseFile), .kek = o.kek.get()};
+  ApplyBenchmarkPlaintext(options);  // benchmark builds only
+  MAMORI_ASSIGN_OR_RETURN(o.store, store::OpenStore(options, env));
   MAMORI_ASSIGN_OR_RETURN(o.identity, OpenIdentity(*o.store, data_dir, env));
   return o;
 }
