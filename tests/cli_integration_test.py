@@ -95,4 +95,22 @@ with MamoriServer(MAMORI) as server:
     rc = server.stop()
     check('SIGTERM exits 0', rc == 0, str(rc))
 
+# Issue 9: the reference pattern from flags (GUIDELINE section 6), recorded with --data-dir.
+r = run('assess', 'pattern', '--location', 'vendor-cloud')
+check('a cloud-only clinic is pattern IV', r.returncode == 0 and
+      r.stdout.startswith('reference pattern: IV'), r.stdout + r.stderr)
+r = run('assess', 'pattern', '--location', 'on-premises', '--system-staff')
+check('on-premises with system staff is pattern I', r.stdout.startswith('reference pattern: I '),
+      r.stdout)
+r = run('assess', 'pattern', '--location', 'on-premises', '--only-online-eligibility')
+check('paper charts with online eligibility only is II or IV',
+      r.stdout.startswith('reference pattern: II ') or r.stdout.startswith('reference pattern: IV'),
+      r.stdout)
+r = run('assess', 'pattern', '--location', 'vendor-cloud', '--data-dir', data, '--json')
+recorded = os.path.join(data, 'compliance', 'pattern.json')
+check('the pattern is recorded in the data directory', r.returncode == 0 and
+      os.path.exists(recorded) and '"pattern":"IV"' in open(recorded).read(), r.stderr)
+r = run('assess', 'pattern', '--location', 'moon')
+check('a bad answer: exit 1 and one line', r.returncode == 1 and one_line(r.stderr), r.stderr)
+
 finish()

@@ -9,6 +9,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/assess_command.h"
 #include "cli/audit_command.h"
 #include "cli/backup_command.h"
 #include "cli/import_command.h"
@@ -186,10 +187,13 @@ core::Status RunImportCommand(ImportCommandOptions& options, const Flags& flags,
 }
 
 int Dispatch(CLI::App& app, InitOptions& init, ServeOptions& serve, ImportCommandOptions& import,
-             BackupCommands& backup, UserCommands& users, const Flags& flags, core::Env& env) {
+             BackupCommands& backup, UserCommands& users, AssessCommands& assess,
+             const Flags& flags, core::Env& env) {
   core::Status status;
   if (std::optional<core::Status> ran = backup.Dispatch(app, env)) {
     status = *ran;
+  } else if (std::optional<core::Status> ran_assess = assess.Dispatch(env)) {
+    status = *ran_assess;
   } else if (std::optional<core::Status> ran_user = users.Dispatch(env)) {
     status = *ran_user;
   } else if (app.got_subcommand("init")) {
@@ -227,6 +231,8 @@ int RunMain(int argc, char** argv, core::Env& env) {
   backup.Register(app);
   UserCommands users;
   users.Register(app);
+  AssessCommands assess;
+  assess.Register(app);
   AddAudit(app, flags);
   try {
     app.parse(argc, argv);
@@ -239,7 +245,7 @@ int RunMain(int argc, char** argv, core::Env& env) {
     return kExitUsage;
   }
   try {
-    return Dispatch(app, init, serve, import, backup, users, flags, env);
+    return Dispatch(app, init, serve, import, backup, users, assess, flags, env);
   } catch (const std::exception& e) {
     // A library threw despite STYLE.md rule 6: report it as one line, not a trace.
     std::fprintf(stderr, "mamori: internal error: %s; please report this\n", e.what());
