@@ -3,10 +3,12 @@
 
 #include <zstd.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <thread>
 
 #include <boost/json.hpp>
 
@@ -156,12 +158,84 @@ core::Result<BackupKeys> OpenRepositoryKeys(Destination& dest, const crypto::Aea
   return keys;
 }
 
+namespace {
+
+// One chunk's result: its manifest entry and, if it was stored now, the
+// stored size.
+struct ChunkOutcome {
+  ChunkRef ref;
+  bool stored_now = false;
+  uint64_t stored_bytes = 0;
+};
+
+// Names, seals and stores one chunk unless the repository has it. Runs on
+// worker threads: `known` is only read here (it is updated between batches).
+core::Result<ChunkOutcome> StoreChunk(Destination& dest, const BackupKeys& keys,
+                                      const std::map<std::string, ChunkRef>& known,
+                                      std::span<const uint8_t> piece, core::Env& env) {
+  std::string id = crypto::HexEncode(crypto::HmacSha256(keys.chunk_id, piece));
+  ChunkOutcome out{.ref = {.id = id, .size = piece.size()}};
+  if (auto found = known.find(id); found != known.end()) {
+    out.ref.stored_sha = found->second.stored_sha;
+    return out;
+  }
+  MAMORI_ASSIGN_OR_RETURN(std::string sealed, SealChunk(keys, id, piece, env));
+  out.ref.stored_sha = Sha256Hex(sealed);
+  core::Status put = dest.PutNew(ChunkObjectName(id), sealed);
+  if (put.code() == core::StatusCode::kAlreadyExists) {
+    // Left by an interrupted backup, or the same content twice in one batch:
+    // use what is stored, after checking it.
+    MAMORI_ASSIGN_OR_RETURN(std::string stored, dest.Get(ChunkObjectName(id)));
+    MAMORI_RETURN_IF_ERROR(OpenChunk(keys, out.ref, stored).status());
+    out.ref.stored_sha = Sha256Hex(stored);
+    return out;
+  }
+  MAMORI_RETURN_IF_ERROR(put);
+  out.stored_now = true;
+  out.stored_bytes = sealed.size();
+  return out;
+}
+
+// Runs StoreChunk over `pieces` on `workers` threads; results in order.
+core::Result<std::vector<ChunkOutcome>> StoreBatch(
+    Destination& dest, const BackupKeys& keys, const std::map<std::string, ChunkRef>& known,
+    const std::vector<std::span<const uint8_t>>& pieces, size_t workers, core::Env& env) {
+  std::vector<core::Result<ChunkOutcome>> results(pieces.size(),
+                                                  core::Result<ChunkOutcome>(ChunkOutcome{}));
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i = next++; i < pieces.size(); i = next++) {
+      results[i] = StoreChunk(dest, keys, known, pieces[i], env);
+    }
+  };
+  std::vector<std::thread> threads;
+  for (size_t w = 1; w < workers; ++w) threads.emplace_back(work);
+  work();
+  for (std::thread& t : threads) t.join();
+  std::vector<ChunkOutcome> out;
+  out.reserve(results.size());
+  for (auto& r : results) {
+    MAMORI_RETURN_IF_ERROR(r.status());
+    out.push_back(*std::move(r));
+  }
+  return out;
+}
+
+// Chunks per batch: enough to keep every core busy, few enough to bound memory
+// (at most kBatch x max_size bytes are held).
+constexpr size_t kBatch = 32;
+
+}  // namespace
+
 core::Result<SnapshotSummary> CreateSnapshot(Destination& dest, const BackupKeys& keys,
                                              const SnapshotOptions& options, core::Env& env) {
   auto started = env.clock().Monotonic();
   MAMORI_ASSIGN_OR_RETURN(Config config, ReadConfig(dest));
   MAMORI_ASSIGN_OR_RETURN(auto known, KnownChunks(dest, config.public_key));
   Chunker chunker(keys.seed(), options.chunker);
+  // Hashing, compressing, sealing and storing chunks runs on every core;
+  // chunking and the manifest stay in order on this thread.
+  size_t workers = std::max<size_t>(1, std::thread::hardware_concurrency());
   SnapshotSummary summary{.id = NewSnapshotId(env)};
   Manifest manifest{.snapshot = summary.id,
                     .created_us = NowMicros(env),
@@ -172,6 +246,7 @@ core::Result<SnapshotSummary> CreateSnapshot(Destination& dest, const BackupKeys
     std::error_code ec;
     total += fs::file_size(f.path, ec);
   }
+  const size_t window = (kBatch + 1) * options.chunker.max_size;
   std::vector<uint8_t> buffer;
   for (const SourceFile& source : options.files) {
     std::ifstream in(source.path, std::ios::binary);
@@ -180,46 +255,42 @@ core::Result<SnapshotSummary> CreateSnapshot(Destination& dest, const BackupKeys
     buffer.clear();
     bool eof = false;
     while (!eof || !buffer.empty()) {
-      // Keep at least max_size bytes buffered so each cut is content-defined.
-      while (!eof && buffer.size() < 2 * options.chunker.max_size) {
+      // Enough bytes for a whole batch of content-defined cuts.
+      if (!eof && buffer.size() < window) {
         size_t old = buffer.size();
-        buffer.resize(old + options.chunker.max_size);
+        buffer.resize(window);
         in.read(reinterpret_cast<char*>(buffer.data() + old),
-                static_cast<std::streamsize>(options.chunker.max_size));
+                static_cast<std::streamsize>(window - old));
         buffer.resize(old + static_cast<size_t>(in.gcount()));
         if (in.bad()) return core::UnavailableError("cannot read " + source.path);
         eof = in.eof();
       }
       if (buffer.empty()) break;
-      size_t cut = chunker.NextBoundary(buffer);
-      std::span<const uint8_t> piece(buffer.data(), cut);
-      std::string id = crypto::HexEncode(crypto::HmacSha256(keys.chunk_id, piece));
-      auto found = known.find(id);
-      ChunkRef ref{.id = id, .size = cut};
-      if (found != known.end()) {
-        ref.stored_sha = found->second.stored_sha;
-      } else {
-        MAMORI_ASSIGN_OR_RETURN(std::string sealed, SealChunk(keys, id, piece, env));
-        ref.stored_sha = Sha256Hex(sealed);
-        core::Status put = dest.PutNew(ChunkObjectName(id), sealed);
-        if (put.code() == core::StatusCode::kAlreadyExists) {
-          // Left by an interrupted backup: use what is stored, after checking it.
-          MAMORI_ASSIGN_OR_RETURN(std::string stored, dest.Get(ChunkObjectName(id)));
-          MAMORI_RETURN_IF_ERROR(OpenChunk(keys, ref, stored).status());
-          ref.stored_sha = Sha256Hex(stored);
-        } else {
-          MAMORI_RETURN_IF_ERROR(put);
-          summary.bytes_written += sealed.size();
-          summary.bytes_new += cut;
+      // Cut up to kBatch chunks, each with max_size bytes after it (or the end).
+      std::vector<std::span<const uint8_t>> pieces;
+      size_t at = 0;
+      while (pieces.size() < kBatch && at < buffer.size() &&
+             (eof || buffer.size() - at >= options.chunker.max_size)) {
+        std::span<const uint8_t> rest(buffer.data() + at, buffer.size() - at);
+        size_t cut = chunker.NextBoundary(rest);
+        pieces.push_back(rest.first(cut));
+        at += cut;
+      }
+      MAMORI_ASSIGN_OR_RETURN(std::vector<ChunkOutcome> outcomes,
+                              StoreBatch(dest, keys, known, pieces, workers, env));
+      for (ChunkOutcome& o : outcomes) {
+        if (o.stored_now) {
+          summary.bytes_written += o.stored_bytes;
+          summary.bytes_new += o.ref.size;
           ++summary.chunks_new;
         }
-        known.emplace(id, ref);
+        known.emplace(o.ref.id, o.ref);
+        ++summary.chunks;
+        summary.bytes_read += o.ref.size;
+        entry.size += o.ref.size;
+        entry.chunks.push_back(std::move(o.ref));
       }
-      ++summary.chunks;
-      summary.bytes_read += cut;
-      entry.size += cut;
-      entry.chunks.push_back(std::move(ref));
-      buffer.erase(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(cut));
+      buffer.erase(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(at));
       if (options.progress) options.progress(summary.bytes_read, total);
     }
     manifest.files.push_back(std::move(entry));
