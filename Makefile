@@ -43,7 +43,7 @@ bench: deps
 	@bash bench/run_all.sh $(BENCH_DIR)
 
 fmt:
-	@find src tests bench -path tests/testdata -prune -o \( -name '*.h' -o -name '*.cc' \) -print | xargs clang-format -i
+	@find src tests bench \( -name '*.h' -o -name '*.cc' \) | xargs clang-format -i
 
 clean:
 	rm -rf $(BUILD_DIR) $(BENCH_DIR)
