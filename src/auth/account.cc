@@ -24,14 +24,6 @@ json::array Strings(const std::vector<std::string>& v) {
   return out;
 }
 
-std::optional<Role> RoleFromName(std::string_view name) {
-  for (Role r : {Role::kPhysician, Role::kNurse, Role::kPharmacist, Role::kMedicalClerk,
-                 Role::kAdministrator, Role::kAuditor, Role::kSystem}) {
-    if (RoleName(r) == name) return r;
-  }
-  return std::nullopt;
-}
-
 // Reads fields, remembering the first problem instead of throwing.
 class Reader {
  public:

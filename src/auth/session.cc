@@ -39,6 +39,14 @@ std::string_view RoleName(Role role) {
   return "unknown";
 }
 
+std::optional<Role> RoleFromName(std::string_view name) {
+  for (Role r : {Role::kPhysician, Role::kNurse, Role::kPharmacist, Role::kMedicalClerk,
+                 Role::kAdministrator, Role::kAuditor, Role::kSystem}) {
+    if (RoleName(r) == name) return r;
+  }
+  return std::nullopt;
+}
+
 std::string SessionTable::NewToken() {
   std::array<uint8_t, kTokenBytes> bytes;
   random_.Fill(bytes);

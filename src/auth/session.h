@@ -27,6 +27,7 @@
 
 #include <chrono>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -50,6 +51,8 @@ enum class Role {
   kSystem
 };
 std::string_view RoleName(Role role);  // "physician", "medical-clerk", ...
+// The role RoleName gives `name`, or nullopt.
+std::optional<Role> RoleFromName(std::string_view name);
 
 // Who a request is from, as authorization and the audit ledger see it.
 struct Principal {

@@ -68,6 +68,25 @@ core::Result<std::string> ReadFile(const std::string& path) {
   return bytes;
 }
 
+// The master key and backup keys a snapshot opens with: the snapshot's own
+// key file (the installation's at that time) and the passphrase then in force.
+struct Unlocked {
+  crypto::AeadKey kek;
+  backup::BackupKeys keys;
+};
+
+core::Result<Unlocked> UnlockSnapshot(backup::Destination& dest, const std::string& snapshot,
+                                      const std::string& passphrase_file, core::Env& env) {
+  MAMORI_ASSIGN_OR_RETURN(std::string key_file, backup::SnapshotKeyFile(dest, snapshot));
+  MAMORI_ASSIGN_OR_RETURN(
+      crypto::SecureBytes passphrase,
+      ObtainPassphrase(passphrase_file, env, "Passphrase of the backed-up installation", false));
+  MAMORI_ASSIGN_OR_RETURN(crypto::AeadKey kek,
+                          crypto::OpenKeyFile(key_file, crypto::AsStringView(passphrase)));
+  MAMORI_ASSIGN_OR_RETURN(backup::BackupKeys keys, backup::OpenRepositoryKeys(dest, kek));
+  return Unlocked{.kek = std::move(kek), .keys = std::move(keys)};
+}
+
 }  // namespace
 
 void BackupCommands::Register(CLI::App& app) {
@@ -190,15 +209,10 @@ core::Status BackupCommands::Restore(core::Env& env) {
     return core::InvalidArgumentError("restore needs --snapshot ID and --data-dir NEWDIR");
   }
   MAMORI_ASSIGN_OR_RETURN(auto dest, backup::OpenDirectoryDestination(destination_));
-  MAMORI_ASSIGN_OR_RETURN(std::string key_file, backup::SnapshotKeyFile(*dest, snapshot_));
-  MAMORI_ASSIGN_OR_RETURN(
-      crypto::SecureBytes passphrase,
-      ObtainPassphrase(passphrase_file_, env, "Passphrase of the backed-up installation", false));
-  MAMORI_ASSIGN_OR_RETURN(crypto::AeadKey kek,
-                          crypto::OpenKeyFile(key_file, crypto::AsStringView(passphrase)));
-  MAMORI_ASSIGN_OR_RETURN(backup::BackupKeys keys, backup::OpenRepositoryKeys(*dest, kek));
+  MAMORI_ASSIGN_OR_RETURN(Unlocked unlocked,
+                          UnlockSnapshot(*dest, snapshot_, passphrase_file_, env));
   MAMORI_ASSIGN_OR_RETURN(backup::RestoreSummary summary,
-                          backup::RestoreSnapshot(*dest, keys, snapshot_, data_dir_, env));
+                          backup::RestoreSnapshot(*dest, unlocked.keys, snapshot_, data_dir_, env));
   std::error_code ec;
   fs::permissions(data_dir_, fs::perms::owner_all, ec);
   std::printf("mamori: restored snapshot %s into %s: %llu files, %s, %lld ms\n", snapshot_.c_str(),
@@ -238,13 +252,10 @@ core::Status BackupCommands::Drill(core::Env& env) {
     }
     if (snapshot_.empty()) return core::NotFoundError("no verified snapshot in " + destination_);
   }
-  MAMORI_ASSIGN_OR_RETURN(std::string key_file, backup::SnapshotKeyFile(*dest, snapshot_));
-  MAMORI_ASSIGN_OR_RETURN(
-      crypto::SecureBytes passphrase,
-      ObtainPassphrase(passphrase_file_, env, "Passphrase of the backed-up installation", false));
-  MAMORI_ASSIGN_OR_RETURN(crypto::AeadKey kek,
-                          crypto::OpenKeyFile(key_file, crypto::AsStringView(passphrase)));
-  MAMORI_ASSIGN_OR_RETURN(backup::BackupKeys keys, backup::OpenRepositoryKeys(*dest, kek));
+  MAMORI_ASSIGN_OR_RETURN(Unlocked unlocked,
+                          UnlockSnapshot(*dest, snapshot_, passphrase_file_, env));
+  const crypto::AeadKey& kek = unlocked.kek;
+  const backup::BackupKeys& keys = unlocked.keys;
   std::string scratch =
       (fs::temp_directory_path() / ("mamori-drill-" + std::to_string(getpid()))).string();
   backup::DrillRecord record{.snapshot = snapshot_,

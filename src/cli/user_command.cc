@@ -17,15 +17,6 @@ namespace {
 
 namespace json = boost::json;
 
-std::optional<auth::Role> RoleNamed(const std::string& name) {
-  for (auth::Role r :
-       {auth::Role::kPhysician, auth::Role::kNurse, auth::Role::kPharmacist,
-        auth::Role::kMedicalClerk, auth::Role::kAdministrator, auth::Role::kAuditor}) {
-    if (auth::RoleName(r) == name) return r;
-  }
-  return std::nullopt;
-}
-
 void Print(bool as_json, const json::object& object, const std::string& text) {
   if (as_json) {
     std::printf("%s\n", json::serialize(object).c_str());
@@ -151,8 +142,11 @@ core::Status UserCommands::Run(core::Env& env) {
       user_->parsed() ? user_->get_subcommands().front() : client_->get_subcommands().front();
   std::string name = sub->get_name();
   if (user_->parsed() && name == "add") {
-    std::optional<auth::Role> role = RoleNamed(f_.role);
-    if (!role) return core::InvalidArgumentError("unknown role " + f_.role);
+    std::optional<auth::Role> role = auth::RoleFromName(f_.role);
+    if (!role || *role == auth::Role::kSystem) {
+      return core::InvalidArgumentError(
+          "--role must be physician, nurse, pharmacist, medical-clerk, administrator or auditor");
+    }
     MAMORI_ASSIGN_OR_RETURN(crypto::SecureBytes password,
                             crypto::ReadPassphraseFile(env.fs(), f_.password_file));
     auth::NewAccount request{.login_id = f_.login,

@@ -82,15 +82,6 @@ core::Status Bad(const toml::node& node, std::string what) {
                                     ": " + what);
 }
 
-std::optional<auth::Role> RoleNamed(std::string_view name) {
-  for (auth::Role r : {auth::Role::kPhysician, auth::Role::kNurse, auth::Role::kPharmacist,
-                       auth::Role::kMedicalClerk, auth::Role::kAdministrator, auth::Role::kAuditor,
-                       auth::Role::kSystem}) {
-    if (auth::RoleName(r) == name) return r;
-  }
-  return std::nullopt;
-}
-
 bool IsTypeName(std::string_view t) {
   auto scope = auth::ParseScope("system/" + std::string(t) + ".r");
   return scope.ok();
@@ -150,7 +141,7 @@ core::Result<RoleRule> ParseRole(const toml::table& t) {
                                        "export", "administration", "audit", "hours"}));
   std::optional<std::string_view> name = t["name"].value<std::string_view>();
   if (!name) return Bad(t, "a [[role]] needs a name");
-  std::optional<auth::Role> role = RoleNamed(*name);
+  std::optional<auth::Role> role = auth::RoleFromName(*name);
   if (!role || *role == auth::Role::kSystem) {
     return Bad(t, "unknown role \"" + std::string(*name) +
                       "\" (physician, nurse, pharmacist, medical-clerk, administrator, auditor)");
