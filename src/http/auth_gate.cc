@@ -170,10 +170,10 @@ core::Result<std::shared_ptr<Caller>> AuthGate::Authenticate(const Request& requ
   return caller;
 }
 
-policy::AccessRequest AuthGate::Describe(const Request& request, std::string_view method,
-                                         std::string_view pattern, const PathParams& params,
-                                         const Caller& caller) const {
-  RouteAction route = ActionFor(method, pattern, params);
+policy::AccessRequest AuthGate::Describe(const Request& request, policy::Action action,
+                                         const std::string& type, std::string_view pattern,
+                                         const PathParams& params, const Caller& caller) const {
+  const RouteAction route{action, type};
   policy::AccessRequest access{.principal = &caller.principal,
                                .action = route.action,
                                .resource_type = route.type,
@@ -226,7 +226,8 @@ std::optional<Response> AuthGate::Check(const Request& request, std::string_view
   if (pattern.empty()) return std::nullopt;  // unknown path: the router's 404/405
   RouteAction route = ActionFor(method, pattern, params);
   if (route.self_service) return std::nullopt;
-  policy::AccessRequest access = Describe(request, method, pattern, params, **caller);
+  policy::AccessRequest access =
+      Describe(request, route.action, route.type, pattern, params, **caller);
   // A search across patients cannot be checked against a care relation:
   // roles that need one must name the patient (SYS-46).
   bool cross_patient_search = route.action == Action::kSearch && access.patients.empty() &&

@@ -79,9 +79,10 @@ class AuthGate final : public AccessGate {
 
  private:
   core::Result<std::shared_ptr<Caller>> Authenticate(const Request& request) const;
-  policy::AccessRequest Describe(const Request& request, std::string_view method,
-                                 std::string_view pattern, const PathParams& params,
-                                 const Caller& caller) const;
+  // The policy question for a route whose action and type are known.
+  policy::AccessRequest Describe(const Request& request, policy::Action action,
+                                 const std::string& type, std::string_view pattern,
+                                 const PathParams& params, const Caller& caller) const;
 
   AuthGateParts parts_;
   core::Env& env_;
