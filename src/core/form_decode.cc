@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/form_decode.h"
 
+#include <cctype>
+
 namespace mamori::core {
 namespace {
 
@@ -45,6 +47,21 @@ std::vector<std::pair<std::string, std::string>> SplitFormQuery(std::string_view
     start = amp + 1;
   }
   return pairs;
+}
+
+std::string FormEncode(std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == ':' || c == ',') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
 }
 
 }  // namespace mamori::core

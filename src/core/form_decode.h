@@ -21,4 +21,8 @@ std::string FormDecode(std::string_view text);
 // sides; empty parts are skipped, a part without '=' has an empty value.
 std::vector<std::pair<std::string, std::string>> SplitFormQuery(std::string_view query);
 
+// The inverse for links the server writes: unreserved bytes (and ':' ','
+// which FHIR search values use) as they are, every other byte as "%XX".
+std::string FormEncode(std::string_view text);
+
 }  // namespace mamori::core

@@ -27,5 +27,12 @@ TEST(FormDecodeTest, SplitsPairsAndSkipsEmptyParts) {
   EXPECT_TRUE(SplitFormQuery("").empty());
 }
 
+TEST(FormDecodeTest, FormEncodeRoundTripsThroughFormDecode) {
+  EXPECT_EQ(FormEncode("urn:oid:1|42 &x=y"), "urn:oid:1%7C42%20%26x%3Dy");
+  std::string every_byte;
+  for (int c = 0; c < 256; ++c) every_byte += static_cast<char>(c);
+  EXPECT_EQ(FormDecode(FormEncode(every_byte)), every_byte);
+}
+
 }  // namespace
 }  // namespace mamori::core

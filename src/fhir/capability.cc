@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // GET [base]/metadata: a CapabilityStatement that lists only what works
-// (a golden file test keeps it honest).
+// (RestApiTest.CapabilityStatementListsOnlyWorkingInteractions).
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
@@ -33,21 +33,39 @@ boost::json::array SearchParams(const std::string& type) {
   return out;
 }
 
+// The audit ledger read as AuditEvent (audit_event_view.h): read and search
+// only, with the parameters the view supports, for auditors.
+boost::json::object AuditEventEntry() {
+  boost::json::array params;
+  for (const char* name : {"patient", "agent", "date", "action", "subtype", "outcome"}) {
+    const SearchParameter* p = Definitions::R4().FindSearchParameter("AuditEvent", name);
+    params.push_back(
+        boost::json::object{{"name", name}, {"type", std::string(SearchParamTypeName(p->type))}});
+  }
+  return {{"type", "AuditEvent"},
+          {"interaction", Interactions({"read", "search-type"})},
+          {"searchParam", std::move(params)},
+          {"versioning", "no-version"},
+          {"readHistory", false},
+          {"updateCreate", false},
+          {"conditionalCreate", false},
+          {"conditionalUpdate", false},
+          {"conditionalDelete", "not-supported"}};
+}
+
 boost::json::object ResourceEntry(const std::string& type) {
-  bool read_only = type == "AuditEvent";
+  if (type == "AuditEvent") return AuditEventEntry();
   boost::json::object r{{"type", type}};
-  r["interaction"] =
-      read_only ? Interactions({"read", "vread", "search-type", "history-instance", "history-type"})
-                : Interactions({"read", "vread", "update", "delete", "create", "search-type",
-                                "history-instance", "history-type"});
+  r["interaction"] = Interactions({"read", "vread", "update", "delete", "create", "search-type",
+                                   "history-instance", "history-type"});
   r["searchParam"] = SearchParams(type);
   r["searchInclude"] = boost::json::array{"*"};
   r["searchRevInclude"] = boost::json::array{"*"};
   r["versioning"] = "versioned-update";
   r["readHistory"] = true;
-  r["updateCreate"] = !read_only;
-  r["conditionalCreate"] = !read_only;
-  r["conditionalUpdate"] = !read_only;
+  r["updateCreate"] = true;
+  r["conditionalCreate"] = true;
+  r["conditionalUpdate"] = true;
   r["conditionalDelete"] = "not-supported";
   r["referencePolicy"] = boost::json::array{"literal", "logical"};
   return r;

@@ -2,6 +2,7 @@
 #include "fhir/care_relations.h"
 
 #include <algorithm>
+#include <cctype>
 
 #include <boost/json.hpp>
 
@@ -79,6 +80,29 @@ std::vector<std::string> PatientsOfBody(const std::string& type, std::string_vie
   std::string patient = internal::PatientCompartmentOf(type, "", resource.as_object());
   if (patient.empty()) return {};
   return {patient};
+}
+
+std::vector<std::string> PatientsNamedIn(std::string_view body) {
+  constexpr std::string_view kPrefix = "Patient/";
+  std::vector<std::string> ids;
+  for (size_t at = body.find(kPrefix); at != std::string_view::npos;
+       at = body.find(kPrefix, at + kPrefix.size())) {
+    // Only a reference or URL path segment: '"Patient/' or '/Patient/'.
+    if (at == 0 || (body[at - 1] != '"' && body[at - 1] != '/')) continue;
+    size_t begin = at + kPrefix.size();
+    size_t end = begin;
+    while (end < body.size() && end - begin < 64 &&
+           (std::isalnum(static_cast<unsigned char>(body[end])) || body[end] == '-' ||
+            body[end] == '.')) {
+      ++end;
+    }
+    bool ends_the_id = end < body.size() && (body[end] == '"' || body[end] == '/' ||
+                                             body[end] == '?' || body[end] == '&');
+    if (end == begin || !ends_the_id) continue;
+    std::string_view id = body.substr(begin, end - begin);
+    if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.emplace_back(id);
+  }
+  return ids;
 }
 
 }  // namespace mamori::fhir

@@ -367,6 +367,13 @@ TEST_F(RestApiTest, CapabilityStatementListsOnlyWorkingInteractions) {
   EXPECT_THAT(text, HasSubstr("search-type"));
   EXPECT_THAT(text, Not(HasSubstr("\"near\"")));  // Location.near is not indexed
   EXPECT_THAT(text, Not(HasSubstr("\"patch\"")));
+  // AuditEvent is the ledger's read-only view: read and search-type only.
+  for (const auto& r : cs.at("rest").at(0).at("resource").as_array()) {
+    if (r.at("type") != "AuditEvent") continue;
+    EXPECT_EQ(boost::json::serialize(r.at("interaction")),
+              R"([{"code":"read"},{"code":"search-type"}])");
+    EXPECT_EQ(r.at("searchParam").as_array().size(), 6u);
+  }
 }
 
 }  // namespace

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "http/audit.h"
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 
 #include "core/logging.h"
+#include "fhir/care_relations.h"
 #include "http/operation_outcome.h"
 
 namespace mamori::http {
@@ -42,6 +44,8 @@ std::string ActionOf(std::string_view method, std::string_view pattern) {
       {"GET /audit/public-key", "audit-key"},
       {"GET /audit/proof/inclusion", "audit-proof"},
       {"GET /audit/proof/consistency", "audit-proof"},
+      {"GET /fhir/AuditEvent", "audit-search"},
+      {"GET /fhir/AuditEvent/{id}", "audit-read"},
   };
   std::string key = std::string(method) + " " + std::string(pattern);
   auto it = actions->find(key);
@@ -80,7 +84,22 @@ std::string ReasonOf(int status) {
   }
 }
 
+// Whether a successful answer to `action` is a page of resources (searches,
+// histories, the AuditEvent view), whose patients the event must list.
+bool AnswersWithAPage(std::string_view action) {
+  return action.starts_with("search") || action.starts_with("history") || action == "audit-search";
+}
+
 }  // namespace
+
+void AuditScope::AddDisclosedPatients(const Response& response) {
+  if (response.status != 200 || !AnswersWithAPage(event_.action)) return;
+  for (std::string& p : fhir::PatientsNamedIn(response.body)) {
+    if (std::find(event_.patients.begin(), event_.patients.end(), p) == event_.patients.end()) {
+      event_.patients.push_back(std::move(p));
+    }
+  }
+}
 
 void AuditScope::OnRoute(std::string_view method, std::string_view pattern,
                          const PathParams& params) {
@@ -149,6 +168,7 @@ Response RequestAuditor::Handle(const Router& router, const Request& request) {
   // below like every other request.
   if (scope.recorded_in_transaction() && response.status < 300) return response;
   scope.SetOutcome(response.status);
+  scope.AddDisclosedPatients(response);
   std::string json = ledger::ToJson(scope.event());
   core::Status s =
       store_.Write([&](store::Transaction& tx) { return tx.AppendAudit(json).status(); });

@@ -49,6 +49,9 @@ class AuditScope final : public fhir::WriteAudit {
   bool recorded_in_transaction() const { return in_transaction_; }
   // Fills outcome, status and reason from the final response.
   void SetOutcome(int status);
+  // For a search or history page: adds every patient the page names
+  // (issue 6, "for a search: every patient in the result").
+  void AddDisclosedPatients(const Response& response);
 
  private:
   ledger::AuditEvent event_;
@@ -73,7 +76,9 @@ class RequestAuditor {
 };
 
 // GET /audit/sth, /audit/public-key, /audit/proof/inclusion,
-// /audit/proof/consistency (formats in src/ledger/FORMAT.md "HTTP").
+// /audit/proof/consistency (formats in src/ledger/FORMAT.md "HTTP"), and the
+// ledger as FHIR AuditEvent: GET /fhir/AuditEvent (search) and
+// /fhir/AuditEvent/{id} (fhir/audit_event_view.h).
 // Borrows `store`.
 core::Status RegisterAuditRoutes(Router& router, store::Store& store);
 

@@ -6,6 +6,7 @@
 // Access is restricted to the auditor role once the identity issue lands
 // (GUIDELINE SYS-54); until then these routes answer like every other route.
 #include <charconv>
+#include <memory>
 #include <optional>
 
 #include <boost/json/array.hpp>
@@ -15,7 +16,9 @@
 
 #include "core/form_decode.h"
 #include "crypto/secure_bytes.h"
+#include "fhir/audit_event_view.h"
 #include "http/audit.h"
+#include "http/fhir_routes.h"
 #include "http/operation_outcome.h"
 #include "ledger/hash.h"
 #include "ledger/proof.h"
@@ -146,8 +149,18 @@ core::Status RegisterAuditRoutes(Router& router, store::Store& store) {
   MAMORI_RETURN_IF_ERROR(
       router.Add("GET", "/audit/proof/inclusion",
                  [s](const Request& r, const PathParams&) { return Inclusion(*s, r); }));
-  return router.Add("GET", "/audit/proof/consistency",
-                    [s](const Request& r, const PathParams&) { return Consistency(*s, r); });
+  MAMORI_RETURN_IF_ERROR(
+      router.Add("GET", "/audit/proof/consistency",
+                 [s](const Request& r, const PathParams&) { return Consistency(*s, r); }));
+  // The ledger as FHIR AuditEvent (read-only; the gate lets auditors only).
+  auto view = std::make_shared<fhir::AuditEventView>(store);
+  MAMORI_RETURN_IF_ERROR(
+      router.Add("GET", "/fhir/AuditEvent", [view](const Request& r, const PathParams&) {
+        return ToResponse(view->Search(ToRestRequest(r)));
+      }));
+  return router.Add("GET", "/fhir/AuditEvent/{id}", [view](const Request& r, const PathParams& p) {
+    return ToResponse(view->Read(std::string(p.Get("id")), ToRestRequest(r)));
+  });
 }
 
 }  // namespace mamori::http

@@ -10,6 +10,7 @@
 #include <map>
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sqlite3.h>
@@ -106,6 +107,13 @@ std::map<std::string, std::vector<Case>> AuditTable() {
       {"GET /audit/proof/consistency",
        {{"success", "GET", "/audit/proof/consistency?first=1&second=2", ""},
         {"400", "GET", "/audit/proof/consistency?first=0&second=2", ""}}},
+      {"GET /fhir/AuditEvent",
+       {{"success", "GET", "/fhir/AuditEvent?patient=p1", ""},
+        {"400", "GET", "/fhir/AuditEvent?no-such-param=1", ""}}},
+      {"GET /fhir/AuditEvent/{id}",
+       {{"success", "GET", "/fhir/AuditEvent/0", ""},
+        {"404", "GET", "/fhir/AuditEvent/999999", ""},
+        {"400", "GET", "/fhir/AuditEvent/0?_pretty=x", ""}}},
   };
 }
 
@@ -250,6 +258,32 @@ TEST_F(AuditTest, WritesNameTheirPatientAndReadsOfAPatientNameIt) {
   EXPECT_EQ(read.at("action").as_string(), "read");
   EXPECT_EQ(read.at("patients").as_array()[0].as_string(), "p9");
   EXPECT_EQ(read.at("id").as_string(), "p9");
+}
+
+// Issue 6: "for a search: every patient in the result".
+TEST_F(AuditTest, ASearchOrHistoryEventListsEveryPatientOfItsPage) {
+  Seed();
+  Send("GET", "/fhir/Patient?_count=10");
+  boost::json::object search = LastEvent();
+  EXPECT_EQ(search.at("action").as_string(), "search-type");
+  EXPECT_EQ(boost::json::serialize(search.at("patients")), R"(["p1","p2"])");
+  Send("GET", "/fhir/Observation?code:text=x");
+  EXPECT_EQ(boost::json::serialize(LastEvent().at("patients")), R"(["p1"])");
+  Send("GET", "/fhir/_history");
+  boost::json::object history = LastEvent();
+  EXPECT_EQ(history.at("patients").as_array().size(), 2u);
+  // A failed search disclosed nothing.
+  Send("GET", "/fhir/Patient?no-such-param=1");
+  EXPECT_TRUE(LastEvent().at("patients").as_array().empty());
+  // The auditor's AuditEvent page names the patients of the events it shows:
+  // p2's own events, some of which (the searches) also concern p1.
+  Send("PUT", "/fhir/Patient/p3", R"({"resourceType":"Patient","id":"p3"})");
+  Send("GET", "/fhir/AuditEvent?patient=p2");
+  boost::json::object audit = LastEvent();
+  EXPECT_EQ(audit.at("action").as_string(), "audit-search");
+  std::vector<std::string> named;
+  for (const auto& p : audit.at("patients").as_array()) named.emplace_back(p.as_string());
+  EXPECT_THAT(named, ::testing::UnorderedElementsAre("p1", "p2"));
 }
 
 TEST_F(AuditTest, AReadWhoseEventCannotBeSyncedGets503AndNoData) {

@@ -57,7 +57,9 @@ struct RouteAction {
 
 RouteAction ActionFor(std::string_view method, std::string_view pattern, const PathParams& params) {
   std::string type(params.Get("type"));
-  if (pattern.starts_with("/audit/")) return {Action::kAuditRead, "AuditEvent"};
+  if (pattern.starts_with("/audit/") || pattern.starts_with("/fhir/AuditEvent")) {
+    return {Action::kAuditRead, "AuditEvent"};
+  }
   if (pattern == "/auth/password") return {Action::kChangePassword, ""};
   if (pattern.starts_with("/auth/")) return {Action::kChangePassword, "", true};
   if (pattern == "/fhir/Patient/{id}/{compartment_type}") {
@@ -190,7 +192,7 @@ policy::AccessRequest AuthGate::Describe(const Request& request, policy::Action 
     // A search names its patient through a compartment parameter.
     std::string patient = SearchedPatient(route.type, request);
     if (!patient.empty()) access.patients = {patient};
-  } else if (!id.empty() && parts_.patients_of) {
+  } else if (!id.empty() && parts_.patients_of && route.action != Action::kAuditRead) {
     // Another resource by id: its patient decides the care relation. A
     // resource that cannot be read is left to the handler (404, 410, 503).
     auto patients = parts_.patients_of(std::string(params.Get("type")), std::string(id));

@@ -349,5 +349,29 @@ TEST_F(AuthGateTest, ASystemTokenWorksOnlyOverItsCertificateAndWithinItsScopes) 
   EXPECT_THAT(refused.body, HasSubstr("invalid_client"));
 }
 
+// SYS-54: the audit trail as FHIR AuditEvent is for auditors only and never
+// writable; a physician with every clinical right is refused and audited.
+TEST_F(AuthGateTest, AuditEventsAreReadableByAuditorsOnlyAndNeverWritable) {
+  std::string auditor = LoginAs("auditor.mori", auth::Role::kAuditor);
+  std::string doctor = LoginAs("dr.kato", auth::Role::kPhysician);
+  auto as = [](const std::string& token) {
+    return std::vector<std::pair<std::string, std::string>>{{"Authorization", "Bearer " + token}};
+  };
+  Response page = Send("GET", "/fhir/AuditEvent?agent=dr.kato", "", as(auditor));
+  ASSERT_EQ(page.status, 200) << page.body;
+  EXPECT_THAT(page.body, HasSubstr("\"value\":\"dr.kato\""));
+  EXPECT_EQ(Send("GET", "/fhir/AuditEvent/0", "", as(auditor)).status, 200);
+  Response refused = Send("GET", "/fhir/AuditEvent", "", as(doctor));
+  EXPECT_EQ(refused.status, 403);
+  EXPECT_EQ(LastEvent().at("reason").as_string(),
+            "forbidden: the audit trail is for auditors only and never writable (PLAN-10)");
+  EXPECT_EQ(Send("GET", "/fhir/AuditEvent/0", "", as(doctor)).status, 403);
+  uint64_t before = store_->AuditTreeSize();
+  Response write =
+      Send("POST", "/fhir/AuditEvent", R"({"resourceType":"AuditEvent"})", as(auditor));
+  EXPECT_EQ(write.status, 403);
+  EXPECT_EQ(store_->AuditTreeSize(), before + 1);  // the refusal itself, nothing more
+}
+
 }  // namespace
 }  // namespace mamori::http

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "ledger/audit_event.h"
 
+#include <algorithm>
+
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
@@ -108,6 +110,16 @@ void CollectAffected(const AuditEvent& e, const AffectedQuery& q, std::set<std::
   if (e.user != q.principal || e.time_ms < q.from_ms || e.time_ms > q.to_ms) return;
   if (e.outcome != "success" || !kDisclosing.count(e.action)) return;
   patients->insert(e.patients.begin(), e.patients.end());
+}
+
+bool Matches(const AuditEvent& e, const AuditFilter& f) {
+  if (e.time_ms < f.from_ms || e.time_ms > f.to_ms) return false;
+  if (!f.principal.empty() && e.user != f.principal) return false;
+  if (!f.action.empty() && e.action != f.action) return false;
+  if (!f.outcome.empty() && e.outcome != f.outcome) return false;
+  if (f.emergency_only && !e.emergency) return false;
+  return f.patient.empty() ||
+         std::find(e.patients.begin(), e.patients.end(), f.patient) != e.patients.end();
 }
 
 }  // namespace mamori::ledger

@@ -86,4 +86,17 @@ struct AffectedQuery {
 void CollectAffected(const AuditEvent& event, const AffectedQuery& query,
                      std::set<std::string>* patients);
 
+// What an auditor looks for (`mamori audit search`, GET /fhir/AuditEvent;
+// GUIDELINE SYS-54): every field set must match, unset fields match all.
+struct AuditFilter {
+  std::string patient;    // the event concerns this Patient id
+  std::string principal;  // AuditEvent::user (a login id or a client id)
+  uint64_t from_ms = 0;   // time_ms in [from_ms, to_ms]
+  uint64_t to_ms = UINT64_MAX;
+  std::string action;   // AuditEvent::action, exactly
+  std::string outcome;  // "success" or "failure"
+  bool emergency_only = false;
+};
+bool Matches(const AuditEvent& event, const AuditFilter& filter);
+
 }  // namespace mamori::ledger

@@ -71,5 +71,27 @@ TEST(AuditEventTest, AffectedCountsOnlySuccessfulDisclosuresByThePrincipalInTheW
   EXPECT_THAT(out, ::testing::UnorderedElementsAre("inside", "at-start", "at-end", "history"));
 }
 
+// GUIDELINE SYS-54: each field of the auditor's filter narrows the result.
+TEST(AuditEventTest, FilterMatchesOnlyWhenEveryFieldSetMatches) {
+  AuditEvent e = Read("dr-a", 150, "p1");
+  e.patients = {"p1", "p2"};
+  EXPECT_TRUE(Matches(e, {}));
+  EXPECT_TRUE(Matches(e, {.patient = "p2"}));
+  EXPECT_FALSE(Matches(e, {.patient = "p3"}));
+  EXPECT_TRUE(Matches(e, {.principal = "dr-a"}));
+  EXPECT_FALSE(Matches(e, {.principal = "dr-b"}));
+  EXPECT_TRUE(Matches(e, {.from_ms = 150, .to_ms = 150}));
+  EXPECT_FALSE(Matches(e, {.from_ms = 151}));
+  EXPECT_FALSE(Matches(e, {.to_ms = 149}));
+  EXPECT_TRUE(Matches(e, {.action = "read"}));
+  EXPECT_FALSE(Matches(e, {.action = "update"}));
+  EXPECT_TRUE(Matches(e, {.outcome = "success"}));
+  EXPECT_FALSE(Matches(e, {.outcome = "failure"}));
+  EXPECT_FALSE(Matches(e, {.emergency_only = true}));
+  e.emergency = true;
+  EXPECT_TRUE(Matches(e, {.patient = "p1", .principal = "dr-a", .emergency_only = true}));
+  EXPECT_FALSE(Matches(e, {.patient = "p1", .principal = "dr-b", .emergency_only = true}));
+}
+
 }  // namespace
 }  // namespace mamori::ledger
