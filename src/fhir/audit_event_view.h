@@ -32,7 +32,7 @@
 namespace mamori::fhir {
 
 // The FHIR AuditEvent of ledger leaf `index` (compact JSON). Mapping:
-// src/fhir/FORMAT.md "AuditEvent".
+// src/ledger/FORMAT.md "As FHIR R4 AuditEvent".
 std::string ToFhirAuditEvent(uint64_t index, const ledger::AuditEvent& event);
 
 // FHIR's AuditEvent.action (C R U D E) and outcome (0 4 8) of an event.
