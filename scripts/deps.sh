@@ -21,6 +21,7 @@ BUILD_PACKAGES=(
 # Peers and tools the tests and benchmarks run against (shared/PEERS.md).
 TEST_PACKAGES=(
   curl testssl.sh nginx wrk python3 clang-format oathtool zbar-tools restic
+  rsyslog rsyslog-openssl   # syslog collector for `mamori audit export --syslog` (issue 6)
 )
 
 # npm test clients (not Debian packages; Node 20 and npm 11 come with the machine —

@@ -16,6 +16,7 @@
 #include "cli/init_command.h"
 #include "cli/master_key.h"
 #include "cli/serve_command.h"
+#include "cli/syslog_client.h"
 #include "cli/user_command.h"
 #include "crypto/key_file.h"
 
@@ -35,6 +36,7 @@ int ReportFailure(const core::Status& status) {
 struct Flags {
   AuditVerifyOptions audit;
   AuditAffectedOptions affected;
+  AuditExportOptions audit_export;  // its .search also serves `audit search`
   std::string sth_out;
   std::string passphrase_file;
   std::string new_passphrase_file;
@@ -106,6 +108,40 @@ void AddKey(CLI::App& app, Flags& flags) {
                      "File (mode 0600) with the new passphrase; else a prompt");
 }
 
+// The auditor's filter, shared by `audit search` and `audit export`.
+void AddAuditFilter(CLI::App& command, Flags& flags) {
+  AuditSearchOptions& o = flags.audit_export.search;
+  command.add_option("--data-dir", o.data_dir, "Data directory")->required();
+  command.add_option("--patient", o.patient, "Only events concerning this Patient id");
+  command.add_option("--principal", o.principal, "Only events of this user or system id");
+  command.add_option("--action", o.action, "Only this action (read, search-type, login, ...)");
+  command.add_option("--outcome", o.outcome, "success or failure");
+  command.add_option("--from", o.from, "Start, YYYY-MM-DDTHH:MM:SSZ");
+  command.add_option("--to", o.to, "End (inclusive), YYYY-MM-DDTHH:MM:SSZ");
+  command.add_flag("--emergency", o.emergency_only, "Only break-glass accesses");
+  command.add_option("--first-index", o.first_index, "Start at this event index (default 0)");
+  command.add_option("--passphrase-file", flags.passphrase_file,
+                     "File (mode 0600) holding the master key passphrase");
+}
+
+void AddAuditSearchAndExport(CLI::App& audit, Flags& flags) {
+  CLI::App* search = audit.add_subcommand(
+      "search", "Print matching audit events, oldest first, as JSON lines (needs the passphrase)");
+  AddAuditFilter(*search, flags);
+  search->add_option("--limit", flags.audit_export.search.limit, "Stop after this many events");
+  CLI::App* out = audit.add_subcommand(
+      "export", "Export audit events as JSON lines to a file, or RFC 5424 syslog over TLS");
+  AddAuditFilter(*out, flags);
+  AuditExportOptions& o = flags.audit_export;
+  out->add_option("--out", o.to_file, "JSON lines file to create (- for stdout)");
+  out->add_option("--syslog", o.syslog, "Collector HOST[:PORT] (TLS, default port 6514)");
+  out->add_option("--ca", o.ca_file, "PEM CA file that verifies the collector's certificate");
+  out->add_option("--cert", o.cert_file, "Client certificate (PEM) for mutual TLS");
+  out->add_option("--key", o.key_file, "Client key (PEM) for --cert");
+  out->add_option("--state", o.state_file,
+                  "File holding the next index to export; updated after each complete export");
+}
+
 void AddAudit(CLI::App& app, Flags& flags) {
   CLI::App* audit = app.add_subcommand("audit", "Audit log operations (no passphrase needed)");
   audit->require_subcommand(1);
@@ -128,6 +164,7 @@ void AddAudit(CLI::App& app, Flags& flags) {
   CLI::App* sth = audit->add_subcommand("sth", "Print the newest signed tree head");
   sth->add_option("--data-dir", flags.data_dir, "Data directory")->required();
   sth->add_option("--out", flags.sth_out, "Also write its 171 bytes to this file");
+  AddAuditSearchAndExport(*audit, flags);
 }
 
 // The event payloads are encrypted: the passphrase unlocks the audit key.
@@ -142,8 +179,34 @@ core::Status RunAffected(const Flags& flags, core::Env& env) {
   return core::Status::Ok();
 }
 
+// `audit search` and `audit export` decrypt events: the passphrase unlocks the key.
+core::Status RunAuditSearchOrExport(bool do_export, const Flags& flags, core::Env& env) {
+  const AuditExportOptions& o = flags.audit_export;
+  MAMORI_ASSIGN_OR_RETURN(
+      crypto::SecureBytes passphrase,
+      ObtainPassphrase(flags.passphrase_file, env, "Master key passphrase", false));
+  MAMORI_ASSIGN_OR_RETURN(crypto::AeadKey kek, UnlockMasterKey(o.search.data_dir, passphrase, env));
+  if (do_export) {
+    MAMORI_ASSIGN_OR_RETURN(AuditExportSummary summary, ExportAuditLog(o, kek, env));
+    std::fprintf(stderr, "mamori: exported %llu audit events; next index %llu\n",
+                 static_cast<unsigned long long>(summary.exported),
+                 static_cast<unsigned long long>(summary.next_index));
+    return core::Status::Ok();
+  }
+  return SearchAuditLog(o.search, kek,
+                        [](uint64_t index, const ledger::AuditEvent&, std::string_view json) {
+                          std::printf("%s\n", AuditJsonLine(index, json).c_str());
+                          return core::Status::Ok();
+                        })
+      .status();
+}
+
 int RunAudit(CLI::App& app, const Flags& flags, core::Env& env) {
   CLI::App* audit = app.get_subcommand("audit");
+  if (audit->got_subcommand("search") || audit->got_subcommand("export")) {
+    core::Status s = RunAuditSearchOrExport(audit->got_subcommand("export"), flags, env);
+    return s.ok() ? kExitOk : ReportFailure(s);
+  }
   if (audit->got_subcommand("affected")) {
     core::Status s = RunAffected(flags, env);
     return s.ok() ? kExitOk : ReportFailure(s);

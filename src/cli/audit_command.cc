@@ -7,6 +7,7 @@
 #include <set>
 
 #include "cli/master_key.h"
+#include "cli/syslog_client.h"
 #include "crypto/secure_bytes.h"
 #include "crypto/signature.h"
 #include "ledger/audit_event.h"
@@ -131,6 +132,114 @@ core::Status PrintTreeHead(const std::string& data_dir, const std::string& out_f
   MAMORI_RETURN_IF_ERROR(file->Append(heads.back()));
   MAMORI_RETURN_IF_ERROR(file->Sync());
   return file->Close();
+}
+
+core::Result<uint64_t> SearchAuditLog(const AuditSearchOptions& o, const crypto::AeadKey& kek,
+                                      const AuditMatch& on_match) {
+  ledger::AuditFilter filter{.patient = o.patient,
+                             .principal = o.principal,
+                             .action = o.action,
+                             .outcome = o.outcome,
+                             .emergency_only = o.emergency_only};
+  if (!o.outcome.empty() && o.outcome != "success" && o.outcome != "failure") {
+    return core::InvalidArgumentError("--outcome must be success or failure");
+  }
+  if (!o.from.empty()) {
+    MAMORI_ASSIGN_OR_RETURN(filter.from_ms, ParseTime(o.from, "--from"));
+  }
+  if (!o.to.empty()) {
+    MAMORI_ASSIGN_OR_RETURN(filter.to_ms, ParseTime(o.to, "--to"));
+  }
+  if (filter.from_ms > filter.to_ms) return core::InvalidArgumentError("--from is after --to");
+  uint64_t next = o.first_index;
+  uint64_t matched = 0;
+  // Reaching --limit ends the scan with a status that is not an error.
+  bool limit_reached = false;
+  core::Status scan = store::ReadAuditEvents(
+      core::JoinPath(o.data_dir, kDatabaseFile), kek,
+      [&](uint64_t index, std::string_view json) -> core::Status {
+        core::Result<ledger::AuditEvent> event = ledger::ParseAuditEvent(json);
+        if (!event.ok()) {
+          return core::DataLossError("audit event " + std::to_string(index) +
+                                     " does not parse; run `mamori audit verify`");
+        }
+        next = index + 1;
+        if (!ledger::Matches(*event, filter)) return core::Status::Ok();
+        MAMORI_RETURN_IF_ERROR(on_match(index, *event, json));
+        limit_reached = ++matched == o.limit;
+        return limit_reached ? core::AbortedError("limit reached") : core::Status::Ok();
+      },
+      o.first_index);
+  if (!scan.ok() && !limit_reached) return scan;
+  return next;
+}
+
+namespace {
+
+core::Result<uint64_t> ReadExportState(core::Env& env, const std::string& path, uint64_t dflt) {
+  MAMORI_ASSIGN_OR_RETURN(bool exists, env.fs().Exists(path));
+  if (!exists) return dflt;
+  MAMORI_ASSIGN_OR_RETURN(std::string text, env.fs().ReadFile(path));
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  uint64_t next = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), next);
+  if (ec != std::errc() || end != text.data() + text.size() || text.empty()) {
+    return core::InvalidArgumentError(path +
+                                      " does not hold an event index; remove it to export "
+                                      "from --first-index");
+  }
+  return next;
+}
+
+}  // namespace
+
+core::Result<AuditExportSummary> ExportAuditLog(const AuditExportOptions& o,
+                                                const crypto::AeadKey& kek, core::Env& env) {
+  if (o.to_file.empty() == o.syslog.empty()) {
+    return core::InvalidArgumentError("give exactly one of --out FILE and --syslog HOST:PORT");
+  }
+  AuditSearchOptions search = o.search;
+  if (!o.state_file.empty()) {
+    MAMORI_ASSIGN_OR_RETURN(search.first_index,
+                            ReadExportState(env, o.state_file, search.first_index));
+  }
+  AuditExportSummary summary;
+  std::unique_ptr<SyslogTlsClient> syslog;
+  std::unique_ptr<core::WritableFile> file;
+  std::string host = Hostname();
+  if (!o.syslog.empty()) {
+    if (o.ca_file.empty()) return core::InvalidArgumentError("--syslog needs --ca FILE");
+    MAMORI_ASSIGN_OR_RETURN(SyslogTarget target, ParseSyslogTarget(o.syslog));
+    target.ca_file = o.ca_file;
+    target.cert_file = o.cert_file;
+    target.key_file = o.key_file.empty() ? o.cert_file : o.key_file;
+    MAMORI_ASSIGN_OR_RETURN(syslog, SyslogTlsClient::Connect(target));
+  } else if (o.to_file != "-") {
+    MAMORI_ASSIGN_OR_RETURN(file, env.fs().NewWritableFile(o.to_file, 0600));
+  }
+  MAMORI_ASSIGN_OR_RETURN(
+      summary.next_index,
+      SearchAuditLog(search, kek,
+                     [&](uint64_t index, const ledger::AuditEvent& event,
+                         std::string_view json) -> core::Status {
+                       ++summary.exported;
+                       if (syslog) return syslog->Send(SyslogMessage(index, event, json, host));
+                       std::string line = AuditJsonLine(index, json) + "\n";
+                       if (file) return file->Append(line);
+                       return std::fwrite(line.data(), 1, line.size(), stdout) == line.size()
+                                  ? core::Status::Ok()
+                                  : core::UnavailableError("cannot write to stdout");
+                     }));
+  if (syslog) MAMORI_RETURN_IF_ERROR(syslog->Close());
+  if (file) {
+    MAMORI_RETURN_IF_ERROR(file->Sync());
+    MAMORI_RETURN_IF_ERROR(file->Close());
+  }
+  if (!o.state_file.empty()) {
+    MAMORI_RETURN_IF_ERROR(core::WriteFileAtomically(
+        env.fs(), o.state_file, std::to_string(summary.next_index) + "\n", 0600));
+  }
+  return summary;
 }
 
 }  // namespace mamori::cli

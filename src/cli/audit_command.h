@@ -10,12 +10,14 @@
 //   MAMORI_ASSIGN_OR_RETURN(bool ok, VerifyAuditLog(o, env, stdout));  // exit 1 if !ok
 
 #include <cstdio>
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "core/env.h"
 #include "core/status.h"
 #include "crypto/aead.h"
+#include "ledger/audit_event.h"
 
 namespace mamori::cli {
 
@@ -57,5 +59,58 @@ struct AuditAffectedOptions {
 // event does not open (run `audit verify`); the database's errors.
 core::Result<std::vector<std::string>> AffectedPatients(const AuditAffectedOptions& options,
                                                         const crypto::AeadKey& kek);
+
+// `mamori audit search`: the auditor's filter over the decrypted events
+// (GUIDELINE SYS-54). Unset fields match everything.
+struct AuditSearchOptions {
+  std::string data_dir;
+  std::string patient;
+  std::string principal;
+  std::string action;   // exact action code (read, search-type, login, ...)
+  std::string outcome;  // success | failure
+  // Inclusive window: milliseconds since the epoch, or "YYYY-MM-DDTHH:MM:SSZ".
+  std::string from;
+  std::string to;
+  bool emergency_only = false;
+  uint64_t first_index = 0;
+  uint64_t limit = 0;  // 0: no limit
+};
+
+using AuditMatch = std::function<core::Status(uint64_t index, const ledger::AuditEvent& event,
+                                              std::string_view event_json)>;
+
+// Calls `on_match` for every matching event from options.first_index on,
+// oldest first, and returns the index after the last event read (the next
+// export's start). The database is read-only: a server may keep running.
+// Errors: kInvalidArgument for a bad filter; kDataLoss when an event does not
+// open or parse (run `audit verify`); the database's errors.
+core::Result<uint64_t> SearchAuditLog(const AuditSearchOptions& options, const crypto::AeadKey& kek,
+                                      const AuditMatch& on_match);
+
+// `mamori audit export`: the matching events as JSON lines into a file (or
+// stdout, "-"), or as RFC 5424 messages over TLS to a syslog collector.
+struct AuditExportOptions {
+  AuditSearchOptions search;
+  std::string to_file;
+  std::string syslog;  // HOST[:PORT]
+  std::string ca_file;
+  std::string cert_file;
+  std::string key_file;
+  // Holds the next index to export: read before (overrides first_index) and
+  // rewritten after a complete export, so a timer can ship only what is new.
+  std::string state_file;
+};
+
+struct AuditExportSummary {
+  uint64_t exported = 0;
+  uint64_t next_index = 0;
+};
+
+// Errors: kInvalidArgument (no or two destinations, bad state file, bad
+// filter); kUnavailable (the collector cannot be reached or verified: the
+// state file is left as it was, so nothing is skipped next time); the
+// search's errors.
+core::Result<AuditExportSummary> ExportAuditLog(const AuditExportOptions& options,
+                                                const crypto::AeadKey& kek, core::Env& env);
 
 }  // namespace mamori::cli

@@ -355,15 +355,17 @@ core::Status ReadAuditLog(const std::string& path,
                           const std::function<core::Status(const AuditRow&)>& on_row,
                           std::vector<std::string>* tree_heads);
 
-// Reads and decrypts every audit event of the database at `path`, read-only
-// (so a server may keep running), in index order: `on_event(index, json)`.
+// Reads and decrypts every audit event of the database at `path` from index
+// `first_index` on, read-only (so a server may keep running), in index
+// order: `on_event(index, json)`.
 // `kek` unwraps the audit key. For `mamori audit affected` (GUIDELINE PLAN-05).
 // Errors: kDataLoss if a leaf does not decode or open (run `audit verify`);
 // a wrong KEK is kDataLoss on the first event; the database's errors; whatever `on_event` returns
 // stops the scan.
 core::Status ReadAuditEvents(
     const std::string& path, const crypto::AeadKey& kek,
-    const std::function<core::Status(uint64_t index, std::string_view json)>& on_event);
+    const std::function<core::Status(uint64_t index, std::string_view json)>& on_event,
+    uint64_t first_index = 0);
 
 core::Status RewrapDataKeys(const StoreOptions& options, const crypto::AeadKey& new_kek,
                             core::Env& env);

@@ -411,12 +411,15 @@ class AuditKeyCache {
 
 core::Status ReadAuditEvents(
     const std::string& path, const crypto::AeadKey& kek,
-    const std::function<core::Status(uint64_t index, std::string_view json)>& on_event) {
+    const std::function<core::Status(uint64_t index, std::string_view json)>& on_event,
+    uint64_t first_index) {
   MAMORI_ASSIGN_OR_RETURN(auto db, SqliteDb::Open(path, /*read_only=*/true, ""));
   MAMORI_ASSIGN_OR_RETURN(auto keys_db, SqliteDb::Open(path, /*read_only=*/true, ""));
   AuditKeyCache keys(*keys_db, kek);
-  MAMORI_ASSIGN_OR_RETURN(Statement * leaves,
-                          db->Prepare("SELECT idx, leaf FROM ledger_leaf ORDER BY idx"));
+  MAMORI_ASSIGN_OR_RETURN(
+      Statement * leaves,
+      db->Prepare("SELECT idx, leaf FROM ledger_leaf WHERE idx >= ?1 ORDER BY idx"));
+  leaves->Bind(1, static_cast<int64_t>(std::min<uint64_t>(first_index, INT64_MAX)));
   while (true) {
     MAMORI_ASSIGN_OR_RETURN(bool more, leaves->Step());
     if (!more) break;
@@ -450,8 +453,9 @@ core::Status ReadAuditEvents(
 namespace mamori::store {
 core::Status ReadAuditEvents(
     const std::string& path, const crypto::AeadKey& kek,
-    const std::function<core::Status(uint64_t index, std::string_view json)>& on_event) {
-  return internal::ReadAuditEvents(path, kek, on_event);
+    const std::function<core::Status(uint64_t index, std::string_view json)>& on_event,
+    uint64_t first_index) {
+  return internal::ReadAuditEvents(path, kek, on_event, first_index);
 }
 core::Status ReadAuditLog(const std::string& path,
                           const std::function<core::Status(const AuditRow&)>& on_row,

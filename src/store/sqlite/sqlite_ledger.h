@@ -40,6 +40,7 @@ core::Status ReadAuditLog(const std::string& path,
 
 core::Status ReadAuditEvents(
     const std::string& path, const crypto::AeadKey& kek,
-    const std::function<core::Status(uint64_t index, std::string_view json)>& on_event);
+    const std::function<core::Status(uint64_t index, std::string_view json)>& on_event,
+    uint64_t first_index);
 
 }  // namespace mamori::store::internal
