@@ -3,6 +3,7 @@
   - GET /fhir/AuditEvent over HTTPS: the auditor finds the physician's accesses to one patient
     (with the search that listed her among its results); the physician gets 403;
   - `mamori audit search` prints the same events as JSON lines, filtered by patient and principal;
+    account administration on the host (`mamori user add`) is in the log too;
   - `mamori audit export --out FILE` writes exactly what `audit search` prints;
   - `mamori audit export --syslog` ships RFC 5424 messages over TLS to a real rsyslogd, which
     parses them (app name, message id, timestamp); `--state` ships only what is new the next time,
@@ -142,6 +143,14 @@ def main():
               r.stdout)
         check('every line carries its index', all(isinstance(e.get('index'), int) for e in events))
         check('no patient name in the audit output', 'Canary' not in r.stdout)
+
+        # Account administration on the host (the harness ran `mamori user add`) is recorded.
+        adds = json_lines(mamori(server, 'audit', 'search', '--data-dir', server.data_dir,
+                                 '--action', 'user-add').stdout)
+        check('each `mamori user add` left an event naming the account and the OS user',
+              {'login=it.doctor', 'login=it.auditor'} <= {e.get('detail') for e in adds} and
+              all(e['user'].startswith('os:') and e['method'] == 'CLI' for e in adds),
+              json.dumps(adds)[:400])
 
         out = os.path.join(server.tmp, 'export.jsonl')
         e = mamori(server, 'audit', 'export', '--data-dir', server.data_dir, '--patient', pid,

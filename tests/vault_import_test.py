@@ -99,6 +99,25 @@ try:
     check('nothing on stderr when all goes well (no terminal: no progress line)',
           r.stderr.strip() == '', r.stderr[-300:])
 
+    # Issue 6: the import is in the audit log, before (fail closed) and after, with who, which
+    # types and how many.
+    audit = subprocess.run([MAMORI, 'audit', 'search', '--data-dir', server.data_dir,
+                            '--action', 'import'], capture_output=True, text=True, timeout=120,
+                           stdin=subprocess.DEVNULL, env=server.env)
+    events = [json.loads(line) for line in audit.stdout.splitlines()]
+    by_type = {}
+    for p in SYNTHEA:
+        for e in load(p)['entry']:
+            by_type[e['resource']['resourceType']] = by_type.get(e['resource']['resourceType'], 0) + 1
+    for p in JP_CORE:
+        by_type[load(p)['resourceType']] = by_type.get(load(p)['resourceType'], 0) + 1
+    want = ' '.join(f'{t}={n}' for t, n in sorted(by_type.items()))
+    want += f' rejected=0 files={len(expected)}'
+    check('the import is recorded twice: started, then what it stored, by whom',
+          [e['detail'] for e in events] == [f'files={len(expected)}', want] and
+          all(e['user'].startswith('os:') and e['outcome'] == 'success' for e in events),
+          audit.stdout[-600:] + audit.stderr)
+
     server.start()
     client = Client(server)
     for path in JP_CORE:

@@ -160,8 +160,8 @@ core::Result<uint64_t> SearchAuditLog(const AuditSearchOptions& o, const crypto:
       [&](uint64_t index, std::string_view json) -> core::Status {
         core::Result<ledger::AuditEvent> event = ledger::ParseAuditEvent(json);
         if (!event.ok()) {
-          return core::DataLossError("audit event " + std::to_string(index) +
-                                     " does not parse; run `mamori audit verify`");
+          return core::DataLossError("audit event " + std::to_string(index) + " does not parse (" +
+                                     event.status().message() + "); run `mamori audit verify`");
         }
         next = index + 1;
         if (!ledger::Matches(*event, filter)) return core::Status::Ok();

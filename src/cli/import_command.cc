@@ -5,10 +5,13 @@
 
 #include <atomic>
 #include <cstdio>
+#include <map>
 #include <mutex>
 #include <thread>
 
+#include "cli/command_audit.h"
 #include "cli/master_key.h"
+#include "cli/serve_command.h"
 #include "fhir/importer.h"
 #include "fhir/rest_api.h"
 #include "fhir/search_index.h"
@@ -84,6 +87,20 @@ core::Status WriteRejects(const ImportCommandOptions& options, const Run& run, c
   return core::Status::Ok();
 }
 
+// "Observation=340 Patient=12 rejected=3 files=2" for the import's event.
+std::string ImportedDetail(const Run& run) {
+  std::map<std::string, uint64_t> by_type;
+  uint64_t rejected = 0;
+  for (const fhir::ImportSummary& s : run.done) {
+    for (const auto& [type, n] : s.imported_by_type) by_type[type] += n;
+    rejected += s.rejected;
+  }
+  std::string detail;
+  for (const auto& [type, n] : by_type) detail += type + "=" + std::to_string(n) + " ";
+  return detail + "rejected=" + std::to_string(rejected) +
+         " files=" + std::to_string(run.done.size());
+}
+
 }  // namespace
 
 core::Status RunImport(const ImportCommandOptions& options, core::Env& env) {
@@ -95,11 +112,17 @@ core::Status RunImport(const ImportCommandOptions& options, core::Env& env) {
   }
   MAMORI_ASSIGN_OR_RETURN(crypto::AeadKey kek,
                           UnlockMasterKey(options.data_dir, options.passphrase, env));
-  MAMORI_ASSIGN_OR_RETURN(auto store,
-                          store::OpenStore({.path = core::JoinPath(options.data_dir, kDatabaseFile),
-                                            .kek = &kek,
-                                            .indexer = fhir::IndexStoredResource},
-                                           env));
+  store::StoreOptions store_options{.path = core::JoinPath(options.data_dir, kDatabaseFile),
+                                    .kek = &kek,
+                                    .indexer = fhir::IndexStoredResource};
+  MAMORI_RETURN_IF_ERROR(ExportTreeHeadsAsServeDoes(options.data_dir, env, store_options));
+  MAMORI_ASSIGN_OR_RETURN(auto store, store::OpenStore(store_options, env));
+  // The import is recorded before anything is written (fail closed: no
+  // event, no import) and again with what it stored (issue 6: who, which
+  // types, how many).
+  ledger::AuditEvent event = CommandEvent(env, "import", "mamori import");
+  event.detail = "files=" + std::to_string(options.files.size());
+  MAMORI_RETURN_IF_ERROR(RecordCommandEvent(*store, event, core::Status::Ok()));
   fhir::RestApi api(*store, env);
   Run run;
   auto started = env.clock().Monotonic();
@@ -109,8 +132,10 @@ core::Status RunImport(const ImportCommandOptions& options, core::Env& env) {
     threads.emplace_back([&] { ImportWorker(options, api, *store, env, run, started); });
   }
   for (auto& t : threads) t.join();
+  event.detail = ImportedDetail(run);
+  core::Status recorded = RecordCommandEvent(*store, event, run.error);
   MAMORI_RETURN_IF_ERROR(WriteRejects(options, run, env));
-  if (!run.error.ok()) return run.error;
+  MAMORI_RETURN_IF_ERROR(recorded);
   double secs = std::chrono::duration<double>(env.clock().Monotonic() - started).count();
   uint64_t total = 0;
   for (const auto& s : run.done) total += s.imported;

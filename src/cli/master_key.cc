@@ -8,6 +8,8 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "cli/command_audit.h"
+#include "cli/serve_command.h"
 #include "crypto/key_file.h"
 #include "store/store.h"
 
@@ -135,7 +137,14 @@ core::Status RotateMasterKey(const std::string& data_dir, const crypto::SecureBy
     return rewrap.With("rotating the master key (nothing changed)");
   }
   MAMORI_RETURN_IF_ERROR(env.fs().Rename(next, core::JoinPath(data_dir, kMasterKeyFile)));
-  return env.fs().SyncDir(core::JoinPath(data_dir, kKeysDir));
+  MAMORI_RETURN_IF_ERROR(env.fs().SyncDir(core::JoinPath(data_dir, kKeysDir)));
+  // A key operation is recorded in the ledger (issue 6), under the new key.
+  store::StoreOptions options{.path = core::JoinPath(data_dir, kDatabaseFile), .kek = &new_kek};
+  MAMORI_RETURN_IF_ERROR(ExportTreeHeadsAsServeDoes(data_dir, env, options));
+  MAMORI_ASSIGN_OR_RETURN(auto store, store::OpenStore(options, env));
+  ledger::AuditEvent event = CommandEvent(env, "key-rotate", "mamori key rotate");
+  event.detail = "master key replaced; data keys rewrapped";
+  return RecordCommandEvent(*store, std::move(event), core::Status::Ok());
 }
 
 }  // namespace mamori::cli

@@ -8,6 +8,7 @@
 #include "core/testing/status_matchers.h"
 #include "core/testing/temp_dir.h"
 #include "crypto/key_file.h"
+#include "ledger/audit_event.h"
 #include "store/store.h"
 
 namespace mamori::cli {
@@ -75,6 +76,27 @@ TEST_F(MasterKeyTest, RotationKeepsEveryRecordReadableWithTheNewPassphraseOnly) 
   EXPECT_THAT(ReadWith(new_), IsOk());
   EXPECT_THAT(UnlockMasterKey(dir_, old_, env_), StatusIs(StatusCode::kPermissionDenied));
   EXPECT_FALSE(*env_.fs().Exists(dir_ + "/" + kNextMasterKeyFile));
+}
+
+// Issue 6: a key operation is in the audit log, readable under the new key.
+TEST_F(MasterKeyTest, RotationIsRecordedInTheAuditLog) {
+  ASSERT_THAT(RotateMasterKey(dir_, old_, new_, kCheap, env_), IsOk());
+  auto kek = UnlockMasterKey(dir_, new_, env_);
+  ASSERT_THAT(kek, IsOk());
+  std::vector<std::string> events;
+  ASSERT_THAT(store::ReadAuditEvents(dir_ + "/" + kDatabaseFile, *kek,
+                                     [&](uint64_t, std::string_view json) {
+                                       events.emplace_back(json);
+                                       return core::Status::Ok();
+                                     }),
+              IsOk());
+  ASSERT_EQ(events.size(), 1u);
+  auto event = ledger::ParseAuditEvent(events[0]);
+  ASSERT_THAT(event, IsOk());
+  EXPECT_EQ(event->action, "key-rotate");
+  EXPECT_EQ(event->outcome, "success");
+  EXPECT_EQ(event->method, "CLI");
+  EXPECT_TRUE(event->user.starts_with("os:")) << event->user;
 }
 
 TEST_F(MasterKeyTest, RotationWithAWrongPassphraseChangesNothing) {

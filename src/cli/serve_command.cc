@@ -92,6 +92,15 @@ core::Status PublishLedgerKey(store::Store& store, const std::string& data_dir,
 
 }  // namespace
 
+core::Status ExportTreeHeadsAsServeDoes(const std::string& data_dir, core::Env& env,
+                                        store::StoreOptions& options) {
+  std::string path = core::JoinPath(data_dir, kConfigFile);
+  MAMORI_ASSIGN_OR_RETURN(bool configured, env.fs().Exists(path));
+  if (!configured) return core::Status::Ok();  // a bare store (tests); `serve` refuses to start
+  MAMORI_ASSIGN_OR_RETURN(core::Config config, core::LoadConfig(env.fs(), path));
+  return ApplyAuditConfig(config, data_dir, env.fs(), options);
+}
+
 // Benchmark builds only (-DMAMORI_BUILD_BENCHMARKS=ON): with
 // MAMORI_BENCHMARK_PLAINTEXT=1 the store keeps bodies unencrypted, so
 // bench/fhir_load can show what encryption costs. Production binaries are

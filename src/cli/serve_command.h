@@ -23,6 +23,14 @@ namespace mamori::cli {
 
 // Benchmark builds only: MAMORI_BENCHMARK_PLAINTEXT=1 turns body encryption
 // off (serve and the user commands must agree on it for one data directory).
+// For commands that append to the ledger while the server is stopped
+// (import, key rotate, user and client administration): their store exports
+// the tree heads it signs to the configured file, as `serve` does, so the
+// outside copy of the heads has no gap (SYS-54). Reads DIR/config.toml; a
+// directory without one (a bare store) exports nothing.
+core::Status ExportTreeHeadsAsServeDoes(const std::string& data_dir, core::Env& env,
+                                        store::StoreOptions& options);
+
 void ApplyBenchmarkPlaintext(store::StoreOptions& options);
 
 struct ServeOptions {

@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 
 #include "auth/qr_code.h"
+#include "cli/command_audit.h"
 #include "cli/data_dir.h"
 #include "cli/identity.h"
 #include "cli/master_key.h"
@@ -48,6 +49,7 @@ core::Result<Opened> Open(const std::string& data_dir, const std::string& passph
   o.kek = std::make_unique<crypto::AeadKey>(std::move(kek));
   store::StoreOptions options{.path = core::JoinPath(data_dir, kDatabaseFile), .kek = o.kek.get()};
   ApplyBenchmarkPlaintext(options);  // benchmark builds only
+  MAMORI_RETURN_IF_ERROR(ExportTreeHeadsAsServeDoes(data_dir, env, options));
   MAMORI_ASSIGN_OR_RETURN(o.store, store::OpenStore(options, env));
   MAMORI_ASSIGN_OR_RETURN(o.identity, OpenIdentity(*o.store, data_dir, env));
   return o;
@@ -137,10 +139,20 @@ std::optional<core::Status> UserCommands::Dispatch(core::Env& env) {
 
 core::Status UserCommands::Run(core::Env& env) {
   MAMORI_ASSIGN_OR_RETURN(Opened o, Open(f_.data_dir, f_.passphrase_file, env));
-  Identity& id = *o.identity;
-  CLI::App* sub =
-      user_->parsed() ? user_->get_subcommands().front() : client_->get_subcommands().front();
+  bool user = user_->parsed();
+  CLI::App* sub = user ? user_->get_subcommands().front() : client_->get_subcommands().front();
   std::string name = sub->get_name();
+  std::string noun = user ? "user" : "client";
+  // Every account or client administration leaves one event (SYS-52), also
+  // when it fails; listing accounts is an administrative read.
+  ledger::AuditEvent event = CommandEvent(env, noun + "-" + name, "mamori " + noun + " " + name);
+  std::string subject = user ? f_.login : f_.client_id;
+  if (!subject.empty()) event.detail = (user ? "login=" : "client=") + subject;
+  core::Status result = RunOn(*o.identity, name, env);
+  return RecordCommandEvent(*o.store, std::move(event), result);
+}
+
+core::Status UserCommands::RunOn(Identity& id, const std::string& name, core::Env& env) {
   if (user_->parsed() && name == "add") {
     std::optional<auth::Role> role = auth::RoleFromName(f_.role);
     if (!role || *role == auth::Role::kSystem) {

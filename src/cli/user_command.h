@@ -26,6 +26,8 @@
 
 namespace mamori::cli {
 
+struct Identity;  // cli/identity.h
+
 class UserCommands {
  public:
   void Register(CLI::App& app);
@@ -45,6 +47,8 @@ class UserCommands {
     std::vector<std::string> scopes;
   };
   core::Status Run(core::Env& env);
+  // The command `name` on the opened identity store (Run records its event).
+  core::Status RunOn(Identity& id, const std::string& name, core::Env& env);
 
   Flags f_;
   CLI::App* user_ = nullptr;

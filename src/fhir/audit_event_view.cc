@@ -85,6 +85,7 @@ json::array Entities(const ledger::AuditEvent& e) {
   }
   json::array details{Detail("http-status", std::to_string(e.http_status))};
   if (!e.request_id.empty()) details.push_back(Detail("request-id", e.request_id));
+  if (!e.detail.empty()) details.push_back(Detail("detail", e.detail));
   if (!e.resource_type.empty() && e.resource_id.empty()) {
     details.push_back(Detail("resource-type", e.resource_type));
   }

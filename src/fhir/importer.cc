@@ -152,6 +152,7 @@ class ChunkPipeline {
     }));
     std::lock_guard lock(mu_);
     summary_.imported += plans.size();
+    for (const internal::WritePlan& plan : plans) ++summary_.imported_by_type[plan.type];
     return core::Status::Ok();
   }
 
@@ -268,7 +269,19 @@ core::Status Importer::ImportBundle(const std::string& path, ImportSummary& summ
       return core::InvalidArgumentError(
           path + ": the transaction was refused (nothing stored): " + Reason(r));
     }
-    summary.imported = boost::json::parse(r.body).at("entry").as_array().size();
+    boost::json::value response = boost::json::parse(r.body);
+    for (const boost::json::value& entry : response.at("entry").as_array()) {
+      // A write's response.location is "Type/id/_history/n".
+      const boost::json::value* location = nullptr;
+      if (const auto* answer = entry.as_object().if_contains("response")) {
+        location = answer->as_object().if_contains("location");
+      }
+      std::string_view text;
+      if (location != nullptr && location->is_string()) text = location->get_string();
+      ++summary
+            .imported_by_type[text.empty() ? "other" : std::string(text.substr(0, text.find('/')))];
+      ++summary.imported;
+    }
     return core::Status::Ok();
   }
   ChunkPipeline pipeline(store_, env_, options_, summary);

@@ -26,6 +26,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -60,6 +61,7 @@ struct ImportReject {
 struct ImportSummary {
   std::string file;
   uint64_t imported = 0;
+  std::map<std::string, uint64_t> imported_by_type;  // for the audit event of the import
   uint64_t rejected = 0;
   uint64_t bytes = 0;
   double seconds = 0;

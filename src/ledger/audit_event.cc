@@ -32,6 +32,7 @@ std::string ToJson(const AuditEvent& e) {
       {"request_id", e.request_id},
       {"emergency", e.emergency},
   };
+  if (!e.detail.empty()) o["detail"] = e.detail;
   return boost::json::serialize(o);
 }
 
@@ -100,6 +101,7 @@ core::Result<AuditEvent> ParseAuditEvent(std::string_view json) {
     return core::InvalidArgumentError("audit event: \"emergency\" is not a boolean");
   }
   e.emergency = emergency->get_bool();
+  if (o.contains("detail")) MAMORI_RETURN_IF_ERROR(ReadString(o, "detail", &e.detail));
   return e;
 }
 

@@ -60,8 +60,12 @@ struct AuditEvent {
   std::string reason;
   // The request id the client saw in X-Request-Id.
   std::string request_id;
-  // Break-glass access (always false until the policy issue brings it).
+  // Break-glass access.
   bool emergency = false;
+  // For commands run on the server's host (import, key rotation, account
+  // administration): what was done, e.g. "Patient=12 Observation=340";
+  // never patient data. Written to the JSON only when not empty.
+  std::string detail;
 
   friend bool operator==(const AuditEvent&, const AuditEvent&) = default;
 };

@@ -36,6 +36,18 @@ TEST(AuditEventTest, JsonRoundTripsEveryField) {
   e.emergency = true;
   e.patients.push_back("p2");
   EXPECT_THAT(ParseAuditEvent(ToJson(e)), core::testing::IsOkAndHolds(e));
+  e.detail = "Patient=2 Observation=40";
+  EXPECT_THAT(ParseAuditEvent(ToJson(e)), core::testing::IsOkAndHolds(e));
+}
+
+// Events written before `detail` existed have no such key and still parse;
+// a detail that is not a string is refused.
+TEST(AuditEventTest, DetailIsOptionalButMustBeAString) {
+  std::string without = ToJson(Read("u", 1, "p"));
+  EXPECT_EQ(without.find("detail"), std::string::npos);
+  EXPECT_THAT(ParseAuditEvent(without), IsOk());
+  std::string bad = without.substr(0, without.size() - 1) + R"(,"detail":7})";
+  EXPECT_THAT(ParseAuditEvent(bad), StatusIs(core::StatusCode::kInvalidArgument));
 }
 
 TEST(AuditEventTest, ParseRefusesWhatToJsonDoesNotWrite) {
