@@ -17,6 +17,8 @@
 #   PEER_DIR=...        the peer (default ../shared/peers/medplum-memory); SKIP_PEER=1 to omit
 #   SKIP_PLAIN=1        omit the encryption-off server (needs a benchmark build anyway:
 #                       MAMORI_BENCHMARK_PLAINTEXT=1 is ignored by other binaries)
+#   SKIP_NOAUDIT=1      omit the ledger-off server (benchmark builds only, like SKIP_PLAIN;
+#                       MAMORI_BENCHMARK_NO_AUDIT=1): what the audit ledger costs (issue 6)
 #   SYNTHEA_DIR=...     Bundles for the second database-size figure (default
 #                       ../shared/data/fhir/synthea; skipped when absent)
 #   OUT=FILE            also write the table to FILE (nothing else leaves the temp dir)
@@ -49,6 +51,7 @@ SEED=${SEED:-1000}
 PEER_DIR=${PEER_DIR:-$REPO/../shared/peers/medplum-memory}
 SKIP_PEER=${SKIP_PEER:-0}
 SKIP_PLAIN=${SKIP_PLAIN:-0}
+SKIP_NOAUDIT=${SKIP_NOAUDIT:-0}
 SYNTHEA_DIR=${SYNTHEA_DIR:-$REPO/../shared/data/fhir/synthea}
 KEEP=${KEEP:-0}
 
@@ -121,6 +124,16 @@ if [[ "$SKIP_PLAIN" != 1 ]]; then
   fi
 else
   PLAIN_NOTE="TODO: encryption-off column skipped (SKIP_PLAIN=1)"
+fi
+NOAUDIT_NOTE=""
+if [[ "$SKIP_NOAUDIT" != 1 ]]; then
+  start_mamori noaudit MAMORI_BENCHMARK_NO_AUDIT=1
+  if grep -q 'NOT audited' "$WORK/noaudit.log"; then
+    SERVERS+=(noaudit)
+  else
+    NOAUDIT_NOTE="TODO: $MAMORI is not a benchmark build (it ignores MAMORI_BENCHMARK_NO_AUDIT=1)"
+    stop_pid "$PID_noaudit"
+  fi
 fi
 if [[ "$SKIP_PEER" != 1 ]]; then
   cp -r "$PEER_DIR" "$WORK/peer"
@@ -213,12 +226,12 @@ if compgen -G "$SYNTHEA_DIR/*.json" >/dev/null; then
 fi
 
 set +e
-python3 - "$WORK" "$MAMORI" "$DURATION" "$THREADS" "$SYN_LINE" "$SYN_DB" "$PLAIN_NOTE" \
+python3 - "$WORK" "$MAMORI" "$DURATION" "$THREADS" "$SYN_LINE" "$SYN_DB" "$PLAIN_NOTE" "$NOAUDIT_NOTE" \
   <<'PY' | tee "$WORK/table.txt"
 import collections, datetime, os, sys
-work, binary, duration, threads, syn_line, syn_db, plain_note = sys.argv[1:]
+work, binary, duration, threads, syn_line, syn_db, plain_note, noaudit_note = sys.argv[1:]
 syn_db = int(syn_db)
-names = {'mamori': 'mamori', 'plain': 'mamori-plain', 'peer': 'peer'}
+names = {'mamori': 'mamori', 'plain': 'mamori-plain', 'noaudit': 'mamori-noaudit', 'peer': 'peer'}
 rows = collections.OrderedDict()
 for line in open(os.path.join(work, 'results.tsv')):
     s, w, c, rps, p50, p99, n, non2xx, sockerr, scpu, wcpu, ocpu = line.rstrip('\n').split('\t')
@@ -232,6 +245,7 @@ print(f'# {now:%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores shared by wrk and the
       f' {" ".join(open("/proc/loadavg").read().split()[:3])}')
 print('# mamori: HTTPS keep-alive (TLS 1.3), SQLite WAL synchronous=FULL, AES-256-GCM per patient;'
       ' mamori-plain: the same, records not encrypted (MAMORI_BENCHMARK_PLAINTEXT=1);'
+      ' mamori-noaudit: the same as mamori, requests not audited (MAMORI_BENCHMARK_NO_AUDIT=1);'
       ' peer: medplum-memory, plain HTTP, in-memory, VALIDATE=1')
 print('# cpu = cores busy during the run: server (/proc), wrk (rusage), other = anything else on the'
       ' machine (other users\' jobs, kernel writeback); a high "other" means a skewed row')
@@ -247,6 +261,8 @@ if any(r['ocpu'] > 0.3 for r in rows.values()):
     print('* other work took > 0.3 of the 2 cores during this row: re-run before trusting it')
 if plain_note:
     print(f'{"":<8} {"":>5} {"mamori-plain":<12} {plain_note}')
+if noaudit_note:
+    print(f'{"":<8} {"":>5} {"mamori-noaudit":<12} {noaudit_note}')
 print()
 
 misses = []
@@ -266,6 +282,17 @@ for (w, c, s), r in rows.items():
         misses.append(f'{w} c={c}: mamori {r["rps"]:.0f}/s < peer {p["rps"]:.0f}/s')
     if s != 'peer' and (r['non2xx'] or r['sockerr']):
         misses.append(f'{names[s]} {w} c={c}: {r["non2xx"]} non-2xx, {r["sockerr"]} socket errors')
+# Issue 6: the ledger costs <= 20% of read throughput versus ledger off.
+for (w, c, s), r in rows.items():
+    off = rows.get((w, c, 'noaudit'))
+    if s != 'mamori' or off is None:
+        continue
+    cost = 1 - r['rps'] / off['rps']
+    verdict = f' (read target <= 20%) -> {"PASS" if cost <= 0.20 else "MISS"}' if w == 'read' else ''
+    print(f'audit ledger cost, {w} c={c}: mamori {r["rps"]:.0f}/s vs ledger off {off["rps"]:.0f}/s'
+          f' -> {cost:+.0%}{verdict}')
+    if w == 'read' and cost > 0.20:
+        misses.append(f'ledger costs {cost:.0%} of read throughput at c={c} (> 20%)')
 for w, t in {'create': 2000.0, 'read': 10000.0}.items():
     best = max((r['rps'] for (ww, c, s), r in rows.items() if ww == w and s == 'mamori'), default=0)
     ok = best >= t

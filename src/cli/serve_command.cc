@@ -101,6 +101,23 @@ core::Status ExportTreeHeadsAsServeDoes(const std::string& data_dir, core::Env& 
   return ApplyAuditConfig(config, data_dir, env.fs(), options);
 }
 
+// Benchmark builds only: with MAMORI_BENCHMARK_NO_AUDIT=1 requests are not
+// audited, so bench/audit_cost.sh can measure what the ledger costs (issue 6:
+// "the ledger costs <= 20% of read throughput versus ledger off").
+// Production binaries are compiled without this (DESIGN invariant 3).
+namespace {
+bool BenchmarkWithoutAudit() {
+#ifdef MAMORI_ALLOW_PLAINTEXT_BENCHMARK
+  const char* flag = std::getenv("MAMORI_BENCHMARK_NO_AUDIT");
+  if (flag != nullptr && std::string_view(flag) == "1") {
+    core::LogWarn("benchmark build: requests are NOT audited");
+    return true;
+  }
+#endif
+  return false;
+}
+}  // namespace
+
 // Benchmark builds only (-DMAMORI_BUILD_BENCHMARKS=ON): with
 // MAMORI_BENCHMARK_PLAINTEXT=1 the store keeps bodies unencrypted, so
 // bench/fhir_load can show what encryption costs. Production binaries are
@@ -210,8 +227,9 @@ core::Status Serve(const ServeOptions& options, core::Env& env) {
   // Every request appends an audit event (a group commit), so none runs
   // inline on a network thread (DESIGN invariant 3).
   http::RequestAuditor auditor(*store, env);
-  MAMORI_ASSIGN_OR_RETURN(auto server,
-                          http::Server::Create(server_options, env, auditor.Wrap(router)));
+  http::Handler handler =
+      BenchmarkWithoutAudit() ? router.AsHandler() : auditor.Wrap(router);
+  MAMORI_ASSIGN_OR_RETURN(auto server, http::Server::Create(server_options, env, handler));
   core::LogInfo("mamori serving https://{}:{}",
                 core::LogSafe::Vouch(server_options.listen_address, "config value"),
                 server->port());
