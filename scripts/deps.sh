@@ -15,6 +15,7 @@ BUILD_PACKAGES=(
   libsqlite3-dev libargon2-dev libzstd-dev
   libqrencode-dev libpng-dev libcrack2-dev cracklib-runtime john-data
   libtomlplusplus-dev libcli11-dev libspdlog-dev libfmt-dev
+  libcurl4-openssl-dev   # RFC 3161 time-stamp requests (mamori audit timestamp)
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 

@@ -37,6 +37,7 @@ struct Flags {
   AuditVerifyOptions audit;
   AuditAffectedOptions affected;
   AuditExportOptions audit_export;  // its .search also serves `audit search`
+  AuditTimestampOptions timestamp;
   std::string sth_out;
   std::string passphrase_file;
   std::string new_passphrase_file;
@@ -152,6 +153,17 @@ void AddAudit(CLI::App& app, Flags& flags) {
                      "File of tree heads exported earlier (audit.sth_export or `audit sth --out`)");
   verify->add_option("--public-key", flags.audit.public_key,
                      "PEM public key of the log (default DIR/keys/ledger_pub.pem)");
+  verify->add_option("--tsa-ca", flags.audit.tsa_ca,
+                     "CA file of the time-stamp authority: also check DIR/audit/timestamps");
+  CLI::App* stamp = audit->add_subcommand(
+      "timestamp", "Have the newest tree head time-stamped by an RFC 3161 authority");
+  stamp->add_option("--data-dir", flags.timestamp.data_dir, "Data directory")->required();
+  stamp->add_option("--tsa", flags.timestamp.tsa_url, "URL of the time-stamp authority")
+      ->required();
+  stamp
+      ->add_option("--tsa-ca", flags.timestamp.tsa_ca,
+                   "PEM CA file that verifies the authority's signature")
+      ->required();
   CLI::App* affected = audit->add_subcommand(
       "affected", "List the patients a principal read, searched or exported in a time window");
   affected->add_option("--data-dir", flags.affected.data_dir, "Data directory")->required();
@@ -209,6 +221,10 @@ int RunAudit(CLI::App& app, const Flags& flags, core::Env& env) {
   }
   if (audit->got_subcommand("affected")) {
     core::Status s = RunAffected(flags, env);
+    return s.ok() ? kExitOk : ReportFailure(s);
+  }
+  if (audit->got_subcommand("timestamp")) {
+    core::Status s = TimestampNewestHead(flags.timestamp, env, stdout);
     return s.ok() ? kExitOk : ReportFailure(s);
   }
   if (audit->got_subcommand("sth")) {

@@ -8,8 +8,10 @@
 
 #include "cli/master_key.h"
 #include "cli/syslog_client.h"
+#include "cli/tsa_client.h"
 #include "crypto/secure_bytes.h"
 #include "crypto/signature.h"
+#include "crypto/timestamp.h"
 #include "ledger/audit_event.h"
 #include "ledger/hash.h"
 #include "ledger/log_verifier.h"
@@ -61,6 +63,48 @@ core::Result<uint64_t> ParseTime(const std::string& text, const char* flag) {
   return static_cast<uint64_t>(t) * 1000;
 }
 
+std::string FormatTime(core::Clock::WallTime t) { return core::FormatRfc3339(t); }
+
+// Verifies every time-stamp reply under kTimestampDir against its head and
+// prints one line each; returns the heads whose replies verify, for the
+// consistency check. A reply that fails is one "BAD timestamp N" line.
+core::Result<std::vector<std::string>> CheckTimestamps(const std::string& data_dir,
+                                                       const std::string& ca, core::Env& env,
+                                                       std::FILE* out, size_t* bad) {
+  std::string dir = core::JoinPath(data_dir, kTimestampDir);
+  std::vector<std::string> heads;
+  MAMORI_ASSIGN_OR_RETURN(bool exists, env.fs().Exists(dir));
+  if (!exists) return heads;
+  MAMORI_ASSIGN_OR_RETURN(std::vector<std::string> names, env.fs().ListDir(dir));
+  std::sort(names.begin(), names.end());
+  for (const std::string& name : names) {
+    if (!name.ends_with(".tsr")) continue;
+    std::string stem = name.substr(0, name.size() - 4);
+    core::Result<std::string> reply = env.fs().ReadFile(core::JoinPath(dir, name));
+    core::Result<std::string> head = env.fs().ReadFile(core::JoinPath(dir, stem + ".sth"));
+    if (!reply.ok() || !head.ok()) {
+      std::fprintf(out, "BAD timestamp %s: reply or head unreadable\n", stem.c_str());
+      ++*bad;
+      continue;
+    }
+    core::Result<crypto::TimestampInfo> info =
+        crypto::VerifyTimestampReply(*reply, crypto::AsBytes(*head), ca);
+    if (!info.ok()) {
+      if (info.status().code() == core::StatusCode::kInvalidArgument &&
+          info.status().message().find("CA file") != std::string::npos) {
+        return info.status();  // the operator's CA file, not the log, is wrong
+      }
+      std::fprintf(out, "BAD timestamp %s: %s\n", stem.c_str(), info.status().message().c_str());
+      ++*bad;
+      continue;
+    }
+    std::fprintf(out, "time-stamped head %s: %s by the TSA (serial %s)\n", stem.c_str(),
+                 FormatTime(info->time).c_str(), info->serial.c_str());
+    heads.push_back(*std::move(head));
+  }
+  return heads;
+}
+
 }  // namespace
 
 core::Result<std::vector<std::string>> AffectedPatients(const AuditAffectedOptions& o,
@@ -102,16 +146,22 @@ core::Result<bool> VerifyAuditLog(const AuditVerifyOptions& o, core::Env& env, s
       &stored));
   for (const std::string& h : stored) verifier.AddHead(crypto::AsBytes(h), "stored");
   for (const std::string& h : against) verifier.AddHead(crypto::AsBytes(h), "exported");
+  size_t bad_timestamps = 0;
+  if (!o.tsa_ca.empty()) {
+    MAMORI_ASSIGN_OR_RETURN(std::vector<std::string> stamped,
+                            CheckTimestamps(o.data_dir, o.tsa_ca, env, out, &bad_timestamps));
+    for (const std::string& h : stamped) verifier.AddHead(crypto::AsBytes(h), "time-stamped");
+  }
   std::vector<ledger::LogProblem> problems = verifier.Finish();
   for (const ledger::LogProblem& p : problems) {
     std::fprintf(out, "BAD %s %llu: %s\n", p.kind.c_str(), static_cast<unsigned long long>(p.index),
                  p.what.c_str());
   }
+  bool intact = problems.empty() && bad_timestamps == 0;
   std::fprintf(out, "%s: %llu leaves, %zu tree heads checked, %zu problems\n",
-               problems.empty() ? "OK" : "TAMPERED",
-               static_cast<unsigned long long>(verifier.leaves()), verifier.heads_checked(),
-               problems.size());
-  return problems.empty();
+               intact ? "OK" : "TAMPERED", static_cast<unsigned long long>(verifier.leaves()),
+               verifier.heads_checked(), problems.size() + bad_timestamps);
+  return intact;
 }
 
 core::Status PrintTreeHead(const std::string& data_dir, const std::string& out_file, core::Env& env,
@@ -240,6 +290,40 @@ core::Result<AuditExportSummary> ExportAuditLog(const AuditExportOptions& o,
         env.fs(), o.state_file, std::to_string(summary.next_index) + "\n", 0600));
   }
   return summary;
+}
+
+core::Status TimestampNewestHead(const AuditTimestampOptions& o, core::Env& env, std::FILE* out) {
+  std::vector<std::string> heads;
+  MAMORI_RETURN_IF_ERROR(store::ReadAuditLog(
+      core::JoinPath(o.data_dir, kDatabaseFile),
+      [](const store::AuditRow&) { return core::Status::Ok(); }, &heads));
+  if (heads.empty()) return core::NotFoundError("no tree head has been issued yet");
+  const std::string& head = heads.back();
+  MAMORI_ASSIGN_OR_RETURN(ledger::SignedTreeHead sth,
+                          ledger::SignedTreeHead::Parse(crypto::AsBytes(head)));
+  std::string dir = core::JoinPath(o.data_dir, kTimestampDir);
+  std::string stem = core::JoinPath(dir, std::to_string(sth.head().tree_size));
+  MAMORI_ASSIGN_OR_RETURN(bool done, env.fs().Exists(stem + ".tsr"));
+  if (done) {
+    std::fprintf(out, "head %llu is already time-stamped (%s.tsr)\n",
+                 static_cast<unsigned long long>(sth.head().tree_size), stem.c_str());
+    return core::Status::Ok();
+  }
+  MAMORI_ASSIGN_OR_RETURN(std::string query,
+                          crypto::TimestampQuery(crypto::AsBytes(head), env.random()));
+  MAMORI_ASSIGN_OR_RETURN(std::string reply, PostTimestampQuery(o.tsa_url, query));
+  MAMORI_ASSIGN_OR_RETURN(
+      crypto::TimestampInfo info,
+      crypto::VerifyTimestampReply(reply, crypto::AsBytes(head), o.tsa_ca, query));
+  MAMORI_ASSIGN_OR_RETURN(bool has_dir, env.fs().Exists(dir));
+  if (!has_dir) MAMORI_RETURN_IF_ERROR(core::CreateDirs(env.fs(), dir, 0700));
+  // The head first: a reply is only ever next to the bytes it vouches for.
+  MAMORI_RETURN_IF_ERROR(core::WriteFileAtomically(env.fs(), stem + ".sth", head, 0644));
+  MAMORI_RETURN_IF_ERROR(core::WriteFileAtomically(env.fs(), stem + ".tsr", reply, 0644));
+  std::fprintf(out, "time-stamped head %llu: %s by the TSA (serial %s); %s.tsr\n",
+               static_cast<unsigned long long>(sth.head().tree_size), FormatTime(info.time).c_str(),
+               info.serial.c_str(), stem.c_str());
+  return core::Status::Ok();
 }
 
 }  // namespace mamori::cli

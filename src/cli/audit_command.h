@@ -28,7 +28,28 @@ struct AuditVerifyOptions {
   std::string against;
   // PEM public key; default DIR/keys/ledger_pub.pem.
   std::string public_key;
+  // CA file of the time-stamp authority: with it, every time-stamped head in
+  // DIR/audit/timestamps is verified too (reply and consistency with the log).
+  std::string tsa_ca;
 };
+
+// Where `audit timestamp` keeps each head it had time-stamped: N.sth (the
+// 171-byte head of tree size N) beside N.tsr (the TSA's DER reply).
+inline constexpr char kTimestampDir[] = "audit/timestamps";
+
+struct AuditTimestampOptions {
+  std::string data_dir;
+  std::string tsa_url;  // http(s) URL of an RFC 3161 time-stamp authority
+  std::string tsa_ca;   // PEM CA file that verifies the TSA's signature
+};
+
+// Has the newest stored tree head time-stamped by the TSA, verifies the
+// reply (signature, data, nonce) and stores both under kTimestampDir; a head
+// already time-stamped is left alone. Prints one line. Needs no passphrase.
+// Errors: kNotFound (no head yet), kUnavailable (TSA unreachable),
+// kDataLoss (a reply that does not verify: nothing is stored).
+core::Status TimestampNewestHead(const AuditTimestampOptions& options, core::Env& env,
+                                 std::FILE* out);
 
 // Recomputes the tree from every stored leaf, checks every stored head (and
 // each head of `against`), and prints one line per problem with its index,

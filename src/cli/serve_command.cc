@@ -227,8 +227,7 @@ core::Status Serve(const ServeOptions& options, core::Env& env) {
   // Every request appends an audit event (a group commit), so none runs
   // inline on a network thread (DESIGN invariant 3).
   http::RequestAuditor auditor(*store, env);
-  http::Handler handler =
-      BenchmarkWithoutAudit() ? router.AsHandler() : auditor.Wrap(router);
+  http::Handler handler = BenchmarkWithoutAudit() ? router.AsHandler() : auditor.Wrap(router);
   MAMORI_ASSIGN_OR_RETURN(auto server, http::Server::Create(server_options, env, handler));
   core::LogInfo("mamori serving https://{}:{}",
                 core::LogSafe::Vouch(server_options.listen_address, "config value"),
