@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "compliance/assessment.h"
+
+#include <algorithm>
+#include <map>
+
+namespace mamori::compliance {
+namespace {
+
+// Worse first: how a checklist row combines the rows it maps to.
+int Severity(ItemState s) {
+  switch (s) {
+    case ItemState::kFail:
+      return 5;
+    case ItemState::kUnknown:
+      return 4;
+    case ItemState::kAttested:
+      return 3;
+    case ItemState::kCoveredByContract:
+      return 2;
+    case ItemState::kPass:
+      return 1;
+    case ItemState::kNotApplicable:
+      return 0;
+  }
+  return 4;
+}
+
+bool OnlyTests(const Requirement& row) {
+  for (const Verification& v : row.verification) {
+    if (v.type != VerificationType::kTest) return false;
+  }
+  return !row.verification.empty();
+}
+
+const char kAttestFixJa[] = "責任者が mamori assess attest で確認結果を登録してください";
+const char kAttestFixEn[] = "Record an attestation: mamori assess attest ID --by NAME --text ...";
+
+void ApplyAttestation(Item& item, const Attestation* a, core::Clock::WallTime now,
+                      bool probes_all_pass, bool any_probe) {
+  if (a == nullptr) {
+    if (any_probe && probes_all_pass) {
+      item.state = ItemState::kPass;
+    } else if (!any_probe && OnlyTests(*item.row) && item.row->kind == Kind::kTechnical) {
+      item.state = ItemState::kPass;
+      item.evidence.push_back("built in: " + item.row->mamori);
+      item.evidence.push_back("guarded by tests: " + item.row->verification_text);
+    } else {
+      item.state = ItemState::kUnknown;
+      if (!any_probe) item.evidence.push_back("no attestation recorded");
+      item.fix_ja = kAttestFixJa;
+      item.fix_en = kAttestFixEn;
+    }
+    return;
+  }
+  Attestation shown = *a;
+  for (AttachedFile& f : shown.files) f.content.clear();
+  item.attestation = shown;
+  std::string line = "attested by " + a->by + " on " + core::FormatRfc3339(a->at) + ": " + a->text;
+  if (!a->vendor.empty()) line += " (vendor " + a->vendor + ", contract " + a->contract_ref + ")";
+  for (const AttachedFile& f : a->files) line += "; file " + f.name + " sha256 " + f.sha256;
+  item.evidence.push_back(line);
+  if (a->ExpiredAt(now)) {
+    item.evidence.push_back("the attestation expired on " + core::FormatRfc3339(*a->expires));
+    item.state = any_probe && probes_all_pass ? ItemState::kPass : ItemState::kUnknown;
+    if (item.state == ItemState::kUnknown) {
+      item.fix_ja = kAttestFixJa;
+      item.fix_en = kAttestFixEn;
+    }
+    return;
+  }
+  if (!a->vendor.empty() && item.applicability == Applicability::kContractMayCover) {
+    item.state = ItemState::kCoveredByContract;
+    item.owner = Party::kVendor;
+    item.owner_name = a->vendor;
+  } else if (any_probe && probes_all_pass) {
+    item.state = ItemState::kPass;
+  } else {
+    item.state = ItemState::kAttested;
+  }
+}
+
+}  // namespace
+
+std::string_view ItemStateName(ItemState state) {
+  switch (state) {
+    case ItemState::kPass:
+      return "pass";
+    case ItemState::kFail:
+      return "fail";
+    case ItemState::kUnknown:
+      return "unknown";
+    case ItemState::kAttested:
+      return "attested";
+    case ItemState::kCoveredByContract:
+      return "covered-by-contract";
+    case ItemState::kNotApplicable:
+      return "not-applicable";
+  }
+  return "unknown";
+}
+
+const Item* Assessment::Find(std::string_view id) const {
+  for (const Item& i : items) {
+    if (i.row->id == id) return &i;
+  }
+  return nullptr;
+}
+
+Assessment Evaluate(const PatternAssessment& pattern, const Installation& installation,
+                    std::vector<ProbeResult> probes, core::Clock::WallTime now) {
+  Assessment out{.version = pattern.version,
+                 .pattern = pattern.pattern,
+                 .at = now,
+                 .data_dir = installation.data_dir,
+                 .probes = std::move(probes),
+                 .ledger = installation.ledger};
+  std::map<std::string, std::vector<const ProbeResult*>> by_id;
+  for (const ProbeResult& p : out.probes) {
+    for (const std::string& id : p.ids) by_id[id].push_back(&p);
+  }
+  std::map<std::string, const Attestation*> attested;
+  for (const Attestation& a : installation.attestations) attested[a.requirement] = &a;
+  std::map<std::string, const MatrixEntry*> matrix;
+  for (const MatrixEntry& m : installation.matrix) matrix[m.requirement] = &m;
+
+  std::map<std::string, size_t> position;
+  // Two passes: rows first, then checklist rows, which read the rows' states.
+  for (int pass = 0; pass < 2; ++pass) {
+    for (const RowApplicability& ra : pattern.rows) {
+      const Requirement& row = *ra.row;
+      bool checklist = !row.maps_to.empty();
+      if ((pass == 0) == checklist) continue;
+      Item item{.row = &row,
+                .applicability = ra.applicability,
+                .applicability_reason = ra.reason,
+                .owner = ra.applicability == Applicability::kContractMayCover
+                             ? Party::kVendor
+                             : Party::kInstitution};
+      if (ra.applicability == Applicability::kNotApplicable) {
+        item.state = ItemState::kNotApplicable;
+        if (!ra.reason.empty()) item.evidence.push_back(ra.reason);
+      } else {
+        bool any_probe = false, all_pass = true, any_fail = false;
+        for (const ProbeResult* p : by_id[row.id]) {
+          any_probe = true;
+          item.probes.push_back(p->probe);
+          all_pass = all_pass && p->outcome == Outcome::kPass;
+          for (const std::string& e : p->evidence) item.evidence.push_back(p->probe + ": " + e);
+          if (p->outcome == Outcome::kFail) {
+            any_fail = true;
+            if (!item.fix_ja.empty()) {
+              item.fix_ja += " / ";
+              item.fix_en += " / ";
+            }
+            item.fix_ja += p->fix_ja;
+            item.fix_en += p->fix_en;
+          }
+        }
+        if (checklist && !any_probe) {
+          // The worst of the mapped rows decides.
+          ItemState worst = ItemState::kNotApplicable;
+          for (const std::string& id : row.maps_to) {
+            auto it = position.find(id);
+            if (it == position.end()) continue;
+            const Item& mapped = out.items[it->second];
+            item.evidence.push_back(id + ": " + std::string(ItemStateName(mapped.state)));
+            if (Severity(mapped.state) > Severity(worst)) worst = mapped.state;
+            if (mapped.state == ItemState::kFail) {
+              item.fix_ja = mapped.fix_ja;
+              item.fix_en = mapped.fix_en;
+            }
+          }
+          item.state = worst == ItemState::kNotApplicable ? ItemState::kUnknown : worst;
+          const Attestation* a = attested.count(row.id) ? attested[row.id] : nullptr;
+          if (item.state != ItemState::kFail && a != nullptr && !a->ExpiredAt(now)) {
+            ApplyAttestation(item, a, now, false, false);
+          } else if (item.state == ItemState::kUnknown && item.fix_ja.empty()) {
+            item.fix_ja = kAttestFixJa;
+            item.fix_en = kAttestFixEn;
+          }
+        } else if (any_fail) {
+          item.state = ItemState::kFail;
+          if (attested.count(row.id)) {
+            item.evidence.push_back("an attestation exists, but the probe sees the item broken");
+          }
+        } else {
+          ApplyAttestation(item, attested.count(row.id) ? attested[row.id] : nullptr, now, all_pass,
+                           any_probe);
+          if (item.state == ItemState::kUnknown && item.fix_ja.empty()) {
+            for (const ProbeResult* p : by_id[row.id]) {
+              if (p->outcome != Outcome::kUnknown) continue;
+              item.fix_ja = p->fix_ja;
+              item.fix_en = p->fix_en;
+            }
+          }
+        }
+      }
+      if (auto m = matrix.find(row.id); m != matrix.end()) {
+        item.owner = m->second->party;
+        item.owner_name = m->second->party_name;
+        item.owner_is_default = false;
+      }
+      position[row.id] = out.items.size();
+      out.items.push_back(std::move(item));
+    }
+  }
+  // Back to catalogue order.
+  std::map<std::string, size_t> order;
+  for (size_t i = 0; i < pattern.rows.size(); ++i) order[pattern.rows[i].row->id] = i;
+  std::sort(out.items.begin(), out.items.end(),
+            [&](const Item& a, const Item& b) { return order[a.row->id] < order[b.row->id]; });
+  std::map<Volume, AreaScore> areas;
+  for (const Item& i : out.items) {
+    AreaScore& s = areas[i.row->volume];
+    s.volume = i.row->volume;
+    if (i.state == ItemState::kNotApplicable) continue;
+    ++s.applicable;
+    if (i.state == ItemState::kFail) {
+      ++s.failing;
+      out.required_failure = true;
+    } else if (i.state == ItemState::kUnknown) {
+      ++s.unknown;
+    } else {
+      ++s.satisfied;
+    }
+  }
+  for (auto& [v, s] : areas) out.areas.push_back(s);
+  return out;
+}
+
+}  // namespace mamori::compliance
