@@ -89,6 +89,8 @@ struct ProbeOptions {
   std::chrono::milliseconds max_clock_offset{1000};
   // SYS-31: try a handshake with the configured listener.
   bool tls_handshake = true;
+  // The listener to try, when `mamori serve --listen` overrode server.listen.
+  std::string listen;
 };
 
 struct ProbeContext {

@@ -87,7 +87,8 @@ void Tls(const Installation& inst, const ProbeContext& ctx, ProbeResult& r) {
     Fail(r, "the server certificate expires in less than 30 days");
   }
   if (!inst.config || !ctx.options.tls_handshake) return;
-  core::Result<core::HostPort> hp = core::ParseHostPort(inst.config->server.listen);
+  core::Result<core::HostPort> hp = core::ParseHostPort(
+      ctx.options.listen.empty() ? inst.config->server.listen : ctx.options.listen);
   if (!hp.ok()) return Fail(r, "server.listen does not parse");
   std::string host = hp->host == "0.0.0.0" || hp->host.empty() ? "127.0.0.1"
                      : hp->host == "::"                        ? "::1"
