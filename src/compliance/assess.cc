@@ -90,8 +90,10 @@ core::Result<PatternAnswers> DecodePatternAnswers(std::string_view text) {
 
 core::Result<Assessment> AssessInstallation(const AssessRequest& request, Host& host,
                                             core::Env& env) {
-  ReadOptions read{
-      .data_dir = request.data_dir, .destinations = request.destinations, .kek = request.kek};
+  ReadOptions read{.data_dir = request.data_dir,
+                   .destinations = request.destinations,
+                   .kek = request.kek,
+                   .open_store = request.open_store};
   if (auto text = env.fs().ReadFile(core::JoinPath(request.data_dir, kDestinationsFile));
       text.ok()) {
     for (DestinationSpec& d : ReadDestinations(*text)) read.destinations.push_back(std::move(d));

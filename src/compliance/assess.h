@@ -36,6 +36,7 @@ struct AssessRequest {
   // Besides those in DIR/compliance/destinations.
   std::vector<DestinationSpec> destinations;
   const crypto::AeadKey* kek = nullptr;
+  store::Store* open_store = nullptr;  // see ReadOptions::open_store
   ProbeOptions probe_options;
 };
 

@@ -170,8 +170,22 @@ core::Status ReadEvents(store::Store& st, EventSummary& out) {
   return core::Status::Ok();
 }
 
-// Accounts, clients, attestations and the matrix, from an online copy of the
-// database in a private temporary directory.
+// Accounts, clients, attestations, the matrix and the events of `st`.
+core::Status ReadFromStore(store::Store& st, Installation& out) {
+  auth::StoreAccountStore accounts(st);
+  MAMORI_ASSIGN_OR_RETURN(out.accounts, accounts.List());
+  auth::StoreClientStore clients(st);
+  MAMORI_ASSIGN_OR_RETURN(out.clients, clients.List());
+  MAMORI_ASSIGN_OR_RETURN(out.attestations, ListAttestations(st));
+  MAMORI_ASSIGN_OR_RETURN(out.matrix, ListMatrix(st));
+  EventSummary events;
+  MAMORI_RETURN_IF_ERROR(ReadEvents(st, events));
+  out.events = std::move(events);
+  return core::Status::Ok();
+}
+
+// The same from an online copy of the database in a private temporary
+// directory.
 core::Status ReadRecords(const std::string& data_dir, const crypto::AeadKey& kek, core::Env& env,
                          Installation& out) {
   std::string pattern = (std::filesystem::temp_directory_path() / "mamori-assess-XXXXXX").string();
@@ -192,16 +206,7 @@ core::Status ReadRecords(const std::string& data_dir, const crypto::AeadKey& kek
                                 .checkpoint_interval_ms = 0,
                                 .tree_head_interval_ms = 0};
     MAMORI_ASSIGN_OR_RETURN(std::unique_ptr<store::Store> st, store::OpenStore(options, env));
-    auth::StoreAccountStore accounts(*st);
-    MAMORI_ASSIGN_OR_RETURN(out.accounts, accounts.List());
-    auth::StoreClientStore clients(*st);
-    MAMORI_ASSIGN_OR_RETURN(out.clients, clients.List());
-    MAMORI_ASSIGN_OR_RETURN(out.attestations, ListAttestations(*st));
-    MAMORI_ASSIGN_OR_RETURN(out.matrix, ListMatrix(*st));
-    EventSummary events;
-    MAMORI_RETURN_IF_ERROR(ReadEvents(*st, events));
-    out.events = std::move(events);
-    return core::Status::Ok();
+    return ReadFromStore(*st, out);
   }();
   cleanup();
   return status;
@@ -257,6 +262,12 @@ core::Result<Installation> ReadInstallation(const ReadOptions& options, core::En
     out.destinations.push_back(ReadDestination(spec));
   }
 
+  if (options.open_store != nullptr) {
+    if (core::Status s = ReadFromStore(*options.open_store, out); !s.ok()) {
+      out.unkeyed_reason = "cannot read the sealed records: " + s.message();
+    }
+    return out;
+  }
   if (options.kek == nullptr) {
     out.unkeyed_reason = "no master key passphrase was given (--passphrase-file)";
     return out;

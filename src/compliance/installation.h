@@ -35,6 +35,7 @@
 #include "crypto/aead.h"
 #include "ledger/log_verifier.h"
 #include "ledger/tree_head.h"
+#include "store/store.h"
 
 namespace mamori::compliance {
 
@@ -112,6 +113,9 @@ struct ReadOptions {
   std::vector<DestinationSpec> destinations;
   // The unlocked master key, or nullptr (keyless assessment).
   const crypto::AeadKey* kek = nullptr;
+  // The serving process's own open store (GET /admin/assessment): records and
+  // events are read from it instead of from a copy. Borrowed; may be null.
+  store::Store* open_store = nullptr;
 };
 
 // Errors: kNotFound when data_dir is not a mamori data directory (no

@@ -58,6 +58,7 @@ struct RouteAction {
 RouteAction ActionFor(std::string_view method, std::string_view pattern, const PathParams& params) {
   std::string type(params.Get("type"));
   if (pattern.starts_with("/audit/")) return {Action::kAuditRead, "AuditEvent"};
+  if (pattern.starts_with("/admin/")) return {Action::kAdministration, ""};
   if (pattern == "/auth/password") return {Action::kChangePassword, ""};
   if (pattern.starts_with("/auth/")) return {Action::kChangePassword, "", true};
   if (pattern == "/fhir/Patient/{id}/{compartment_type}") {
