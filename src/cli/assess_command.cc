@@ -147,6 +147,10 @@ void AssessCommands::Register(CLI::App& app) {
   assess_->add_option(
       "--listen", report_.listen,
       "The listener to check when serve runs with --listen (default server.listen)");
+  assess_->add_option("--dormant-days", report_.dormant_days,
+                      "An account unused this many days is dormant (default 90; SYS-45)");
+  assess_->add_option("--backup-max-age-hours", report_.backup_max_age_hours,
+                      "The newest snapshot of each destination may be this old (RPO; default 24)");
   assess_->add_flag("--no-handshake", report_.no_handshake,
                     "Do not try a TLS handshake with the configured listener");
   auto record_common = [&](CLI::App* c) {
@@ -231,6 +235,12 @@ core::Status AssessCommands::Report(core::Env& env) {
                           compliance::ParseGuidelineVersion(report_.guideline));
   request.probe_options.tls_handshake = !report_.no_handshake;
   request.probe_options.listen = report_.listen;
+  if (report_.dormant_days < 1 || report_.backup_max_age_hours < 1) {
+    return core::InvalidArgumentError(
+        "--dormant-days and --backup-max-age-hours must be 1 or more");
+  }
+  request.probe_options.dormant_after = std::chrono::days(report_.dormant_days);
+  request.probe_options.backup_max_age = std::chrono::hours(report_.backup_max_age_hours);
   for (const std::string& b : report_.backups) request.destinations.push_back({.path = b});
   for (const std::string& b : report_.offline_backups) {
     request.destinations.push_back({.path = b, .offline = true});

@@ -46,6 +46,7 @@ class AssessCommands {
                           listen;
     std::vector<std::string> backups, offline_backups;
     bool no_handshake = false;
+    int dormant_days = 90, backup_max_age_hours = 24;
   } report_;
   struct RecordFlags {
     std::string data_dir, id, by, text, expires, vendor, contract, party, name, note,
