@@ -429,6 +429,11 @@ TEST_F(AssessmentTest, VendorAttestationCoversAContractItemInPatternFour) {
   EXPECT_EQ(a.Find("PLAN-07")->state, ItemState::kCoveredByContract);
   EXPECT_EQ(a.Find("PLAN-07")->owner, Party::kVendor);
   EXPECT_EQ(a.Find("PLAN-07")->owner_name, "ベンダー株式会社");
+  // No expiry given: the catalogue's 12 months for PLAN-07 apply.
+  ASSERT_EQ(inst->attestations.size(), 1u);
+  ASSERT_TRUE(inst->attestations[0].expires.has_value());
+  EXPECT_EQ(*inst->attestations[0].expires - inst->attestations[0].at,
+            std::chrono::duration_cast<core::Clock::WallTime::duration>(std::chrono::months(12)));
 }
 
 TEST_F(AssessmentTest, WithoutTheKeyAccountProbesAreUnknownNotPass) {

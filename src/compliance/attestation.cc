@@ -63,6 +63,16 @@ core::Status PutWithAudit(store::Store& store, const char* kind, const std::stri
 
 }  // namespace
 
+std::optional<core::Clock::WallTime> DefaultExpiry(const Requirement& row,
+                                                   core::Clock::WallTime at) {
+  for (const Verification& v : row.verification) {
+    if (v.type == VerificationType::kAttest && v.expiry_months) {
+      return at + std::chrono::months(*v.expiry_months);
+    }
+  }
+  return std::nullopt;
+}
+
 std::string_view PartyName(Party party) {
   switch (party) {
     case Party::kInstitution:
@@ -144,11 +154,14 @@ core::Result<MatrixEntry> DecodeMatrixEntry(std::string_view text) {
   return m;
 }
 
-core::Status SaveAttestation(store::Store& store, const Attestation& a) {
-  if (Catalogue::Embedded().Find(a.requirement) == nullptr) {
-    return core::InvalidArgumentError("unknown requirement ID " + a.requirement +
+core::Status SaveAttestation(store::Store& store, const Attestation& given) {
+  const Requirement* row = Catalogue::Embedded().Find(given.requirement);
+  if (row == nullptr) {
+    return core::InvalidArgumentError("unknown requirement ID " + given.requirement +
                                       " (see the report for the IDs)");
   }
+  Attestation a = given;
+  if (!a.expires) a.expires = DefaultExpiry(*row, a.at);
   if (a.by.empty()) return core::InvalidArgumentError("an attestation needs --by NAME");
   if (a.text.empty()) return core::InvalidArgumentError("an attestation needs --text");
   if (a.vendor.empty() != a.contract_ref.empty()) {

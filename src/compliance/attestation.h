@@ -29,6 +29,7 @@
 #include <string_view>
 #include <vector>
 
+#include "compliance/catalogue.h"
 #include "core/clock.h"
 #include "core/status.h"
 #include "store/store.h"
@@ -80,7 +81,13 @@ core::Result<Attestation> DecodeAttestation(std::string_view json);
 std::string EncodeMatrixEntry(const MatrixEntry& m);
 core::Result<MatrixEntry> DecodeMatrixEntry(std::string_view json);
 
-// Checks `a` (known ID, who, text, vendor with contract) and stores it,
+// The expiry the catalogue gives an attestation of `row` made at `at` (its
+// attestation's expiry_months), or nullopt when it names none.
+std::optional<core::Clock::WallTime> DefaultExpiry(const Requirement& row,
+                                                   core::Clock::WallTime at);
+
+// Checks `a` (known ID, who, text, vendor with contract) and stores it
+// (without an expiry, the catalogue's default for the row applies),
 // replacing the requirement's previous attestation, with its ledger event in
 // the same transaction. Errors: kInvalidArgument naming the field.
 core::Status SaveAttestation(store::Store& store, const Attestation& a);
