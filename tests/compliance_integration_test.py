@@ -45,10 +45,10 @@ def main():
               f'{status} {ctype} {body[:200]}')
         check('the report is Japanese by default', '評価報告書' in body, body[:300])
         check('the two-factor evidence names an account without TOTP',
-              'user it.doctor (physician) has no second factor enrolled' in body, body[:300])
+              '利用者 it.doctor（physician）は二要素認証が未登録です' in body, body[:300])
         status, _, body = get(server, '/admin/assessment?lang=en', 'administrator')
-        check('?lang=en gives English', status == 200 and 'Compliance assessment report' in body,
-              body[:300])
+        check('?lang=en gives English', status == 200 and 'Compliance assessment report' in body
+              and 'user it.doctor (physician) has no second factor enrolled' in body, body[:300])
         status, _, _ = get(server, '/admin/assessment', 'auditor')
         check('an auditor is refused', status == 403, str(status))
         status, _, _ = get(server, '/admin/assessment')

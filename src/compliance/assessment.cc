@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <map>
 
+#include "compliance/internal/report_text.h"
+
 namespace mamori::compliance {
 namespace {
 
@@ -43,11 +45,13 @@ void ApplyAttestation(Item& item, const Attestation* a, core::Clock::WallTime no
       item.state = ItemState::kPass;
     } else if (!any_probe && OnlyTests(*item.row) && item.row->kind == Kind::kTechnical) {
       item.state = ItemState::kPass;
-      item.evidence.push_back("built in: " + item.row->mamori);
-      item.evidence.push_back("guarded by tests: " + item.row->verification_text);
+      item.evidence.push_back(
+          {"mamori に組込み: " + item.row->mamori, "built in: " + item.row->mamori});
+      item.evidence.push_back({"テストで確認: " + item.row->verification_text,
+                               "guarded by tests: " + item.row->verification_text});
     } else {
       item.state = ItemState::kUnknown;
-      if (!any_probe) item.evidence.push_back("no attestation recorded");
+      if (!any_probe) item.evidence.push_back({"確認の記録なし", "no attestation recorded"});
       item.fix_ja = kAttestFixJa;
       item.fix_en = kAttestFixEn;
     }
@@ -56,12 +60,22 @@ void ApplyAttestation(Item& item, const Attestation* a, core::Clock::WallTime no
   Attestation shown = *a;
   for (AttachedFile& f : shown.files) f.content.clear();
   item.attestation = shown;
-  std::string line = "attested by " + a->by + " on " + core::FormatRfc3339(a->at) + ": " + a->text;
-  if (!a->vendor.empty()) line += " (vendor " + a->vendor + ", contract " + a->contract_ref + ")";
-  for (const AttachedFile& f : a->files) line += "; file " + f.name + " sha256 " + f.sha256;
+  std::string when = core::FormatRfc3339(a->at);
+  Fact line{a->by + " が " + when + " に確認: " + a->text,
+            "attested by " + a->by + " on " + when + ": " + a->text};
+  if (!a->vendor.empty()) {
+    line.ja += "（事業者 " + a->vendor + "、契約 " + a->contract_ref + "）";
+    line.en += " (vendor " + a->vendor + ", contract " + a->contract_ref + ")";
+  }
+  for (const AttachedFile& f : a->files) {
+    line.ja += "／添付 " + f.name + " sha256 " + f.sha256;
+    line.en += "; file " + f.name + " sha256 " + f.sha256;
+  }
   item.evidence.push_back(line);
   if (a->ExpiredAt(now)) {
-    item.evidence.push_back("the attestation expired on " + core::FormatRfc3339(*a->expires));
+    std::string expired = core::FormatRfc3339(*a->expires);
+    item.evidence.push_back(
+        {"確認の記録は " + expired + " に期限切れ", "the attestation expired on " + expired});
     item.state = any_probe && probes_all_pass ? ItemState::kPass : ItemState::kUnknown;
     if (item.state == ItemState::kUnknown) {
       item.fix_ja = kAttestFixJa;
@@ -139,14 +153,16 @@ Assessment Evaluate(const PatternAssessment& pattern, const Installation& instal
                              : Party::kInstitution};
       if (ra.applicability == Applicability::kNotApplicable) {
         item.state = ItemState::kNotApplicable;
-        if (!ra.reason.empty()) item.evidence.push_back(ra.reason);
+        if (!ra.reason.empty()) item.evidence.push_back({"対象外: " + ra.reason, ra.reason});
       } else {
         bool any_probe = false, all_pass = true, any_fail = false;
         for (const ProbeResult* p : by_id[row.id]) {
           any_probe = true;
           item.probes.push_back(p->probe);
           all_pass = all_pass && p->outcome == Outcome::kPass;
-          for (const std::string& e : p->evidence) item.evidence.push_back(p->probe + ": " + e);
+          for (const Fact& e : p->evidence) {
+            item.evidence.push_back({p->probe + ": " + e.ja, p->probe + ": " + e.en});
+          }
           if (p->outcome == Outcome::kFail) {
             any_fail = true;
             if (!item.fix_ja.empty()) {
@@ -164,7 +180,8 @@ Assessment Evaluate(const PatternAssessment& pattern, const Installation& instal
             auto it = position.find(id);
             if (it == position.end()) continue;
             const Item& mapped = out.items[it->second];
-            item.evidence.push_back(id + ": " + std::string(ItemStateName(mapped.state)));
+            item.evidence.push_back({id + ": " + internal::StateLabel(mapped.state, Language::kJa),
+                                     id + ": " + std::string(ItemStateName(mapped.state))});
             if (Severity(mapped.state) > Severity(worst)) worst = mapped.state;
             if (mapped.state == ItemState::kFail) {
               item.fix_ja = mapped.fix_ja;
@@ -182,7 +199,8 @@ Assessment Evaluate(const PatternAssessment& pattern, const Installation& instal
         } else if (any_fail) {
           item.state = ItemState::kFail;
           if (attested.count(row.id)) {
-            item.evidence.push_back("an attestation exists, but the probe sees the item broken");
+            item.evidence.push_back({"確認の記録はあるが、検査で不備を検出",
+                                     "an attestation exists, but the probe sees the item broken"});
           }
         } else {
           ApplyAttestation(item, attested.count(row.id) ? attested[row.id] : nullptr, now, all_pass,

@@ -45,7 +45,7 @@ struct Item {
   Applicability applicability = Applicability::kRequired;
   std::string applicability_reason;
   ItemState state = ItemState::kUnknown;
-  std::vector<std::string> evidence;
+  std::vector<Fact> evidence;
   std::string fix_ja, fix_en;  // for fail and unknown
   std::vector<std::string> probes;
   std::optional<Attestation> attestation;  // the current or expired one, without file contents

@@ -259,7 +259,7 @@ class AssessmentTest : public ::testing::Test {
 
   std::string Evidence(const Assessment& a, const std::string& id) {
     std::string out;
-    for (const std::string& e : a.Find(id)->evidence) out += e + "\n";
+    for (const Fact& e : a.Find(id)->evidence) out += e.en + "\n";
     return out;
   }
 

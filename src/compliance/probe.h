@@ -38,12 +38,20 @@ enum class Outcome { kPass, kFail, kUnknown };
 // "pass", "fail", "unknown".
 std::string_view OutcomeName(Outcome outcome);
 
+// One fact a probe saw, in both report languages. IDs, paths, login ids and
+// messages from other modules appear as they are in both.
+struct Fact {
+  std::string ja;
+  std::string en;
+  const std::string& In(bool japanese) const { return japanese ? ja : en; }
+};
+
 struct ProbeResult {
   std::string probe;             // the probe's name, e.g. "two-factor"
   std::vector<std::string> ids;  // catalogue IDs it evidences
   Outcome outcome = Outcome::kUnknown;
-  // What the probe saw, one fact a line (English; the report shows it as is).
-  std::vector<std::string> evidence;
+  // What the probe saw, one fact a line.
+  std::vector<Fact> evidence;
   // What to do when it fails or is unknown, in Japanese and English.
   std::string fix_ja;
   std::string fix_en;

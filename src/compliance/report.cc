@@ -44,6 +44,12 @@ json::array Strings(const std::vector<std::string>& v) {
   return a;
 }
 
+json::array Facts(const std::vector<Fact>& v, Language lang) {
+  json::array a;
+  for (const Fact& f : v) a.push_back(json::string(f.In(lang == Language::kJa)));
+  return a;
+}
+
 json::object HeadJson(const LedgerState& l) {
   json::object o{
       {"leaves", l.leaves}, {"heads_checked", l.heads_checked}, {"problems", l.problems.size()}};
@@ -91,7 +97,7 @@ std::string RenderJson(const Assessment& a, Language lang) {
                       {"state", ItemStateName(i.state)},
                       {"applicability", ApplicabilityName(i.applicability)},
                       {"probes", Strings(i.probes)},
-                      {"evidence", Strings(i.evidence)},
+                      {"evidence", Facts(i.evidence, lang)},
                       {"owner", PartyName(i.owner)},
                       {"owner_name", i.owner_name}};
     if (!fix.empty() && (i.state == ItemState::kFail || i.state == ItemState::kUnknown)) {
@@ -111,7 +117,7 @@ std::string RenderJson(const Assessment& a, Language lang) {
     probes.push_back(json::object{{"probe", p.probe},
                                   {"ids", Strings(p.ids)},
                                   {"outcome", OutcomeName(p.outcome)},
-                                  {"evidence", Strings(p.evidence)}});
+                                  {"evidence", Facts(p.evidence, lang)}});
   }
   json::object root{{"format", "mamori-compliance-report/1"},
                     {"language", lang == Language::kJa ? "ja" : "en"},
@@ -203,7 +209,9 @@ std::string RenderHtml(const Assessment& a, Language lang) {
   add("</th></tr>\n");
   auto evidence = [&](const Item& i) {
     std::string e = "<ul>";
-    for (const std::string& line : i.evidence) e += "<li>" + Escape(line) + "</li>";
+    for (const Fact& line : i.evidence) {
+      e += "<li>" + Escape(line.In(lang == Language::kJa)) + "</li>";
+    }
     return e + "</ul>";
   };
   auto state = [&](const Item& i) {

@@ -69,7 +69,7 @@ std::vector<Line> Lines(const Assessment& a, Language lang) {
     p(i.row->id + " " + i.row->title_ja + " — " + internal::StateLabel(i.state, lang) + " (" +
           internal::PartyLabel(i.owner, lang) + ")",
       0, i.state == ItemState::kFail ? 0.7 : 0);
-    for (const std::string& e : i.evidence) p("・" + e, 18);
+    for (const Fact& e : i.evidence) p("・" + e.In(lang == Language::kJa), 18);
   }
   for (const char* form : internal::kForms) {
     h2(L(lang, "checklist") + " " + form);
