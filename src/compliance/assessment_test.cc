@@ -21,6 +21,7 @@
 
 #include "auth/store_accounts.h"
 #include "backup/repository.h"
+#include "compliance/assess.h"
 #include "compliance/installation.h"
 #include "compliance/report.h"
 #include "core/config.h"
@@ -459,6 +460,33 @@ TEST_F(AssessmentTest, DormantAccountsAndStaleBackupsFailAfterTime) {
   EXPECT_THAT(Evidence(a, "SYS-45"), HasSubstr("user k.audit unused"));
   EXPECT_EQ(a.Find("SYS-27")->state, ItemState::kFail);
   EXPECT_EQ(a.Find("GOV-12")->state, ItemState::kFail);  // tree head 100 days old
+}
+
+TEST_F(AssessmentTest, AssessInstallationReadsTheRecordedPatternAndDestinations) {
+  ASSERT_THAT(fs().CreateDir(data_ + "/compliance", 0700), IsOk());
+  PatternAnswers answers{.location = SystemLocation::kVendorCloud, .has_vendor_contract = true};
+  ASSERT_THAT(core::WriteFileAtomically(
+                  fs(), data_ + "/compliance/pattern.json",
+                  R"({"pattern":"IV","answers":)" + EncodePatternAnswers(answers) + "}", 0600),
+              IsOk());
+  ASSERT_THAT(core::WriteFileAtomically(
+                  fs(), data_ + "/compliance/destinations",
+                  "# the NAS, kept offline between backups\noffline " + backup_ + "\n", 0600),
+              IsOk());
+  FakeHost host;
+  auto a = AssessInstallation({.data_dir = data_, .kek = kek_.get()}, host, env_);
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(a->pattern, Pattern::kIV);
+  EXPECT_TRUE(a->pattern_recorded);
+  EXPECT_EQ(a->Find("EMG-03")->state, ItemState::kPass);
+  EXPECT_THAT(Evidence(*a, "EMG-03"), HasSubstr(backup_ + ": newest snapshot"));
+  EXPECT_EQ(a->Find("SYS-27")->state, ItemState::kPass);
+  // Without the recorded pattern: pattern I, and the report says it was assumed.
+  ASSERT_THAT(fs().Remove(data_ + "/compliance/pattern.json"), IsOk());
+  auto assumed = AssessInstallation({.data_dir = data_, .kek = kek_.get()}, host, env_);
+  ASSERT_THAT(assumed, IsOk());
+  EXPECT_EQ(assumed->pattern, Pattern::kI);
+  EXPECT_FALSE(assumed->pattern_recorded);
 }
 
 TEST_F(AssessmentTest, ReportSignatureVerifiesWithOpenssl) {
