@@ -223,6 +223,37 @@ Assessment Evaluate(const PatternAssessment& pattern, const Installation& instal
       out.items.push_back(std::move(item));
     }
   }
+  // PLAN-02 (責任分界の整理): what the matrix says, and in II/IV which rows the
+  // vendor may carry but nobody has confirmed (no matrix entry, no vendor
+  // attestation). Evidence only: the item's state stays its attestation's.
+  if (auto p = position.find("PLAN-02"); p != position.end()) {
+    Item& plan02 = out.items[p->second];
+    int explicit_rows = 0, default_rows = 0;
+    std::vector<std::string> unconfirmed;
+    for (const Item& i : out.items) {
+      if (i.state == ItemState::kNotApplicable) continue;
+      (i.owner_is_default ? default_rows : explicit_rows) += 1;
+      if (i.applicability == Applicability::kContractMayCover && i.owner_is_default &&
+          i.state != ItemState::kCoveredByContract) {
+        unconfirmed.push_back(i.row->id);
+      }
+    }
+    plan02.evidence.push_back({"責任分界表: 明示 " + std::to_string(explicit_rows) +
+                                   " 項目、既定 " + std::to_string(default_rows) + " 項目",
+                               "responsibility matrix: " + std::to_string(explicit_rows) +
+                                   " rows set, " + std::to_string(default_rows) + " by default"});
+    if (!unconfirmed.empty()) {
+      std::string ids;
+      for (size_t k = 0; k < unconfirmed.size() && k < 10; ++k) {
+        ids += (k == 0 ? "" : ", ") + unconfirmed[k];
+      }
+      if (unconfirmed.size() > 10) ids += ", ...";
+      std::string n = std::to_string(unconfirmed.size());
+      plan02.evidence.push_back(
+          {"契約で事業者が担い得るが未確認の項目 " + n + " 件: " + ids,
+           n + " rows the vendor contract may cover are not confirmed: " + ids});
+    }
+  }
   // Back to catalogue order.
   std::map<std::string, size_t> order;
   for (size_t i = 0; i < pattern.rows.size(); ++i) order[pattern.rows[i].row->id] = i;

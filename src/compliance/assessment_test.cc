@@ -430,6 +430,10 @@ TEST_F(AssessmentTest, VendorAttestationCoversAContractItemInPatternFour) {
   EXPECT_EQ(a.Find("PLAN-07")->state, ItemState::kCoveredByContract);
   EXPECT_EQ(a.Find("PLAN-07")->owner, Party::kVendor);
   EXPECT_EQ(a.Find("PLAN-07")->owner_name, "ベンダー株式会社");
+  // PLAN-02 lists the contract rows nobody confirmed; PLAN-07 is confirmed.
+  std::string plan02 = Evidence(a, "PLAN-02");
+  EXPECT_THAT(plan02, HasSubstr("rows the vendor contract may cover are not confirmed: PLAN-08"));
+  EXPECT_THAT(plan02, ::testing::Not(HasSubstr("PLAN-07")));
   // No expiry given: the catalogue's 12 months for PLAN-07 apply.
   ASSERT_EQ(inst->attestations.size(), 1u);
   ASSERT_TRUE(inst->attestations[0].expires.has_value());
