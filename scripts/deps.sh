@@ -17,12 +17,14 @@ BUILD_PACKAGES=(
   libtomlplusplus-dev libcli11-dev libspdlog-dev libfmt-dev
   libcurl4-openssl-dev   # RFC 3161 time-stamp requests (mamori audit timestamp)
   libgtest-dev libgmock-dev libbenchmark-dev
+  libcairo2-dev libpango1.0-dev fonts-ipaexfont   # the PDF compliance report (issue 9)
 )
 
 # Peers and tools the tests and benchmarks run against (shared/PEERS.md).
 TEST_PACKAGES=(
   curl testssl.sh nginx wrk python3 clang-format oathtool zbar-tools restic
   rsyslog rsyslog-openssl   # syslog collector for `mamori audit export --syslog` (issue 6)
+  poppler-utils   # pdftoppm, pdffonts, pdftotext check the PDF report (issue 9)
 )
 
 # npm test clients (not Debian packages; Node 20 and npm 11 come with the machine —

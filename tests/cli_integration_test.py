@@ -113,4 +113,51 @@ check('the pattern is recorded in the data directory', r.returncode == 0 and
 r = run('assess', 'pattern', '--location', 'moon')
 check('a bad answer: exit 1 and one line', r.returncode == 1 and one_line(r.stderr), r.stderr)
 
+# Issue 9: the inspection report, signed; attestations and the matrix (GOV-02, SYS-27).
+import json  # noqa: E402
+out = os.path.join(tmp, 'report')
+os.makedirs(out)
+rj = os.path.join(out, 'r.json')
+r = run('assess', '--data-dir', data, '--format', 'json', '--lang', 'en', '--out', rj,
+        '--no-handshake')
+check('assess writes a report', r.returncode == 0 and os.path.exists(rj), r.stderr)
+report = json.load(open(rj))
+check('the recorded pattern is used', report['pattern'] == 'IV' and report['pattern_recorded'],
+      str(report.get('pattern')))
+verify = subprocess.run(['openssl', 'pkeyutl', '-verify', '-pubin', '-inkey', rj + '.pub.pem',
+                         '-rawin', '-in', rj, '-sigfile', rj + '.sig'],
+                        capture_output=True, text=True)
+check('the report signature verifies with openssl', verify.returncode == 0,
+      verify.stdout + verify.stderr)
+evidence = os.path.join(out, 'appointment.txt')
+with open(evidence, 'w') as f:
+    f.write('appointment letter\n')
+r = run('assess', 'attest', 'GOV-02', '--data-dir', data, '--by', 'director', '--text',
+        'security officer appointed', '--file', evidence, '--expires', '2099-01-01')
+check('attest records an attestation', r.returncode == 0, r.stderr)
+r = run('assess', 'matrix', 'SYS-27', '--data-dir', data, '--by', 'director', '--party', 'cloud',
+        '--name', 'Cloud KK')
+check('matrix sets an owner', r.returncode == 0, r.stderr)
+r = run('assess', 'attest', 'NOPE-99', '--data-dir', data, '--by', 'x', '--text', 'y')
+check('an unknown ID is refused in one line', r.returncode == 1 and one_line(r.stderr), r.stderr)
+r = run('assess', '--data-dir', data, '--format', 'json', '--no-handshake')
+report = json.loads(r.stdout)
+items = {i['id']: i for i in report['items']}
+check('the attestation shows', items['GOV-02']['state'] == 'attested' and
+      any('appointment.txt' in e for e in items['GOV-02']['evidence']), str(items['GOV-02']))
+check('the matrix shows', items['SYS-27']['owner'] == 'cloud' and
+      items['SYS-27']['owner_name'] == 'Cloud KK', str(items['SYS-27']))
+empty = os.path.join(tmp, 'no-backups')
+os.makedirs(empty)
+r = run('assess', '--data-dir', data, '--backup', empty, '--no-handshake', '--out',
+        os.path.join(out, 'r.html'))
+check('a failing required item exits 1 naming it in one line',
+      r.returncode == 1 and 'SYS-27' in r.stderr.splitlines()[-1], r.stderr)
+check('the html report is Japanese by default',
+      '評価報告書' in open(os.path.join(out, 'r.html'), encoding='utf-8').read())
+r = run('assess', '--data-dir', data, '--format', 'pdf', '--no-handshake', '--out',
+        os.path.join(out, 'r.pdf'))
+check('the pdf report is written', open(os.path.join(out, 'r.pdf'), 'rb').read(4) == b'%PDF',
+      r.stderr)
+
 finish()

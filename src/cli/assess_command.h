@@ -10,10 +10,16 @@
 //   mamori assess pattern --location vendor-cloud --vendor-contract
 //   mamori assess pattern --location on-premises --system-staff --guideline 7.0 --json
 //
-// The live checklist, probes, attestations and the report come later.
+//
+// `mamori assess --data-dir DIR [--format html|pdf|json] [--lang en] [--out FILE]`:
+// the inspection report (compliance/report.h); exit 1 when a required item
+// fails. `mamori assess attest ID ...` records an attestation and
+// `mamori assess matrix ID --party ...` sets the 責任分界 owner of a row (both
+// write sealed records: stop `mamori serve` first).
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -30,6 +36,23 @@ class AssessCommands {
  private:
   CLI::App* assess_ = nullptr;
   CLI::App* pattern_ = nullptr;
+  CLI::App* attest_ = nullptr;
+  CLI::App* matrix_ = nullptr;
+  core::Status Report(core::Env& env);
+  core::Status Attest(core::Env& env);
+  core::Status Matrix(core::Env& env);
+  struct ReportFlags {
+    std::string data_dir, format = "html", lang = "ja", out, passphrase_file, guideline = "6.0",
+                          listen;
+    std::vector<std::string> backups, offline_backups;
+    bool no_handshake = false;
+    int dormant_days = 90, backup_max_age_hours = 24;
+  } report_;
+  struct RecordFlags {
+    std::string data_dir, id, by, text, expires, vendor, contract, party, name, note,
+        passphrase_file;
+    std::vector<std::string> files;
+  } record_;
   std::string location_ = "on-premises";
   std::string guideline_ = "6.0";
   std::string data_dir_;

@@ -7,6 +7,8 @@
 #include "cli/data_dir.h"
 #include "cli/identity.h"
 #include "cli/master_key.h"
+#include "compliance/assess.h"
+#include "compliance/report.h"
 #include "core/logging.h"
 #include "fhir/care_relations.h"
 #include "fhir/rest_api.h"
@@ -51,6 +53,30 @@ core::Status RegisterPkiRoutes(http::Router& router, core::FileSystem& fs,
                       r.body = std::move(*crl);
                       return r;
                     });
+}
+
+// GET /admin/assessment[?lang=en]: the compliance report as HTML (issue 9),
+// for administrators only (the gate maps /admin/ to the administration
+// action). Reads the running store directly; no handshake with itself.
+core::Status RegisterAssessmentRoute(http::Router& router, const std::string& data_dir,
+                                     store::Store& store, core::Env& env) {
+  return router.Add(
+      "GET", "/admin/assessment",
+      [data_dir, &store, &env](const http::Request& request, const http::PathParams&) {
+        compliance::AssessRequest assess{.data_dir = data_dir, .open_store = &store};
+        assess.probe_options.tls_handshake = false;
+        std::unique_ptr<compliance::Host> host = compliance::SystemHost();
+        core::Result<compliance::Assessment> a = compliance::AssessInstallation(assess, *host, env);
+        if (!a.ok()) {
+          return http::Response::Json(503, R"({"error":"assessment failed"})");
+        }
+        http::Response r;
+        r.content_type = "text/html; charset=utf-8";
+        r.body = compliance::RenderHtml(*a, request.query.find("lang=en") != std::string::npos
+                                                ? compliance::Language::kEn
+                                                : compliance::Language::kJa);
+        return r;
+      });
 }
 
 // Tree heads go to the configured export file (its folder is created
@@ -202,6 +228,7 @@ core::Status Serve(const ServeOptions& options, core::Env& env) {
   MAMORI_RETURN_IF_ERROR(RegisterPkiRoutes(router, env.fs(), options.data_dir));
   MAMORI_RETURN_IF_ERROR(http::RegisterFhirRoutes(router, fhir_api));
   MAMORI_RETURN_IF_ERROR(http::RegisterAuditRoutes(router, *store));
+  MAMORI_RETURN_IF_ERROR(RegisterAssessmentRoute(router, options.data_dir, *store, env));
   MAMORI_RETURN_IF_ERROR(http::RegisterAuthRoutes(router,
                                                   {.authenticator = &identity->authenticator,
                                                    .sessions = &identity->sessions,

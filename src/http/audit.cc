@@ -40,6 +40,7 @@ std::string ActionOf(std::string_view method, std::string_view pattern) {
       {"POST /audit/break-glass/{id}/review", "audit-review"},
       {"GET /healthz", "health"},
       {"GET /pki/ca.crl", "pki"},
+      {"GET /admin/assessment", "compliance-report"},
       {"GET /audit/sth", "audit-sth"},
       {"GET /audit/public-key", "audit-key"},
       {"GET /audit/proof/inclusion", "audit-proof"},

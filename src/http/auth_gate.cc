@@ -60,6 +60,7 @@ RouteAction ActionFor(std::string_view method, std::string_view pattern, const P
   if (pattern.starts_with("/audit/") || pattern.starts_with("/fhir/AuditEvent")) {
     return {Action::kAuditRead, "AuditEvent"};
   }
+  if (pattern.starts_with("/admin/")) return {Action::kAdministration, ""};
   if (pattern == "/auth/password") return {Action::kChangePassword, ""};
   if (pattern.starts_with("/auth/")) return {Action::kChangePassword, "", true};
   if (pattern == "/fhir/Patient/{id}/{compartment_type}") {
