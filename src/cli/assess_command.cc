@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 
 #include "cli/master_key.h"
+#include "cli/offline_store.h"
 #include "compliance/assess.h"
 #include "compliance/attestation.h"
 #include "compliance/catalogue.h"
@@ -92,33 +93,6 @@ core::Result<core::Clock::WallTime> ParseDate(const std::string& text) {
 std::string BaseName(const std::string& path) {
   size_t slash = path.find_last_of('/');
   return slash == std::string::npos ? path : path.substr(slash + 1);
-}
-
-// The data directory opened for writing one record (the server must be stopped).
-struct OpenedStore {
-  std::unique_ptr<core::FileLock> lock;
-  std::unique_ptr<crypto::AeadKey> kek;
-  std::unique_ptr<store::Store> store;
-};
-
-core::Result<OpenedStore> OpenForWrite(const std::string& data_dir,
-                                       const std::string& passphrase_file, core::Env& env) {
-  OpenedStore o;
-  auto lock = env.fs().Lock(core::JoinPath(data_dir, "mamori.lock"));
-  if (!lock.ok()) {
-    return core::UnavailableError("mamori serve (or another command) is using " + data_dir +
-                                  "; stop it, run this command, then start it again");
-  }
-  o.lock = *std::move(lock);
-  MAMORI_ASSIGN_OR_RETURN(crypto::SecureBytes passphrase,
-                          ObtainPassphrase(passphrase_file, env, "Master key passphrase", false));
-  MAMORI_ASSIGN_OR_RETURN(crypto::AeadKey kek, UnlockMasterKey(data_dir, passphrase, env));
-  o.kek = std::make_unique<crypto::AeadKey>(std::move(kek));
-  store::StoreOptions options{.path = core::JoinPath(data_dir, kDatabaseFile),
-                              .kek = o.kek.get(),
-                              .tree_head_interval_ms = 0};
-  MAMORI_ASSIGN_OR_RETURN(o.store, store::OpenStore(options, env));
-  return o;
 }
 
 core::Status WriteOut(core::Env& env, const std::string& path, const std::string& bytes) {
@@ -313,8 +287,8 @@ core::Status AssessCommands::Attest(core::Env& env) {
                        .sha256 = crypto::HexEncode(crypto::Sha256(crypto::AsBytes(content))),
                        .content = std::move(content)});
   }
-  MAMORI_ASSIGN_OR_RETURN(OpenedStore o,
-                          OpenForWrite(record_.data_dir, record_.passphrase_file, env));
+  MAMORI_ASSIGN_OR_RETURN(OfflineStore o,
+                          OpenOfflineStore(record_.data_dir, record_.passphrase_file, env));
   MAMORI_RETURN_IF_ERROR(compliance::SaveAttestation(*o.store, a));
   std::printf("mamori: %s attested by %s (recorded in the audit ledger)\n", a.requirement.c_str(),
               a.by.c_str());
@@ -329,8 +303,8 @@ core::Status AssessCommands::Matrix(core::Env& env) {
                             .note = record_.note,
                             .set_by = record_.by,
                             .set_at = env.clock().Now()};
-  MAMORI_ASSIGN_OR_RETURN(OpenedStore o,
-                          OpenForWrite(record_.data_dir, record_.passphrase_file, env));
+  MAMORI_ASSIGN_OR_RETURN(OfflineStore o,
+                          OpenOfflineStore(record_.data_dir, record_.passphrase_file, env));
   MAMORI_RETURN_IF_ERROR(compliance::SaveMatrixEntry(*o.store, m));
   std::printf("mamori: %s is now the %s's (recorded in the audit ledger)\n", m.requirement.c_str(),
               std::string(compliance::PartyName(party)).c_str());

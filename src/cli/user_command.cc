@@ -10,6 +10,7 @@
 #include "cli/data_dir.h"
 #include "cli/identity.h"
 #include "cli/master_key.h"
+#include "cli/offline_store.h"
 #include "cli/serve_command.h"
 #include "crypto/key_file.h"
 
@@ -28,30 +29,15 @@ void Print(bool as_json, const json::object& object, const std::string& text) {
 
 // The data directory opened for one administrative command.
 struct Opened {
-  std::unique_ptr<core::FileLock> lock;
-  std::unique_ptr<crypto::AeadKey> kek;
-  std::unique_ptr<store::Store> store;
+  OfflineStore offline;
   std::unique_ptr<Identity> identity;
 };
 
 core::Result<Opened> Open(const std::string& data_dir, const std::string& passphrase_file,
                           core::Env& env) {
   Opened o;
-  auto lock = env.fs().Lock(core::JoinPath(data_dir, "mamori.lock"));
-  if (!lock.ok()) {
-    return core::UnavailableError("mamori serve (or another command) is using " + data_dir +
-                                  "; stop it, run this command, then start it again");
-  }
-  o.lock = *std::move(lock);
-  MAMORI_ASSIGN_OR_RETURN(crypto::SecureBytes passphrase,
-                          ObtainPassphrase(passphrase_file, env, "Master key passphrase", false));
-  MAMORI_ASSIGN_OR_RETURN(crypto::AeadKey kek, UnlockMasterKey(data_dir, passphrase, env));
-  o.kek = std::make_unique<crypto::AeadKey>(std::move(kek));
-  store::StoreOptions options{.path = core::JoinPath(data_dir, kDatabaseFile), .kek = o.kek.get()};
-  ApplyBenchmarkPlaintext(options);  // benchmark builds only
-  MAMORI_RETURN_IF_ERROR(ExportTreeHeadsAsServeDoes(data_dir, env, options));
-  MAMORI_ASSIGN_OR_RETURN(o.store, store::OpenStore(options, env));
-  MAMORI_ASSIGN_OR_RETURN(o.identity, OpenIdentity(*o.store, data_dir, env));
+  MAMORI_ASSIGN_OR_RETURN(o.offline, OpenOfflineStore(data_dir, passphrase_file, env));
+  MAMORI_ASSIGN_OR_RETURN(o.identity, OpenIdentity(*o.offline.store, data_dir, env));
   return o;
 }
 
@@ -149,7 +135,7 @@ core::Status UserCommands::Run(core::Env& env) {
   std::string subject = user ? f_.login : f_.client_id;
   if (!subject.empty()) event.detail = (user ? "login=" : "client=") + subject;
   core::Status result = RunOn(*o.identity, name, env);
-  return RecordCommandEvent(*o.store, std::move(event), result);
+  return RecordCommandEvent(*o.offline.store, std::move(event), result);
 }
 
 core::Status UserCommands::RunOn(Identity& id, const std::string& name, core::Env& env) {
