@@ -16,11 +16,13 @@ BUILD_PACKAGES=(
   libqrencode-dev libpng-dev libcrack2-dev cracklib-runtime john-data
   libtomlplusplus-dev libcli11-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  libpq-dev   # the PostgreSQL backend (issue 10)
 )
 
 # Peers and tools the tests and benchmarks run against (shared/PEERS.md).
 TEST_PACKAGES=(
   curl testssl.sh nginx wrk python3 clang-format oathtool zbar-tools restic
+  postgresql-15 postgresql-client-15   # throwaway servers of the PostgreSQL tests (issue 10)
 )
 
 # npm test clients (not Debian packages; Node 20 and npm 11 come with the machine —

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "store/store.h"
 
+#include "store/postgres/pg_conn.h"
+#include "store/postgres/pg_store.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace mamori::store {
@@ -17,6 +19,7 @@ core::Result<std::unique_ptr<Store>> OpenStore(const StoreOptions& options, core
   if (options.max_group_size < 1 || options.read_connections < 1) {
     return core::InvalidArgumentError("max_group_size and read_connections must be at least 1");
   }
+  if (internal::IsPostgresUrl(options.path)) return internal::PgStore::Create(options, env);
   return internal::SqliteStore::Create(options, env);
 }
 

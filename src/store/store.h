@@ -224,6 +224,9 @@ struct HistoryPage {
 class Store;
 struct StoreOptions {
   // SQLite: path of the database file, e.g. DIR/mamori.db. Created if absent.
+  // PostgreSQL: a libpq URL, "postgres://user@host:port/db?sslmode=verify-full
+  // &sslrootcert=/path/ca.pem" (the database must exist; its schema is
+  // created or migrated on open). Several nodes may open one database.
   std::string path;
   // The KEK. Required unless encrypt is false. Borrowed; must outlive the store.
   const crypto::AeadKey* kek = nullptr;
