@@ -95,11 +95,10 @@ core::Status RunImport(const ImportCommandOptions& options, core::Env& env) {
   }
   MAMORI_ASSIGN_OR_RETURN(crypto::AeadKey kek,
                           UnlockMasterKey(options.data_dir, options.passphrase, env));
-  MAMORI_ASSIGN_OR_RETURN(auto store,
-                          store::OpenStore({.path = core::JoinPath(options.data_dir, kDatabaseFile),
-                                            .kek = &kek,
-                                            .indexer = fhir::IndexStoredResource},
-                                           env));
+  MAMORI_ASSIGN_OR_RETURN(std::string location, StoreLocation(options.data_dir, env.fs()));
+  MAMORI_ASSIGN_OR_RETURN(
+      auto store,
+      store::OpenStore({.path = location, .kek = &kek, .indexer = fhir::IndexStoredResource}, env));
   fhir::RestApi api(*store, env);
   Run run;
   auto started = env.clock().Monotonic();

@@ -46,7 +46,8 @@ core::Result<Opened> Open(const std::string& data_dir, const std::string& passph
                           ObtainPassphrase(passphrase_file, env, "Master key passphrase", false));
   MAMORI_ASSIGN_OR_RETURN(crypto::AeadKey kek, UnlockMasterKey(data_dir, passphrase, env));
   o.kek = std::make_unique<crypto::AeadKey>(std::move(kek));
-  store::StoreOptions options{.path = core::JoinPath(data_dir, kDatabaseFile), .kek = o.kek.get()};
+  MAMORI_ASSIGN_OR_RETURN(std::string location, StoreLocation(data_dir, env.fs()));
+  store::StoreOptions options{.path = location, .kek = o.kek.get()};
   ApplyBenchmarkPlaintext(options);  // benchmark builds only
   MAMORI_ASSIGN_OR_RETURN(o.store, store::OpenStore(options, env));
   MAMORI_ASSIGN_OR_RETURN(o.identity, OpenIdentity(*o.store, data_dir, env));

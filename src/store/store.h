@@ -371,6 +371,13 @@ core::Status ReadAuditEvents(
 core::Status RewrapDataKeys(const StoreOptions& options, const crypto::AeadKey& new_kek,
                             core::Env& env);
 
+// Creates or migrates the schema of the store at `location` (a SQLite path
+// or a postgres:// URL) without any key, in one transaction, and returns
+// {version before, version after} (`mamori migrate`). OpenStore migrates too;
+// this lets an operator do it once, before starting several nodes.
+// Errors: kFailedPrecondition for a newer or foreign schema; the database's.
+core::Result<std::pair<int64_t, int64_t>> MigrateSchema(const std::string& location);
+
 struct CopySummary {
   int64_t pages = 0;
   int64_t bytes = 0;
