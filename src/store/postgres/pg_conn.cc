@@ -151,8 +151,15 @@ core::Result<PgResult> PgConn::Query(const std::string& sql, const PgParams& par
     values[i] = params.null_[i] ? nullptr : params.values_[i].data();
     lengths[i] = static_cast<int>(params.values_[i].size());
   }
-  PgResult r(PQexecParams(conn_, sql.c_str(), static_cast<int>(params.size()), nullptr,
-                          values.data(), lengths.data(), params.formats_.data(), 0));
+  auto it = prepared_.find(sql);
+  if (it == prepared_.end()) {
+    std::string name = "m" + std::to_string(prepared_.size());
+    PgResult prepared(PQprepare(conn_, name.c_str(), sql.c_str(), 0, nullptr));
+    MAMORI_RETURN_IF_ERROR(Check(prepared.get(), "PostgreSQL"));
+    it = prepared_.emplace(sql, std::move(name)).first;
+  }
+  PgResult r(PQexecPrepared(conn_, it->second.c_str(), static_cast<int>(params.size()),
+                            values.data(), lengths.data(), params.formats_.data(), 0));
   MAMORI_RETURN_IF_ERROR(Check(r.get(), "PostgreSQL"));
   return r;
 }

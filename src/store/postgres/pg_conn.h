@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include <libpq-fe.h>
@@ -82,6 +83,9 @@ class PgConn {
   explicit PgConn(PGconn* conn) : conn_(conn) {}
   core::Status Check(PGresult* r, std::string_view what);
   PGconn* conn_;
+  // Statements prepared on this connection, by SQL text: the server parses
+  // and plans each once per connection instead of once per execution.
+  std::unordered_map<std::string, std::string> prepared_;
 };
 
 // Maps a failed result: connection loss, shutdown, too many connections ->

@@ -182,18 +182,24 @@ void PgStore::RunGroup(std::vector<Pending*>& group) {
     return;
   }
   PgTransaction tx(*this, *writer_, env_.clock().Now());
-  for (Pending* p : group) {
+  // Each body runs in the savepoint "body"; ending one and starting the next
+  // is one round trip ("RELEASE ...; SAVEPOINT ...").
+  core::Status savepoint = writer_->Exec("SAVEPOINT body");
+  for (size_t i = 0; i < group.size(); ++i) {
+    Pending* p = group[i];
+    const bool last = i + 1 == group.size();
     size_t mark = key_ring_ ? key_ring_->PendingMark() : 0;
     ledger::CompactRange range_mark = group_range_;  // the body's leaves roll back with it
-    core::Status savepoint = writer_->Exec("SAVEPOINT body");
     p->result = savepoint.ok() ? p->body(tx) : savepoint;
     if (p->result.ok()) {
-      p->result = writer_->Exec("RELEASE SAVEPOINT body");
+      p->result = savepoint =
+          writer_->Exec(last ? "RELEASE SAVEPOINT body" : "RELEASE SAVEPOINT body; SAVEPOINT body");
     } else {
       if (key_ring_) key_ring_->DiscardSince(mark);
       group_range_ = std::move(range_mark);
-      writer_->Exec("ROLLBACK TO SAVEPOINT body").IgnoreError();  // surfaces at COMMIT
-      writer_->Exec("RELEASE SAVEPOINT body").IgnoreError();
+      // A failure here surfaces at COMMIT.
+      savepoint = writer_->Exec(last ? "ROLLBACK TO SAVEPOINT body; RELEASE SAVEPOINT body"
+                                     : "ROLLBACK TO SAVEPOINT body");
     }
   }
   core::Status commit = CommitGroup();

@@ -77,9 +77,6 @@ class PgTransaction final : public Transaction {
                                              const std::string& id) override;
 
  private:
-  core::Status ReplaceIndex(const std::string& type, const std::string& id,
-                            std::optional<int64_t> rid, bool deleted, int64_t updated_us,
-                            const std::vector<IndexEntry>& entries);
   PgStore& store_;
   PgConn& db_;
   PgKeyTable keys_;

@@ -2,6 +2,7 @@
 // PgTransaction: resource versions, the search index and records inside the
 // group's transaction (or a read snapshot), and the key table.
 #include <algorithm>
+#include <cmath>
 #include <tuple>
 
 #include <fmt/format.h>
@@ -141,67 +142,6 @@ core::Result<std::vector<IndexHit>> PgTransaction::LookupIndex(const std::string
   return ReadHits(r);
 }
 
-// Replaces the rows of type/id: PostgreSQL keeps an index on rid, so the old
-// rows go by one indexed DELETE (no recomputation through the indexer), and
-// the new ones come in one multi-row INSERT (one round trip).
-core::Status PgTransaction::ReplaceIndex(const std::string& type, const std::string& id,
-                                         std::optional<int64_t> rid, bool deleted,
-                                         int64_t updated_us,
-                                         const std::vector<IndexEntry>& entries) {
-  for (const IndexEntry& e : entries) {
-    if (e.hash.size() != kIndexHashSize) {
-      return core::InvalidArgumentError("an index entry hash must come from Store::BlindIndex");
-    }
-  }
-  if (rid) {
-    MAMORI_RETURN_IF_ERROR(
-        db_.Query("DELETE FROM search_index WHERE rid = $1", PgParams().Int(*rid)).status());
-  }
-  if (deleted) return core::Status::Ok();
-  if (!rid) {
-    MAMORI_ASSIGN_OR_RETURN(
-        rid, db_.QueryInt("WITH r AS (INSERT INTO search_resource (type, id) VALUES ($1, $2) "
-                          "RETURNING rid) UPDATE resource_current c SET rid = r.rid FROM r "
-                          "WHERE c.type = $1 AND c.id = $2 RETURNING r.rid",
-                          PgParams().Text(type).Text(id)));
-    if (!rid) return core::InternalError("the resource's search key was not assigned");
-  }
-  // Identical entries are stored once (SQLite's primary key does the same).
-  std::vector<std::pair<std::string_view, Range>> rows;
-  rows.reserve(entries.size());
-  for (const IndexEntry& e : entries) rows.emplace_back(e.hash, RangeOf(e, updated_us));
-  auto less = [](const auto& a, const auto& b) {
-    return std::tie(a.first, a.second.low, a.second.high, a.second.low_n, a.second.high_n) <
-           std::tie(b.first, b.second.low, b.second.high, b.second.low_n, b.second.high_n);
-  };
-  auto same = [](const auto& a, const auto& b) {
-    return a.first == b.first && a.second.Key() == b.second.Key();
-  };
-  std::sort(rows.begin(), rows.end(), less);
-  rows.erase(std::unique(rows.begin(), rows.end(), same), rows.end());
-  // At most 1000 rows (6000 parameters) per statement.
-  for (size_t start = 0; start < rows.size(); start += 1000) {
-    size_t end = std::min(rows.size(), start + 1000);
-    std::string sql = "INSERT INTO search_index (hash, rid, low, high, low_n, high_n) VALUES ";
-    PgParams p;
-    int n = 0;
-    for (size_t i = start; i < end; ++i) {
-      if (i > start) sql += ',';
-      sql += fmt::format("(${},${},${},${},${},${})", n + 1, n + 2, n + 3, n + 4, n + 5, n + 6);
-      n += 6;
-      const Range& r = rows[i].second;
-      p.Bytes(rows[i].first).Int(*rid);
-      if (r.low) {
-        p.Int(*r.low).Int(*r.high).Null().Null();
-      } else {
-        p.Null().Null().Double(*r.low_n).Double(*r.high_n);
-      }
-    }
-    MAMORI_RETURN_IF_ERROR(db_.Query(sql, p).status());
-  }
-  return core::Status::Ok();
-}
-
 core::Result<std::optional<ResourceVersion>> PgTransaction::ReadCurrent(const std::string& type,
                                                                         const std::string& id) {
   MAMORI_ASSIGN_OR_RETURN(PgResult r,
@@ -216,9 +156,58 @@ core::Result<std::optional<ResourceVersion>> PgTransaction::ReadCurrent(const st
   return std::optional<ResourceVersion>(std::move(v));
 }
 
+namespace {
+
+// One version written in one statement (one round trip): the version row,
+// the current pointer, a search key on the first live version, the previous
+// rows of the index deleted and the new ones inserted. Data-modifying CTEs
+// all run, against one snapshot (the DELETE does not see the INSERT's rows).
+// Parameters: $1 type, $2 id, $3 version, $4 updated_us, $5 deleted, $6 body,
+// $7 needs a new search key, $8 the existing key (or NULL), $9 the entries'
+// hashes concatenated (16 bytes each), $10 their count, $11..$14 low, high,
+// low_n, high_n as arrays.
+constexpr char kPutSql[] = R"sql(
+WITH v AS (INSERT INTO resource_version (type, id, version, updated_us, deleted, body)
+           VALUES ($1, $2, $3, $4, $5, $6) RETURNING seq),
+     r AS (INSERT INTO search_resource (type, id) SELECT $1, $2 WHERE $7 RETURNING rid),
+     k AS (SELECT coalesce((SELECT rid FROM r), $8::bigint) AS rid),
+     c AS (INSERT INTO resource_current (type, id, version, seq, deleted, rid)
+           SELECT $1, $2, $3, v.seq, $5, k.rid FROM v, k
+           ON CONFLICT (type, id) DO UPDATE SET version = excluded.version, seq = excluded.seq,
+             deleted = excluded.deleted, rid = excluded.rid),
+     d AS (DELETE FROM search_index WHERE rid = $8::bigint),
+     i AS (INSERT INTO search_index (hash, rid, low, high, low_n, high_n)
+           SELECT substring($9::bytea FROM (n - 1) * 16 + 1 FOR 16), k.rid,
+                  ($11::bigint[])[n], ($12::bigint[])[n],
+                  ($13::double precision[])[n], ($14::double precision[])[n]
+           FROM generate_series(1, $10::integer) AS n, k)
+SELECT v.seq, k.rid FROM v, k)sql";
+
+std::string ArrayText(const std::vector<std::optional<std::string>>& items) {
+  std::string out = "{";
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out += ',';
+    out += items[i] ? *items[i] : "NULL";
+  }
+  return out + "}";
+}
+
+std::string DoubleText(double v) {
+  if (std::isinf(v)) return v > 0 ? "Infinity" : "-Infinity";
+  if (std::isnan(v)) return "NaN";
+  return fmt::format("{:.17g}", v);
+}
+
+}  // namespace
+
 core::Result<ResourceVersion> PgTransaction::Put(const NewVersion& v) {
   if (v.type.empty() || v.id.empty()) {
     return core::InvalidArgumentError("a resource version needs a type and an id");
+  }
+  for (const IndexEntry& e : v.index) {
+    if (e.hash.size() != kIndexHashSize) {
+      return core::InvalidArgumentError("an index entry hash must come from Store::BlindIndex");
+    }
   }
   MAMORI_ASSIGN_OR_RETURN(
       PgResult current,
@@ -232,35 +221,65 @@ core::Result<ResourceVersion> PgTransaction::Put(const NewVersion& v) {
   std::string json = v.deleted ? std::string() : v.render(version, FromMicros(updated_us));
   MAMORI_ASSIGN_OR_RETURN(std::string body,
                           store_.sealer().SealResource(v, version, updated_us, json, keys_));
-  // The version row and the current pointer in one statement (one round trip).
-  MAMORI_ASSIGN_OR_RETURN(
-      std::optional<int64_t> seq,
-      db_.QueryInt("WITH n AS (INSERT INTO resource_version "
-                   "(type, id, version, updated_us, deleted, body) "
-                   "VALUES ($1, $2, $3, $4, $5, $6) RETURNING seq) "
-                   "INSERT INTO resource_current (type, id, version, seq, deleted) "
-                   "SELECT $1, $2, $3, n.seq, $5 FROM n ON CONFLICT (type, id) DO UPDATE SET "
-                   "version = excluded.version, seq = excluded.seq, deleted = excluded.deleted "
-                   "RETURNING seq",
-                   PgParams()
-                       .Text(v.type)
-                       .Text(v.id)
-                       .Int(version)
-                       .Int(updated_us)
-                       .Text(v.deleted ? "true" : "false")
-                       .Bytes(body)));
-  if (!seq) return core::InternalError("the version row was not written");
-  MAMORI_RETURN_IF_ERROR(ReplaceIndex(v.type, v.id, rid, v.deleted, updated_us, v.index));
-  if (!rid && !v.deleted) {
-    MAMORI_ASSIGN_OR_RETURN(rid, KeyOf(v.type, v.id));
+  // Identical entries are stored once (SQLite's primary key does the same).
+  std::vector<std::pair<std::string_view, Range>> rows;
+  if (!v.deleted) {
+    rows.reserve(v.index.size());
+    for (const IndexEntry& e : v.index) rows.emplace_back(e.hash, RangeOf(e, updated_us));
+    auto less = [](const auto& a, const auto& b) {
+      return std::tie(a.first, a.second.low, a.second.high, a.second.low_n, a.second.high_n) <
+             std::tie(b.first, b.second.low, b.second.high, b.second.low_n, b.second.high_n);
+    };
+    auto same = [](const auto& a, const auto& b) {
+      return a.first == b.first && a.second.Key() == b.second.Key();
+    };
+    std::sort(rows.begin(), rows.end(), less);
+    rows.erase(std::unique(rows.begin(), rows.end(), same), rows.end());
   }
+  std::string hashes;
+  std::vector<std::optional<std::string>> low, high, low_n, high_n;
+  for (const auto& [hash, range] : rows) {
+    hashes += hash;
+    auto text = [](const std::optional<int64_t>& x) {
+      return x ? std::optional<std::string>(std::to_string(*x)) : std::nullopt;
+    };
+    auto real = [](const std::optional<double>& x) {
+      return x ? std::optional<std::string>(DoubleText(*x)) : std::nullopt;
+    };
+    low.push_back(text(range.low));
+    high.push_back(text(range.high));
+    low_n.push_back(real(range.low_n));
+    high_n.push_back(real(range.high_n));
+  }
+  const bool new_key = !rid && !v.deleted;
+  PgParams p;
+  p.Text(v.type)
+      .Text(v.id)
+      .Int(version)
+      .Int(updated_us)
+      .Text(v.deleted ? "true" : "false")
+      .Bytes(body)
+      .Text(new_key ? "true" : "false");
+  if (rid) {
+    p.Int(*rid);
+  } else {
+    p.Null();
+  }
+  p.Bytes(hashes)
+      .Int(static_cast<int64_t>(rows.size()))
+      .Text(ArrayText(low))
+      .Text(ArrayText(high))
+      .Text(ArrayText(low_n))
+      .Text(ArrayText(high_n));
+  MAMORI_ASSIGN_OR_RETURN(PgResult written, db_.Query(kPutSql, p));
+  if (written.rows() != 1) return core::InternalError("the version row was not written");
   return ResourceVersion{.type = v.type,
                          .id = v.id,
                          .version = version,
-                         .sequence = *seq,
+                         .sequence = written.Int(0, 0),
                          .last_updated = FromMicros(updated_us),
                          .deleted = v.deleted,
-                         .key = rid.value_or(0),
+                         .key = written.IsNull(0, 1) ? 0 : written.Int(0, 1),
                          .json = std::move(json)};
 }
 
