@@ -55,7 +55,7 @@ def _run(argv, what):
         raise Unavailable(f"{what} failed: {(r.stderr or r.stdout).strip()[-400:]}")
 
 
-def start(durable=False):
+def start(durable=False, extra_options=''):
     """Returns (url_base, directory). url_base has no database name."""
     if not os.path.exists(os.path.join(PG_BIN, "initdb")):
         raise Unavailable(f"no PostgreSQL server binaries in {PG_BIN} (install postgresql-15)")
@@ -71,13 +71,60 @@ def start(durable=False):
         port = _free_port()
         opts = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c max_connections=200"
         if not durable:
-            opts += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+            opts += " -c fsync=off -c full_page_writes=off"
+            if "synchronous" not in extra_options:
+                opts += " -c synchronous_commit=off"
+        opts += " " + extra_options
         _run([os.path.join(PG_BIN, "pg_ctl"), "-D", data, "-o", opts, "-l",
               os.path.join(root, "server.log"), "-w", "-t", "60", "start"], "pg_ctl start")
     except Exception:
         stop(root)
         raise
     return f"postgresql://{USER}@127.0.0.1:{port}", root
+
+
+def start_standby(primary_base, synchronous=True):
+    """A streaming standby of the server at `primary_base` (pg_basebackup -R), started on its own
+    free port; with `synchronous`, the primary then waits for it on every commit
+    (synchronous_standby_names = '*', synchronous_commit = on). Returns (url_base, directory)."""
+    host, port = primary_base.split("@", 1)[1].rsplit(":", 1)
+    root = tempfile.mkdtemp(prefix="mamori-pg-standby-")
+    try:
+        if os.geteuid() == 0:
+            pw = pwd.getpwnam("postgres")
+            os.chown(root, pw.pw_uid, pw.pw_gid)
+        os.chmod(root, 0o700)
+        data = os.path.join(root, "data")
+        _run([os.path.join(PG_BIN, "pg_basebackup"), "-h", host, "-p", port, "-U", USER, "-D",
+              data, "-R", "-X", "stream", "--no-sync", "-c", "fast"], "pg_basebackup")
+        sport = _free_port()
+        opts = (f"-p {sport} -k {root} -c listen_addresses=127.0.0.1 -c max_connections=200 "
+                "-c fsync=off -c hot_standby=on")
+        _run([os.path.join(PG_BIN, "pg_ctl"), "-D", data, "-o", opts, "-l",
+              os.path.join(root, "server.log"), "-w", "-t", "60", "start"], "pg_ctl start standby")
+    except Exception:
+        stop(root)
+        raise
+    if synchronous:
+        psql_at(primary_base, "postgres", "ALTER SYSTEM SET synchronous_standby_names = '*'")
+        psql_at(primary_base, "postgres", "SELECT pg_reload_conf()")
+    return f"postgresql://{USER}@127.0.0.1:{sport}", root
+
+
+def psql_at(url_base, database, sql):
+    host, port = url_base.split("@", 1)[1].rsplit(":", 1)
+    r = subprocess.run(["psql", "-h", host, "-p", port, "-U", USER, "-d", database, "-qAtc", sql],
+                       capture_output=True, text=True, timeout=120)
+    if r.returncode != 0:
+        raise Unavailable("psql failed: " + r.stderr.strip())
+    return r.stdout.strip()
+
+
+def pg_ctl(root, *args):
+    """pg_ctl on the server in `root` (e.g. "-m", "immediate", "stop" or "promote")."""
+    return subprocess.run(_as_owner([os.path.join(PG_BIN, "pg_ctl"), "-D",
+                                     os.path.join(root, "data"), "-w", *args]),
+                          capture_output=True, text=True, timeout=60)
 
 
 def stop(root):
@@ -106,13 +153,14 @@ def create_database(url_base, name):
 class Server:
     """Context manager: a throwaway server for one test."""
 
-    def __init__(self, durable=False):
+    def __init__(self, durable=False, extra_options=''):
         self.durable = durable
+        self.extra_options = extra_options
         self.base = None
         self.root = None
 
     def __enter__(self):
-        self.base, self.root = start(self.durable)
+        self.base, self.root = start(self.durable, self.extra_options)
         return self
 
     def __exit__(self, *exc):
@@ -135,10 +183,10 @@ class Server:
                               capture_output=True, timeout=300, check=True).stdout
 
 
-def start_or_skip(test_name):
+def start_or_skip(test_name, **server_args):
     """Starts a Server, or exits: 1 (fail) when CI=true, 77 (skip) otherwise."""
     try:
-        return Server().__enter__()
+        return Server(**server_args).__enter__()
     except Unavailable as e:
         if os.environ.get("CI") == "true":
             print(f"FAIL {test_name}: PostgreSQL could not be started: {e}", file=sys.stderr)
