@@ -91,7 +91,10 @@ core::Result<bool> VerifyAuditLog(const AuditVerifyOptions& o, core::Env& env, s
   }
   ledger::LogVerifier verifier(key);
   std::vector<std::string> stored;
-  MAMORI_ASSIGN_OR_RETURN(std::string db, StoreLocation(o.data_dir, env.fs()));
+  std::string db = o.store;
+  if (db.empty()) {
+    MAMORI_ASSIGN_OR_RETURN(db, StoreLocation(o.data_dir, env.fs()));
+  }
   MAMORI_RETURN_IF_ERROR(store::ReadAuditLog(
       db,
       [&](const store::AuditRow& row) {

@@ -26,6 +26,9 @@ struct AuditVerifyOptions {
   std::string against;
   // PEM public key; default DIR/keys/ledger_pub.pem.
   std::string public_key;
+  // The store to read instead of DIR's own (`mamori store copy` verifies the
+  // copy before config.toml names it).
+  std::string store;
 };
 
 // Recomputes the tree from every stored leaf, checks every stored head (and
