@@ -11,7 +11,8 @@ ledger verified after the copy.
      deleted one answers 410, the search still finds its Patient (index rows copied), new
      writes work (sequences continue after the copied rows), and after the server stops
      `mamori audit verify` passes over the leaves of both eras.
-  4. A second copy is refused (the directory already uses PostgreSQL).
+  4. A second copy is refused (the directory already uses PostgreSQL), and `mamori backup
+     create` refuses the PostgreSQL store, naming PostgreSQL's own tools.
 Usage: pg_store_copy_test.py MAMORI_BINARY
 """
 import json
@@ -94,6 +95,11 @@ try:
                            capture_output=True, text=True, timeout=60, env=server.env)
     check('a second copy is refused', again.returncode != 0 and
           'already keeps its records in PostgreSQL' in again.stderr, again.stderr)
+    backup = subprocess.run([MAMORI, 'backup', 'create', '--data-dir', server.data_dir, '--to',
+                             os.path.join(server.tmp, 'backups')],
+                            capture_output=True, text=True, timeout=120, env=server.env)
+    check('mamori backup refuses a PostgreSQL store and names the tools to use',
+          backup.returncode != 0 and 'pg_basebackup' in backup.stderr, backup.stderr)
 finally:
     server.stop()
     pg.__exit__(None, None, None)

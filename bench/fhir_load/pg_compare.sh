@@ -109,7 +109,7 @@ M1=$!
 measure pg2 pgb "$((CONNECTIONS / 2))" &
 M2=$!
 wait "$M1" "$M2"
-DB_BYTES=$(python3 -c "import sys; sys.path.insert(0, '$REPO/tests'); import subprocess; h,p='$PG_BASE'.split('@')[1].split(':'); print(subprocess.run(['psql','-h',h,'-p',p,'-U','mamori','-d','bench','-Atc','SELECT pg_database_size(current_database())'],capture_output=True,text=True).stdout.strip())")
+DB_BYTES=$(python3 -c "import sys; sys.path.insert(0, '$REPO/tests'); import pg_fixture; print(pg_fixture.psql_at('$PG_BASE', 'bench', 'VACUUM ANALYZE; SELECT pg_database_size(current_database()) || chr(124) || (SELECT count(*) FROM resource_version) || chr(124) || (SELECT count(*) FROM ledger_leaf)'))")
 
 python3 - "$RESULTS" "$MAMORI" "$DURATION" "$DB_BYTES" <<'PY' | tee "$WORK/table.txt"
 import collections, datetime, os, sys
@@ -137,8 +137,10 @@ for label, rs in rows.items():
           f'{min(r["ocpu"] for r in rs):>9.2f}')
 ratio = total.get('pg1', 0) / total['sqlite'] if total.get('sqlite') else 0
 ratio2 = total.get('pg2', 0) / total['sqlite'] if total.get('sqlite') else 0
+size, versions, leaves = (int(x) for x in db_bytes.split('|'))
 print(f'pg1/sqlite = {ratio:.2f}x, pg2/sqlite = {ratio2:.2f}x; PostgreSQL database after the run:'
-      f' {int(db_bytes or 0) / 1e6:.1f} MB')
+      f' {size / 1e6:.1f} MB for {versions} resource versions and {leaves} audit leaves'
+      f' ({size / max(versions, 1) / 1024:.1f} KiB per version, everything included)')
 print('target pg1 >= 0.5x sqlite: ' + ('met' if ratio >= 0.5 else 'MISSED'))
 sys.exit(0 if ratio >= 0.5 else 1)
 PY
