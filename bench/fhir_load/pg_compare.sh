@@ -109,7 +109,7 @@ M1=$!
 measure pg2 pgb "$((CONNECTIONS / 2))" &
 M2=$!
 wait "$M1" "$M2"
-DB_BYTES=$(python3 -c "import sys; sys.path.insert(0, '$REPO/tests'); import pg_fixture; print(pg_fixture.psql_at('$PG_BASE', 'bench', 'VACUUM ANALYZE; SELECT pg_database_size(current_database()) || chr(124) || (SELECT count(*) FROM resource_version) || chr(124) || (SELECT count(*) FROM ledger_leaf)'))")
+DB_BYTES=$(python3 -c "import sys; sys.path.insert(0, '$REPO/tests'); import pg_fixture; print(pg_fixture.psql_at('$PG_BASE', 'bench', 'SELECT pg_database_size(current_database()) || chr(124) || (SELECT count(*) FROM resource_version) || chr(124) || (SELECT count(*) FROM ledger_leaf)'))")
 
 python3 - "$RESULTS" "$MAMORI" "$DURATION" "$DB_BYTES" <<'PY' | tee "$WORK/table.txt"
 import collections, datetime, os, sys
