@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Issue 10 "What must be true": with a standby in synchronous mode, stopping the primary mid-load
+"""Issue 10 "What must be true" (GUIDELINE SYS-24, EMG-06): with a standby in synchronous mode, stopping the primary mid-load
 and promoting the standby loses no acknowledged write, and clients see only 503s (with
 Retry-After) during the switch.
 
