@@ -18,6 +18,7 @@ BUILD_PACKAGES=(
   libcurl4-openssl-dev   # RFC 3161 time-stamp requests (mamori audit timestamp)
   libgtest-dev libgmock-dev libbenchmark-dev
   libcairo2-dev libpango1.0-dev fonts-ipaexfont   # the PDF compliance report (issue 9)
+  libpq-dev   # the PostgreSQL backend (issue 10)
 )
 
 # Peers and tools the tests and benchmarks run against (shared/PEERS.md).
@@ -25,6 +26,7 @@ TEST_PACKAGES=(
   curl testssl.sh nginx wrk python3 clang-format oathtool zbar-tools restic
   rsyslog rsyslog-openssl   # syslog collector for `mamori audit export --syslog` (issue 6)
   poppler-utils   # pdftoppm, pdffonts, pdftotext check the PDF report (issue 9)
+  postgresql-15 postgresql-client-15   # throwaway servers of the PostgreSQL tests (issue 10)
 )
 
 # npm test clients (not Debian packages; Node 20 and npm 11 come with the machine —

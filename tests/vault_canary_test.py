@@ -15,7 +15,10 @@ written over HTTP and another one imported with `mamori import` appear nowhere a
      in lower case, in UTF-16 and in base64; it scanned the -wal while the server ran; the server
      returned the canaries it stored (so they really went in).
   4. The data directory is 0700 and every key file is 0600.
-Usage: vault_canary_test.py MAMORI_BINARY
+  5. With --postgres (issue 10): the records live in a throwaway PostgreSQL database
+     (`mamori init --store postgres://...`); the scans then also cover a pg_dump of the database
+     and every file of the PostgreSQL cluster directory (after a CHECKPOINT) and its log.
+Usage: vault_canary_test.py MAMORI_BINARY [--postgres]
 """
 import base64
 import glob
@@ -32,8 +35,13 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from mamori_server import MamoriServer  # noqa: E402
 from testlib import check, failures, finish  # noqa: E402
+import pg_fixture  # noqa: E402
 
 MAMORI = os.path.abspath(sys.argv[1])
+POSTGRES = '--postgres' in sys.argv[2:]
+PG = pg_fixture.start_or_skip('vault_canary --postgres') if POSTGRES else None
+PG_URL = PG.url('mamori') if PG else ''
+DB_FILES = () if POSTGRES else ('mamori.db',)
 SHARED = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'shared')
 SYNTHEA = sorted(glob.glob(os.path.join(SHARED, 'data', 'fhir', 'synthea', '*.json')))
 
@@ -123,11 +131,30 @@ def check_scan(label, root, must_include=()):
     result = scan_dir(root)
     leaks = {p: sorted(f) for p, f in result.items() if f}
     check(f'{label}: no canary in any file of the data directory', not leaks, str(leaks))
-    for name in ('mamori.db', 'config.toml', 'mamori.lock', os.path.join('keys', 'master.key'),
+    for name in (*DB_FILES, 'config.toml', 'mamori.lock', os.path.join('keys', 'master.key'),
                  os.path.join('tls', 'server.key'), os.path.join('tls', 'ca.pem'),
                  *must_include):
         check(f'{label}: scanned {name}', name in result, sorted(result))
+    if PG:
+        check_scan_postgres(label)
     return result
+
+
+def check_scan_postgres(label):
+    """The database as pg_dump sees it, and every file PostgreSQL keeps (heap, WAL, log)."""
+    PG.psql('mamori', 'CHECKPOINT')
+    dump = PG.pg_dump('mamori')
+    check(f'{label}: pg_dump holds the tables (control)',
+          b'resource_version' in dump and b'ledger_leaf' in dump, str(len(dump)))
+    found = scan_bytes(dump)
+    check(f'{label}: no canary in the pg_dump of the database', not found, str(found))
+    result = scan_dir(PG.root)
+    leaks = {p: sorted(f) for p, f in result.items() if f}
+    check(f'{label}: no canary in any file of the PostgreSQL cluster', not leaks, str(leaks))
+    check(f'{label}: scanned the cluster\'s WAL and log (control)',
+          any(p.startswith(os.path.join('data', 'pg_wal')) for p in result)
+          and 'server.log' in result, str(len(result)))
+    return dump
 
 
 def check_modes(label, data_dir):
@@ -157,7 +184,8 @@ with open(ctl, 'wb') as f:
 check('control: random bytes hold no canary', not scan_file(ctl))
 
 server = MamoriServer(MAMORI)
-subprocess.run([MAMORI, 'init', '--data-dir', server.data_dir], check=True,
+subprocess.run([MAMORI, 'init', '--data-dir', server.data_dir]
+               + (['--store', PG_URL] if PG else []), check=True,
                stdin=subprocess.DEVNULL, capture_output=True, env=server.env, timeout=60)
 config = os.path.join(server.data_dir, 'config.toml')
 with open(config) as f:
@@ -229,7 +257,8 @@ try:
               f'{st} {ids} {body[:300]}')
 
     # --- 2. Scan while the server holds the database open (WAL not yet checkpointed).
-    check_scan('while serving', server.data_dir, must_include=('mamori.db-wal', 'mamori.db-shm'))
+    check_scan('while serving', server.data_dir,
+               must_include=() if PG else ('mamori.db-wal', 'mamori.db-shm'))
     rc = server.stop()
     check('serve exits 0 on SIGTERM', rc == 0, str(rc))
     check_scan('after serve stopped', server.data_dir)
@@ -271,8 +300,15 @@ try:
     rc = server.stop()
     check('serve exits 0 again', rc == 0, str(rc))
     final = check_scan('at the end', server.data_dir)
-    check('the database is not empty (control)',
-          os.path.getsize(os.path.join(server.data_dir, 'mamori.db')) > 100_000)
+    if PG:
+        check('the store URL is recorded in config.toml',
+              PG_URL in open(os.path.join(server.data_dir, 'config.toml')).read())
+        check('no mamori.db in the data directory of a PostgreSQL installation',
+              'mamori.db' not in final, sorted(final))
+        check('the database is not empty (control)', len(PG.pg_dump('mamori')) > 100_000)
+    else:
+        check('the database is not empty (control)',
+              os.path.getsize(os.path.join(server.data_dir, 'mamori.db')) > 100_000)
 
     # --- 4. The server's stderr log (debug level, two runs).
     with open(server.stderr_path, 'rb') as f:
@@ -283,6 +319,8 @@ try:
           str(scan_bytes(log)))
 finally:
     server.stop()
+    if PG:
+        PG.__exit__(None, None, None)
 
 if not failures():  # keep the directories of a failed run for post-mortem
     for d in (server.tmp, ctl_dir, work):

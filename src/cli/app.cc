@@ -16,6 +16,7 @@
 #include "cli/init_command.h"
 #include "cli/master_key.h"
 #include "cli/serve_command.h"
+#include "cli/store_command.h"
 #include "cli/syslog_client.h"
 #include "cli/user_command.h"
 #include "crypto/key_file.h"
@@ -52,6 +53,9 @@ void AddInit(CLI::App& app, InitOptions& options, Flags& flags) {
   init->add_option("--tls-cert", options.tls_cert,
                    "Use this PEM certificate chain instead of generating a CA");
   init->add_option("--tls-key", options.tls_key, "Private key (PEM) for --tls-cert");
+  init->add_option("--store", options.store_url,
+                   "postgres:// URL of an empty PostgreSQL database (default: SQLite in the "
+                   "data directory)");
   init->add_option("--passphrase-file", flags.passphrase_file,
                    "File (mode 0600) holding the new master key passphrase; else "
                    "MAMORI_PASSPHRASE_FILE, else a prompt");
@@ -267,10 +271,12 @@ core::Status RunImportCommand(ImportCommandOptions& options, const Flags& flags,
 
 int Dispatch(CLI::App& app, InitOptions& init, ServeOptions& serve, ImportCommandOptions& import,
              BackupCommands& backup, UserCommands& users, AssessCommands& assess,
-             const Flags& flags, core::Env& env) {
+             StoreCommands& stores, const Flags& flags, core::Env& env) {
   core::Status status;
   if (std::optional<core::Status> ran = backup.Dispatch(app, env)) {
     status = *ran;
+  } else if (std::optional<core::Status> ran_store = stores.Dispatch(env)) {
+    status = *ran_store;
   } else if (std::optional<core::Status> ran_assess = assess.Dispatch(env)) {
     status = *ran_assess;
   } else if (std::optional<core::Status> ran_user = users.Dispatch(env)) {
@@ -312,6 +318,8 @@ int RunMain(int argc, char** argv, core::Env& env) {
   users.Register(app);
   AssessCommands assess;
   assess.Register(app);
+  StoreCommands stores;
+  stores.Register(app);
   AddAudit(app, flags);
   try {
     app.parse(argc, argv);
@@ -324,7 +332,7 @@ int RunMain(int argc, char** argv, core::Env& env) {
     return kExitUsage;
   }
   try {
-    return Dispatch(app, init, serve, import, backup, users, assess, flags, env);
+    return Dispatch(app, init, serve, import, backup, users, assess, stores, flags, env);
   } catch (const std::exception& e) {
     // A library threw despite STYLE.md rule 6: report it as one line, not a trace.
     std::fprintf(stderr, "mamori: internal error: %s; please report this\n", e.what());

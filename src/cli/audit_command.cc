@@ -114,9 +114,9 @@ core::Result<std::vector<std::string>> AffectedPatients(const AuditAffectedOptio
   MAMORI_ASSIGN_OR_RETURN(query.to_ms, ParseTime(o.to, "--to"));
   if (query.from_ms > query.to_ms) return core::InvalidArgumentError("--from is after --to");
   std::set<std::string> patients;
-  MAMORI_RETURN_IF_ERROR(store::ReadAuditEvents(
-      core::JoinPath(o.data_dir, kDatabaseFile), kek,
-      [&](uint64_t index, std::string_view json) -> core::Status {
+  MAMORI_ASSIGN_OR_RETURN(std::string db, StoreLocation(o.data_dir, core::FileSystem::Posix()));
+  MAMORI_RETURN_IF_ERROR(
+      store::ReadAuditEvents(db, kek, [&](uint64_t index, std::string_view json) -> core::Status {
         core::Result<ledger::AuditEvent> event = ledger::ParseAuditEvent(json);
         if (!event.ok()) {
           return core::DataLossError("audit event " + std::to_string(index) +
@@ -136,8 +136,12 @@ core::Result<bool> VerifyAuditLog(const AuditVerifyOptions& o, core::Env& env, s
   }
   ledger::LogVerifier verifier(key);
   std::vector<std::string> stored;
+  std::string db = o.store;
+  if (db.empty()) {
+    MAMORI_ASSIGN_OR_RETURN(db, StoreLocation(o.data_dir, env.fs()));
+  }
   MAMORI_RETURN_IF_ERROR(store::ReadAuditLog(
-      core::JoinPath(o.data_dir, kDatabaseFile),
+      db,
       [&](const store::AuditRow& row) {
         verifier.AddRow(static_cast<uint64_t>(row.index), crypto::AsBytes(row.leaf),
                         crypto::AsBytes(row.stored_hash));
@@ -167,9 +171,9 @@ core::Result<bool> VerifyAuditLog(const AuditVerifyOptions& o, core::Env& env, s
 core::Status PrintTreeHead(const std::string& data_dir, const std::string& out_file, core::Env& env,
                            std::FILE* out) {
   std::vector<std::string> heads;
+  MAMORI_ASSIGN_OR_RETURN(std::string db, StoreLocation(data_dir, env.fs()));
   MAMORI_RETURN_IF_ERROR(store::ReadAuditLog(
-      core::JoinPath(data_dir, kDatabaseFile),
-      [](const store::AuditRow&) { return core::Status::Ok(); }, &heads));
+      db, [](const store::AuditRow&) { return core::Status::Ok(); }, &heads));
   if (heads.empty()) return core::NotFoundError("no tree head has been issued yet");
   MAMORI_ASSIGN_OR_RETURN(ledger::SignedTreeHead sth,
                           ledger::SignedTreeHead::Parse(crypto::AsBytes(heads.back())));
@@ -205,8 +209,9 @@ core::Result<uint64_t> SearchAuditLog(const AuditSearchOptions& o, const crypto:
   uint64_t matched = 0;
   // Reaching --limit ends the scan with a status that is not an error.
   bool limit_reached = false;
+  MAMORI_ASSIGN_OR_RETURN(std::string db, StoreLocation(o.data_dir, core::FileSystem::Posix()));
   core::Status scan = store::ReadAuditEvents(
-      core::JoinPath(o.data_dir, kDatabaseFile), kek,
+      db, kek,
       [&](uint64_t index, std::string_view json) -> core::Status {
         core::Result<ledger::AuditEvent> event = ledger::ParseAuditEvent(json);
         if (!event.ok()) {
@@ -294,9 +299,9 @@ core::Result<AuditExportSummary> ExportAuditLog(const AuditExportOptions& o,
 
 core::Status TimestampNewestHead(const AuditTimestampOptions& o, core::Env& env, std::FILE* out) {
   std::vector<std::string> heads;
+  MAMORI_ASSIGN_OR_RETURN(std::string db, StoreLocation(o.data_dir, env.fs()));
   MAMORI_RETURN_IF_ERROR(store::ReadAuditLog(
-      core::JoinPath(o.data_dir, kDatabaseFile),
-      [](const store::AuditRow&) { return core::Status::Ok(); }, &heads));
+      db, [](const store::AuditRow&) { return core::Status::Ok(); }, &heads));
   if (heads.empty()) return core::NotFoundError("no tree head has been issued yet");
   const std::string& head = heads.back();
   MAMORI_ASSIGN_OR_RETURN(ledger::SignedTreeHead sth,

@@ -31,6 +31,9 @@ struct AuditVerifyOptions {
   // CA file of the time-stamp authority: with it, every time-stamped head in
   // DIR/audit/timestamps is verified too (reply and consistency with the log).
   std::string tsa_ca;
+  // The store to read instead of DIR's own (`mamori store copy` verifies the
+  // copy before config.toml names it).
+  std::string store;
 };
 
 // Where `audit timestamp` keeps each head it had time-stamped: N.sth (the

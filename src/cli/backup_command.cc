@@ -142,8 +142,9 @@ core::Status BackupCommands::Create(core::Env& env) {
   // The consistent copy lives in the data directory (same file system, same
   // 0700 protection) only until it is chunked; SourceFiles skips it.
   std::string copy = core::JoinPath(data_dir_, "backup-tmp-" + std::to_string(getpid()) + ".db");
-  MAMORI_ASSIGN_OR_RETURN(store::CopySummary copied,
-                          store::CopyDatabase(core::JoinPath(data_dir_, kDatabaseFile), copy));
+  MAMORI_ASSIGN_OR_RETURN(std::string location,
+                          StoreLocation(data_dir_, core::FileSystem::Posix()));
+  MAMORI_ASSIGN_OR_RETURN(store::CopySummary copied, store::CopyDatabase(location, copy));
   (void)copied;
   auto files = SourceFiles(data_dir_, copy);
   MAMORI_ASSIGN_OR_RETURN(std::string key_file,

@@ -112,9 +112,9 @@ core::Status RunImport(const ImportCommandOptions& options, core::Env& env) {
   }
   MAMORI_ASSIGN_OR_RETURN(crypto::AeadKey kek,
                           UnlockMasterKey(options.data_dir, options.passphrase, env));
-  store::StoreOptions store_options{.path = core::JoinPath(options.data_dir, kDatabaseFile),
-                                    .kek = &kek,
-                                    .indexer = fhir::IndexStoredResource};
+  MAMORI_ASSIGN_OR_RETURN(std::string location, StoreLocation(options.data_dir, env.fs()));
+  store::StoreOptions store_options{
+      .path = location, .kek = &kek, .indexer = fhir::IndexStoredResource};
   MAMORI_RETURN_IF_ERROR(ExportTreeHeadsAsServeDoes(options.data_dir, env, store_options));
   MAMORI_ASSIGN_OR_RETURN(auto store, store::OpenStore(store_options, env));
   // The import is recorded before anything is written (fail closed: no

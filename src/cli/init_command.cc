@@ -112,8 +112,11 @@ core::Status UseOperatorCertificate(core::Env& env, const InitOptions& options,
 core::Status CreateVault(const InitOptions& options, core::Env& env) {
   MAMORI_ASSIGN_OR_RETURN(crypto::AeadKey kek, CreateMasterKey(options.data_dir, options.passphrase,
                                                                options.key_file_params, env));
-  store::StoreOptions store_options{
-      .path = core::JoinPath(options.data_dir, kDatabaseFile), .kek = &kek, .read_connections = 1};
+  store::StoreOptions store_options{.path = options.store_url.empty()
+                                                ? core::JoinPath(options.data_dir, kDatabaseFile)
+                                                : options.store_url,
+                                    .kek = &kek,
+                                    .read_connections = 1};
   MAMORI_ASSIGN_OR_RETURN(auto store, store::OpenStore(store_options, env));
   return core::Status::Ok();
 }
@@ -121,6 +124,7 @@ core::Status CreateVault(const InitOptions& options, core::Env& env) {
 core::Status CreateContents(const InitOptions& options, core::Env& env) {
   MAMORI_RETURN_IF_ERROR(CreateVault(options, env));
   core::Config config;
+  config.store.url = options.store_url;
   if (options.tls_cert.empty()) {
     MAMORI_RETURN_IF_ERROR(WritePki(env, options, config));
   } else {
@@ -156,6 +160,11 @@ core::Status InitDataDir(const InitOptions& options, core::Env& env) {
   }
   if (options.hostnames.empty()) {
     return core::InvalidArgumentError("--hostname needs at least one name");
+  }
+  if (!options.store_url.empty() && !IsPostgresLocation(options.store_url)) {
+    return core::InvalidArgumentError(
+        "--store must be a postgres:// URL, e.g. postgres://mamori@db:5432/mamori; omit it for "
+        "SQLite in the data directory");
   }
   if (options.passphrase.size() == 0) {
     return core::InvalidArgumentError("a passphrase for the master key is required");

@@ -30,6 +30,9 @@ struct InitOptions {
   std::string tls_key;
   // Names and addresses the generated server certificate is valid for.
   std::vector<std::string> hostnames = {"localhost", "127.0.0.1", "::1"};
+  // A postgres:// URL: keep the records in that (existing, empty) PostgreSQL
+  // database instead of DIR/mamori.db; recorded in config.toml [store].
+  std::string store_url;
   // The passphrase that wraps the master key (at least 12 characters).
   crypto::SecureBytes passphrase;
   // Argon2id cost for the key file; tests lower it.

@@ -9,7 +9,9 @@
 #include <iostream>
 
 #include "cli/command_audit.h"
+#include "cli/data_dir.h"
 #include "cli/serve_command.h"
+#include "core/config.h"
 #include "crypto/key_file.h"
 #include "store/store.h"
 
@@ -47,13 +49,26 @@ core::Status RemoveIfPresent(core::FileSystem& fs, const std::string& path) {
 // Whether `kek` opens the data keys of the database (the store refuses to
 // open when its index key does not unwrap).
 bool OpensDatabase(const std::string& data_dir, const crypto::AeadKey& kek, core::Env& env) {
-  std::string db = core::JoinPath(data_dir, kDatabaseFile);
-  auto exists = env.fs().Exists(db);
-  if (!exists.ok() || !*exists) return true;
-  return store::OpenStore({.path = db, .kek = &kek, .read_connections = 1}, env).ok();
+  auto db = StoreLocation(data_dir, env.fs());
+  if (!db.ok()) return true;
+  if (!IsPostgresLocation(*db)) {
+    auto exists = env.fs().Exists(*db);
+    if (!exists.ok() || !*exists) return true;
+  }
+  return store::OpenStore({.path = *db, .kek = &kek, .read_connections = 1}, env).ok();
 }
 
 }  // namespace
+
+core::Result<std::string> StoreLocation(const std::string& data_dir, core::FileSystem& fs) {
+  std::string config_path = core::JoinPath(data_dir, kConfigFile);
+  MAMORI_ASSIGN_OR_RETURN(bool has_config, fs.Exists(config_path));
+  if (has_config) {
+    MAMORI_ASSIGN_OR_RETURN(core::Config config, core::LoadConfig(fs, config_path));
+    if (!config.store.url.empty()) return config.store.url;
+  }
+  return core::JoinPath(data_dir, kDatabaseFile);
+}
 
 core::Result<crypto::SecureBytes> ObtainPassphrase(const std::string& flag_file, core::Env& env,
                                                    const char* prompt, bool confirm) {
@@ -130,8 +145,8 @@ core::Status RotateMasterKey(const std::string& data_dir, const crypto::SecureBy
       std::string file, crypto::SealKeyFile(new_kek, AsText(new_passphrase), params, env.random()));
   std::string next = core::JoinPath(data_dir, kNextMasterKeyFile);
   MAMORI_RETURN_IF_ERROR(core::WriteFileAtomically(env.fs(), next, file, 0600));
-  core::Status rewrap = store::RewrapDataKeys(
-      {.path = core::JoinPath(data_dir, kDatabaseFile), .kek = &old_kek}, new_kek, env);
+  MAMORI_ASSIGN_OR_RETURN(std::string db, StoreLocation(data_dir, env.fs()));
+  core::Status rewrap = store::RewrapDataKeys({.path = db, .kek = &old_kek}, new_kek, env);
   if (!rewrap.ok()) {
     RemoveIfPresent(env.fs(), next).IgnoreError();  // the old key file still opens everything
     return rewrap.With("rotating the master key (nothing changed)");
@@ -139,7 +154,7 @@ core::Status RotateMasterKey(const std::string& data_dir, const crypto::SecureBy
   MAMORI_RETURN_IF_ERROR(env.fs().Rename(next, core::JoinPath(data_dir, kMasterKeyFile)));
   MAMORI_RETURN_IF_ERROR(env.fs().SyncDir(core::JoinPath(data_dir, kKeysDir)));
   // A key operation is recorded in the ledger (issue 6), under the new key.
-  store::StoreOptions options{.path = core::JoinPath(data_dir, kDatabaseFile), .kek = &new_kek};
+  store::StoreOptions options{.path = db, .kek = &new_kek};
   MAMORI_RETURN_IF_ERROR(ExportTreeHeadsAsServeDoes(data_dir, env, options));
   MAMORI_ASSIGN_OR_RETURN(auto store, store::OpenStore(options, env));
   ledger::AuditEvent event = CommandEvent(env, "key-rotate", "mamori key rotate");

@@ -33,6 +33,14 @@ inline constexpr char kDatabaseFile[] = "mamori.db";
 inline constexpr char kLedgerPublicKeyFile[] = "keys/ledger_pub.pem";
 inline constexpr char kPassphraseEnv[] = "MAMORI_PASSPHRASE_FILE";
 
+// Where the records of DIR live: the [store] url of DIR/config.toml when set
+// (a PostgreSQL database, issue 10), else DIR/mamori.db (SQLite).
+// Errors: those of reading or parsing config.toml.
+core::Result<std::string> StoreLocation(const std::string& data_dir, core::FileSystem& fs);
+inline bool IsPostgresLocation(const std::string& location) {
+  return location.starts_with("postgres://") || location.starts_with("postgresql://");
+}
+
 // Errors: kInvalidArgument when no source is available (no flag, no
 // variable, no terminal), with what to do; the file's errors otherwise.
 core::Result<crypto::SecureBytes> ObtainPassphrase(const std::string& flag_file, core::Env& env,

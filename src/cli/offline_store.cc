@@ -20,7 +20,8 @@ core::Result<OfflineStore> OpenOfflineStore(const std::string& data_dir,
                           ObtainPassphrase(passphrase_file, env, "Master key passphrase", false));
   MAMORI_ASSIGN_OR_RETURN(crypto::AeadKey kek, UnlockMasterKey(data_dir, passphrase, env));
   o.kek = std::make_unique<crypto::AeadKey>(std::move(kek));
-  store::StoreOptions options{.path = core::JoinPath(data_dir, kDatabaseFile), .kek = o.kek.get()};
+  MAMORI_ASSIGN_OR_RETURN(std::string location, StoreLocation(data_dir, env.fs()));
+  store::StoreOptions options{.path = location, .kek = o.kek.get()};
   ApplyBenchmarkPlaintext(options);  // benchmark builds only
   MAMORI_RETURN_IF_ERROR(ExportTreeHeadsAsServeDoes(data_dir, env, options));
   options.tree_head_interval_ms = 0;  // a short command: one head when it closes

@@ -211,7 +211,9 @@ core::Status Serve(const ServeOptions& options, core::Env& env) {
   }
   MAMORI_ASSIGN_OR_RETURN(crypto::AeadKey kek,
                           UnlockMasterKey(options.data_dir, options.passphrase, env));
-  store::StoreOptions store_options{.path = core::JoinPath(options.data_dir, kDatabaseFile),
+  store::StoreOptions store_options{.path = config.store.url.empty()
+                                                ? core::JoinPath(options.data_dir, kDatabaseFile)
+                                                : config.store.url,
                                     .kek = &kek,
                                     .indexer = fhir::IndexStoredResource};
   ApplyBenchmarkPlaintext(store_options);

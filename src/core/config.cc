@@ -101,6 +101,14 @@ const Schema& GetSchema() {
          ReadUint(100, 3'600'000, [](Config& c, uint64_t v) { c.audit.sth_interval_ms = v; })},
         {"sth_every_events",
          ReadUint(1, 1'000'000, [](Config& c, uint64_t v) { c.audit.sth_every_events = v; })}}},
+      {"store",
+       {{"url", ReadString([](Config& c, std::string v) {
+           if (v.compare(0, 11, "postgres://") != 0 && v.compare(0, 13, "postgresql://") != 0) {
+             return InvalidArgumentError("url must be a postgres:// URL (omit [store] for SQLite)");
+           }
+           c.store.url = std::move(v);
+           return Status::Ok();
+         })}}},
       {"log", {{"level", ReadString(SetLogLevel)}, {"access_log", ReadBool([](Config& c, bool v) {
                                                       c.log.access_log = v;
                                                     })}}},
@@ -183,9 +191,9 @@ Result<Config> ParseConfig(std::string_view text, std::string_view source_name) 
     std::string section(key.str());
     auto it = schema.find(section);
     if (it == schema.end()) {
-      return InvalidArgumentError(
-          fmt::format("{}: [{}]: unknown section; known sections: audit, log, limits, server, tls",
-                      source_name, section));
+      return InvalidArgumentError(fmt::format(
+          "{}: [{}]: unknown section; known sections: audit, log, limits, server, store, tls",
+          source_name, section));
     }
     MAMORI_RETURN_IF_ERROR(ReadSection(section, node, it->second, config).With(source_name));
   }
@@ -197,7 +205,22 @@ Result<Config> LoadConfig(FileSystem& fs, const std::string& path) {
   return ParseConfig(text, path);
 }
 
+static std::string RenderBaseConfig(const Config& c);
+
 std::string RenderConfig(const Config& c) {
+  std::string store;
+  if (!c.store.url.empty()) {
+    store = fmt::format(
+        "\n[store]\n"
+        "# The PostgreSQL database of this installation (libpq URL; TLS with\n"
+        "# sslmode=verify-full&sslrootcert=FILE; passwords in ~/.pgpass, not here).\n"
+        "url = {}\n",
+        TomlString(c.store.url));
+  }
+  return store.empty() ? RenderBaseConfig(c) : RenderBaseConfig(c) + store;
+}
+
+static std::string RenderBaseConfig(const Config& c) {
   return fmt::format(
       "# mamori configuration. Relative paths are relative to the data directory.\n"
       "# Every key is optional; `mamori serve` refuses unknown keys and bad values.\n\n"

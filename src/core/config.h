@@ -75,7 +75,17 @@ struct AuditConfig {
   friend bool operator==(const AuditConfig&, const AuditConfig&) = default;
 };
 
+// Where the records live (issue 10). Empty: SQLite in the data directory
+// (mamori.db). A postgres:// URL: that PostgreSQL database (keys and this
+// config stay in the data directory). Written by `mamori init --store`.
+struct StoreConfig {
+  std::string url;
+
+  friend bool operator==(const StoreConfig&, const StoreConfig&) = default;
+};
+
 struct Config {
+  StoreConfig store;
   ServerConfig server;
   TlsConfig tls;
   LimitsConfig limits;

@@ -54,6 +54,18 @@ access_log = false
   EXPECT_FALSE(config->log.access_log);
 }
 
+// Issue 10: the store URL of a PostgreSQL installation round-trips; only
+// postgres:// URLs are accepted, and a SQLite installation renders no [store].
+TEST(ConfigTest, StoreUrlRoundTripsAndMustBePostgres) {
+  auto parsed = ParseConfig("[store]\nurl = \"postgres://m@db:5432/m?sslmode=verify-full\"\n");
+  ASSERT_THAT(parsed, IsOk());
+  EXPECT_EQ(parsed->store.url, "postgres://m@db:5432/m?sslmode=verify-full");
+  EXPECT_EQ(*ParseConfig(RenderConfig(*parsed)), *parsed);
+  EXPECT_THAT(ParseConfig("[store]\nurl = \"/var/lib/mamori.db\"\n"),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("postgres://")));
+  EXPECT_THAT(RenderConfig(Config{}), ::testing::Not(HasSubstr("[store]")));
+}
+
 TEST(ConfigTest, UnknownKeyIsNamedWithTheKnownOnes) {
   Result<Config> config = ParseConfig("[server]\nlisen = \"x\"\n", "config.toml");
   ASSERT_THAT(config, StatusIs(StatusCode::kInvalidArgument));

@@ -224,6 +224,9 @@ struct HistoryPage {
 class Store;
 struct StoreOptions {
   // SQLite: path of the database file, e.g. DIR/mamori.db. Created if absent.
+  // PostgreSQL: a libpq URL, "postgres://user@host:port/db?sslmode=verify-full
+  // &sslrootcert=/path/ca.pem" (the database must exist; its schema is
+  // created or migrated on open). Several nodes may open one database.
   std::string path;
   // The KEK. Required unless encrypt is false. Borrowed; must outlive the store.
   const crypto::AeadKey* kek = nullptr;
@@ -369,6 +372,27 @@ core::Status ReadAuditEvents(
 
 core::Status RewrapDataKeys(const StoreOptions& options, const crypto::AeadKey& new_kek,
                             core::Env& env);
+
+struct StoreCopyCounts {
+  int64_t versions = 0, leaves = 0, tree_heads = 0, records = 0, keys = 0, index_rows = 0;
+};
+
+// Copies every row of the SQLite store at `sqlite_path` (schema 5, index
+// rebuilt) into the empty PostgreSQL database at `url` in one transaction,
+// without any key: sealed bodies, records, leaves, keys (still wrapped by the
+// same KEK), index rows, tree heads and the ledger's log id, as they are
+// (`mamori store copy`). The source is opened read-only. Errors:
+// kFailedPrecondition for an older source schema or a non-empty destination;
+// either database's errors (nothing is committed then).
+core::Result<StoreCopyCounts> CopySqliteToPostgres(const std::string& sqlite_path,
+                                                   const std::string& url);
+
+// Creates or migrates the schema of the store at `location` (a SQLite path
+// or a postgres:// URL) without any key, in one transaction, and returns
+// {version before, version after} (`mamori migrate`). OpenStore migrates too;
+// this lets an operator do it once, before starting several nodes.
+// Errors: kFailedPrecondition for a newer or foreign schema; the database's.
+core::Result<std::pair<int64_t, int64_t>> MigrateSchema(const std::string& location);
 
 struct CopySummary {
   int64_t pages = 0;

@@ -42,6 +42,11 @@ class StoreConformanceTest : public ::testing::TestWithParam<StoreFactoryMaker> 
  protected:
   void SetUp() override {
     factory_ = GetParam()(env_);
+    if (factory_ == nullptr) {
+      // The backend's server could not be started; its maker said why and
+      // failed the test when it must run (CI=true).
+      GTEST_SKIP() << "backend unavailable";
+    }
     auto store = factory_->Open(kek_);
     ASSERT_THAT(store, core::testing::IsOk());
     store_ = std::move(*store);

@@ -6,6 +6,7 @@
 
 #include <sqlite3.h>
 
+#include "store/postgres/pg_conn.h"
 #include "store/sqlite/sqlite_db.h"
 #include "store/store.h"
 
@@ -13,6 +14,11 @@ namespace mamori::store {
 
 core::Result<CopySummary> CopyDatabase(const std::string& database_path,
                                        const std::string& copy_path) {
+  if (internal::IsPostgresUrl(database_path)) {
+    return core::FailedPreconditionError(
+        "a PostgreSQL store is backed up with PostgreSQL's own tools (pg_basebackup or "
+        "pg_dump; docs/OPERATIONS.md), not by copying a database file");
+  }
   std::error_code ec;
   if (std::filesystem::exists(copy_path, ec)) {
     return core::FailedPreconditionError(copy_path + " exists; the copy must go to a new file");

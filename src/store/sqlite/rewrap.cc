@@ -2,6 +2,8 @@
 // Master key rotation: rewrap every data key under the new KEK.
 #include "crypto/secure_bytes.h"
 #include "store/internal/key_ring.h"
+#include "store/postgres/pg_audit.h"
+#include "store/postgres/pg_conn.h"
 #include "store/sqlite/schema.h"
 #include "store/sqlite/sqlite_db.h"
 #include "store/sqlite/sqlite_transaction.h"
@@ -13,6 +15,9 @@ core::Status RewrapDataKeys(const StoreOptions& options, const crypto::AeadKey& 
                             core::Env& env) {
   if (options.kek == nullptr)
     return core::InvalidArgumentError("rewrapping needs the old master key");
+  if (internal::IsPostgresUrl(options.path)) {
+    return internal::PgRewrapDataKeys(options, new_kek, env);
+  }
   MAMORI_ASSIGN_OR_RETURN(auto db,
                           internal::SqliteDb::Open(options.path, false, options.vfs_name_for_test));
   MAMORI_RETURN_IF_ERROR(db->Exec("PRAGMA synchronous=FULL"));

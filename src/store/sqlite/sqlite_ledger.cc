@@ -12,6 +12,8 @@
 #include "crypto/secure_bytes.h"
 #include "ledger/hash.h"
 #include "ledger/leaf.h"
+#include "store/postgres/pg_audit.h"
+#include "store/postgres/pg_conn.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/sqlite/sqlite_transaction.h"
 
@@ -74,8 +76,6 @@ core::Result<ledger::LogId> LoadOrCreateLogId(SqliteDb& db, core::Random& random
 }
 
 }  // namespace
-
-std::string LedgerLeafAad(uint64_t index) { return "ledger/" + std::to_string(index); }
 
 core::Result<std::vector<ledger::Hash>> ReadNodeHashes(SqliteDb& db,
                                                        std::span<const ledger::NodeId> ids) {
@@ -455,11 +455,18 @@ core::Status ReadAuditEvents(
     const std::string& path, const crypto::AeadKey& kek,
     const std::function<core::Status(uint64_t index, std::string_view json)>& on_event,
     uint64_t first_index) {
+  if (internal::IsPostgresUrl(path)) {
+    return internal::PgReadAuditEvents(
+        path, kek, [&](uint64_t index, std::string_view json) -> core::Status {
+          return index < first_index ? core::Status::Ok() : on_event(index, json);
+        });
+  }
   return internal::ReadAuditEvents(path, kek, on_event, first_index);
 }
 core::Status ReadAuditLog(const std::string& path,
                           const std::function<core::Status(const AuditRow&)>& on_row,
                           std::vector<std::string>* tree_heads) {
+  if (internal::IsPostgresUrl(path)) return internal::PgReadAuditLog(path, on_row, tree_heads);
   return internal::ReadAuditLog(path, on_row, tree_heads);
 }
 }  // namespace mamori::store

@@ -7,14 +7,11 @@
 #include <vector>
 
 #include "ledger/hash_source.h"
+#include "store/internal/sealer.h"
 #include "store/sqlite/sqlite_db.h"
 #include "store/store.h"
 
 namespace mamori::store::internal {
-
-// The AAD of a leaf's envelope: binds the event to its index, so an envelope
-// copied into another leaf fails to open (ledger/FORMAT.md).
-std::string LedgerLeafAad(uint64_t index);
 
 // The hashes of `ids` from ledger_node, in order. Errors: kNotFound for a
 // node that is not stored; kInvalidArgument for a stored hash that is not 32 bytes.

@@ -8,20 +8,6 @@
 namespace mamori::store::internal {
 namespace {
 
-// The data key every record is sealed with: one per installation.
-constexpr char kRecordsCompartment[] = "#records";
-
-std::string RecordAad(const std::string& kind, const std::string& key, int64_t version) {
-  std::string aad = "mamori.record.v1";
-  aad.push_back('\0');
-  aad += kind;
-  aad.push_back('\0');
-  aad += key;
-  aad.push_back('\0');
-  aad += std::to_string(version);
-  return aad;
-}
-
 core::Result<std::vector<Record>> Collect(SqliteStore& store, Statement* stmt, KeyTable& keys,
                                           const std::string& kind) {
   std::vector<Record> out;
@@ -41,32 +27,13 @@ core::Result<std::vector<Record>> Collect(SqliteStore& store, Statement* stmt, K
 core::Result<std::string> SqliteStore::SealRecord(const std::string& kind, const std::string& key,
                                                   int64_t version, std::string_view body,
                                                   KeyTable& keys) {
-  if (!options_.encrypt) return std::string(body);
-  MAMORI_ASSIGN_OR_RETURN(auto dek, key_ring_->ForCompartment(kRecordsCompartment, keys));
-  return crypto::Aead::Seal(*dek, crypto::AsBytes(body),
-                            crypto::AsBytes(RecordAad(kind, key, version)), env_.random());
+  return Sealer(key_ring_.get(), env_.random()).SealRecord(kind, key, version, body, keys);
 }
 
 core::Result<Record> SqliteStore::OpenRecord(std::string kind, std::string key, int64_t version,
                                              const std::string& sealed, KeyTable& keys) {
-  Record r{.kind = std::move(kind), .key = std::move(key), .version = version};
-  if (!options_.encrypt) {
-    r.body = sealed;
-    return r;
-  }
-  auto fail = [&](const core::Status& s) {
-    return core::DataLossError(fmt::format("{} record version {} failed its integrity check: {}",
-                                           r.kind, version, s.message()));
-  };
-  auto key_id = crypto::Aead::EnvelopeKeyId(crypto::AsBytes(sealed));
-  if (!key_id.ok()) return fail(key_id.status());
-  auto dek = key_ring_->ForId(*key_id, keys);
-  if (!dek.ok()) return fail(dek.status());
-  auto plain = crypto::Aead::Open(**dek, crypto::AsBytes(sealed),
-                                  crypto::AsBytes(RecordAad(r.kind, r.key, version)));
-  if (!plain.ok()) return fail(plain.status());
-  r.body.assign(reinterpret_cast<const char*>(plain->data()), plain->size());
-  return r;
+  return Sealer(key_ring_.get(), env_.random())
+      .OpenRecord(std::move(kind), std::move(key), version, sealed, keys);
 }
 
 core::Result<std::optional<Record>> SqliteStore::GetRecord(const std::string& kind,

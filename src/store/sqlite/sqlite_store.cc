@@ -11,15 +11,6 @@
 namespace mamori::store::internal {
 namespace {
 
-// AAD of a resource body: binds the row's plaintext columns to the
-// ciphertext, so swapping bodies between rows, flipping the deleted flag or
-// editing the timestamp makes the body fail to open (kDataLoss).
-std::string ResourceAad(const std::string& type, const std::string& id, int64_t version,
-                        bool deleted, int64_t updated_us) {
-  return fmt::format("mamori.resource.v1{}{}{}{}{}{}{}{}{}{}", '\0', type, '\0', id, '\0', version,
-                     '\0', deleted ? 1 : 0, '\0', updated_us);
-}
-
 core::Status ApplyWriterPragmas(SqliteDb& db, const StoreOptions& options) {
   // WAL: readers never wait for the writer. synchronous=FULL: a commit is
   // durable when COMMIT returns (the WAL is fsynced), which group commit
@@ -229,39 +220,14 @@ void SqliteStore::ReleaseReader(std::unique_ptr<SqliteDb> db) {
 core::Result<std::string> SqliteStore::Seal(const NewVersion& v, int64_t version,
                                             int64_t updated_us, const std::string& json,
                                             KeyTable& keys) {
-  if (!options_.encrypt) return json;
-  MAMORI_ASSIGN_OR_RETURN(auto dek, key_ring_->ForCompartment(v.compartment, keys));
-  std::string aad = ResourceAad(v.type, v.id, version, v.deleted, updated_us);
-  return crypto::Aead::Seal(*dek, crypto::AsBytes(json), crypto::AsBytes(aad), env_.random());
+  return Sealer(key_ring_.get(), env_.random()).SealResource(v, version, updated_us, json, keys);
 }
 
 core::Result<ResourceVersion> SqliteStore::Decode(std::string type, std::string id, int64_t version,
                                                   int64_t seq, int64_t updated_us, bool deleted,
                                                   const std::string& body, KeyTable& keys) {
-  ResourceVersion v{.type = std::move(type),
-                    .id = std::move(id),
-                    .version = version,
-                    .sequence = seq,
-                    .last_updated = FromMicros(updated_us),
-                    .deleted = deleted};
-  if (!options_.encrypt) {
-    v.json = body;
-    return v;
-  }
-  auto fail = [&](const core::Status& s) {
-    return core::DataLossError(fmt::format("{}/{} version {} failed its integrity check: {}",
-                                           v.type, v.id, version, s.message()));
-  };
-  core::Result<crypto::AeadKeyId> key_id = crypto::Aead::EnvelopeKeyId(crypto::AsBytes(body));
-  if (!key_id.ok()) return fail(key_id.status());
-  core::Result<std::shared_ptr<const crypto::AeadKey>> dek = key_ring_->ForId(*key_id, keys);
-  if (!dek.ok()) return fail(dek.status());
-  std::string aad = ResourceAad(v.type, v.id, version, deleted, updated_us);
-  core::Result<crypto::SecureBytes> plain =
-      crypto::Aead::Open(**dek, crypto::AsBytes(body), crypto::AsBytes(aad));
-  if (!plain.ok()) return fail(plain.status());
-  v.json.assign(reinterpret_cast<const char*>(plain->data()), plain->size());
-  return v;
+  return Sealer(key_ring_.get(), env_.random())
+      .OpenResource(std::move(type), std::move(id), version, seq, updated_us, deleted, body, keys);
 }
 
 core::Status SqliteStore::WriteHealth() const {

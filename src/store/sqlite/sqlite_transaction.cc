@@ -7,15 +7,6 @@
 
 namespace mamori::store::internal {
 
-int64_t ToMicros(core::Clock::WallTime t) {
-  return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
-}
-
-core::Clock::WallTime FromMicros(int64_t us) {
-  return core::Clock::WallTime(
-      std::chrono::duration_cast<core::Clock::WallTime::duration>(std::chrono::microseconds(us)));
-}
-
 core::Result<std::optional<WrappedKey>> SqliteKeyTable::FindOne(Statement* stmt) {
   MAMORI_ASSIGN_OR_RETURN(bool row, stmt->Step());
   if (!row) return std::optional<WrappedKey>();

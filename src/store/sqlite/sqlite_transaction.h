@@ -3,6 +3,7 @@
 // Private to store: include "store/store.h" instead.
 
 #include "store/internal/key_ring.h"
+#include "store/internal/sealer.h"
 #include "store/sqlite/sqlite_db.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -64,8 +65,5 @@ class SqliteTransaction final : public Transaction {
   SqliteKeyTable keys_;
   core::Clock::WallTime now_;
 };
-
-int64_t ToMicros(core::Clock::WallTime t);
-core::Clock::WallTime FromMicros(int64_t us);
 
 }  // namespace mamori::store::internal
