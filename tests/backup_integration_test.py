@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from mamori_server import MamoriServer  # noqa: E402
@@ -90,6 +91,17 @@ def main():
         check('second backup succeeds', code == 0, out + err)
         check('summary line names bytes read, new and written',
               'read' in out and 'new' in out and 'written' in out, out)
+        # Retention (SYS-58, EMG-03): a destination made with an admin key, pruned only with it.
+        admin = os.path.join(work, 'admin.key')
+        code, out, err = run('backup', 'admin-key', '--out', admin, env=env)
+        check('admin-key writes a private and a public file',
+              code == 0 and os.path.exists(admin + '.pub'), out + err)
+        pruned = os.path.join(work, 'pruned')
+        for _ in range(3):
+            code, out, err = run('backup', 'create', '--data-dir', server.data_dir, '--to', pruned,
+                                 '--admin-public-key', admin + '.pub', env=env)
+            check('backup into the prunable destination', code == 0, out + err)
+            time.sleep(1)  # snapshot ids are named by the second
         client.close()
 
     # 2. The canary appears in no byte of the backup.
@@ -101,6 +113,30 @@ def main():
                 if needle.encode() in data or needle.lower().encode() in data:
                     leaked.append(os.path.join(root, f))
     check('no backup byte holds the canary', not leaked, leaked[:3])
+
+    # Prune: a wrong key refuses and removes nothing; the admin key keeps exactly the newest one.
+    def tree(d):
+        return sorted(os.path.relpath(os.path.join(r, f), d) for r, _, fs in os.walk(d) for f in fs)
+    before = tree(pruned)
+    other = os.path.join(work, 'other.key')
+    run('backup', 'admin-key', '--out', other, env=env)
+    code, out, err = run('backup', 'prune', pruned, '--admin-key', other, '--keep-last', '1',
+                         '--keep-daily', '1', env=env)
+    check('prune with another key exits 1 and says so in one line',
+          code == 1 and 'admin key' in err and len(err.strip().splitlines()) == 1, err)
+    check('prune with another key changes nothing', tree(pruned) == before)
+    pruned_ids, _ = snapshot_ids(env, pruned)
+    code, out, err = run('backup', 'prune', pruned, '--admin-key', admin, '--keep-last', '1',
+                         '--keep-daily', '1', '--keep-weekly', '0', '--keep-monthly', '0', env=env)
+    check('prune with the admin key removes the two older snapshots',
+          code == 0 and out.count('removed ') == 2, out + err)
+    left, _ = snapshot_ids(env, pruned)
+    check('exactly the newest snapshot is left', left == pruned_ids[-1:], (left, pruned_ids))
+    code, out, err = run('backup', 'verify', pruned, env=env)
+    check('the pruned destination verifies', code == 0 and '0 problems' in out, out + err)
+    code, out, err = run('restore', '--from', pruned, '--snapshot', left[0], '--data-dir',
+                         os.path.join(work, 'from-pruned'), env=env)
+    check('the kept snapshot restores', code == 0, out + err)
 
     # 3. list and verify.
     ids, listing = snapshot_ids(env, dest)

@@ -42,8 +42,19 @@ class Destination {
   virtual std::string Describe() const = 0;
 };
 
+// A destination objects can be removed from: only for pruning with the
+// admin key (backup/retention.h). The serving process never gets one.
+class PrunableDestination : public Destination {
+ public:
+  // Errors: kNotFound; kUnavailable.
+  virtual core::Status Remove(std::string_view name) = 0;
+};
+
 // A directory; created (0700) if missing. Names are relative paths of
 // [a-z0-9._/-]; anything else (.., absolute paths) is kInvalidArgument.
 core::Result<std::unique_ptr<Destination>> OpenDirectoryDestination(const std::string& root);
+// The same directory, for Prune. Errors: kNotFound if it does not exist.
+core::Result<std::unique_ptr<PrunableDestination>> OpenDirectoryDestinationForPrune(
+    const std::string& root);
 
 }  // namespace mamori::backup

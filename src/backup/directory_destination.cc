@@ -140,7 +140,43 @@ class DirectoryDestination final : public Destination {
   std::string root_;
 };
 
+// The only type with Remove; OpenDirectoryDestination never returns one.
+class PrunableDirectoryDestination final : public PrunableDestination {
+ public:
+  explicit PrunableDirectoryDestination(std::string root) : dir_(std::move(root)) {}
+  core::Status PutNew(std::string_view name, std::string_view bytes) override {
+    return dir_.PutNew(name, bytes);
+  }
+  core::Result<std::string> Get(std::string_view name) override { return dir_.Get(name); }
+  core::Result<bool> Exists(std::string_view name) override { return dir_.Exists(name); }
+  core::Result<std::vector<std::string>> List(std::string_view prefix) override {
+    return dir_.List(prefix);
+  }
+  std::string Describe() const override { return dir_.Describe(); }
+
+  core::Status Remove(std::string_view name) override {
+    if (!IsSafeName(name)) return core::InvalidArgumentError("bad backup object name");
+    std::string path = dir_.Describe() + "/" + std::string(name);
+    if (::unlink(path.c_str()) != 0) {
+      if (errno == ENOENT) return core::NotFoundError("no backup object " + path);
+      return Errno("cannot remove", path);
+    }
+    return core::Status::Ok();
+  }
+
+ private:
+  DirectoryDestination dir_;
+};
+
 }  // namespace
+
+core::Result<std::unique_ptr<PrunableDestination>> OpenDirectoryDestinationForPrune(
+    const std::string& root) {
+  std::error_code ec;
+  if (!fs::is_directory(root, ec)) return core::NotFoundError("no backup directory " + root);
+  return std::unique_ptr<PrunableDestination>(
+      new PrunableDirectoryDestination(fs::absolute(root).string()));
+}
 
 core::Result<std::unique_ptr<Destination>> OpenDirectoryDestination(const std::string& root) {
   std::error_code ec;

@@ -40,31 +40,7 @@ std::string Sha256Hex(std::string_view bytes) {
 
 std::string ChunkAad(std::string_view id) { return "mamori/backup/chunk/" + std::string(id); }
 
-struct Config {
-  std::string repository;
-  crypto::VerifyingKey public_key;
-  std::string wrapped_keys;
-};
-
-core::Result<Config> ReadConfig(Destination& dest) {
-  MAMORI_ASSIGN_OR_RETURN(std::string text, dest.Get("config"));
-  boost::system::error_code ec;
-  json::value v = json::parse(text, ec);
-  if (ec || !v.is_object()) return core::DataLossError("backup config is not JSON");
-  const json::object& o = v.as_object();
-  auto str = [&](const char* k) {
-    const json::value* x = o.if_contains(k);
-    return x && x->is_string() ? std::string(x->as_string()) : std::string();
-  };
-  if (str("format") != kConfigFormat) return core::DataLossError("not a mamori backup repository");
-  auto pub = crypto::HexDecode(str("manifest_public_key"));
-  auto wrapped = crypto::HexDecode(str("wrapped_keys"));
-  if (!pub || !wrapped) return core::DataLossError("backup config keys are not hex");
-  MAMORI_ASSIGN_OR_RETURN(crypto::VerifyingKey key, crypto::VerifyingKey::Import(*pub));
-  return Config{.repository = str("repository"),
-                .public_key = key,
-                .wrapped_keys = std::string(wrapped->begin(), wrapped->end())};
-}
+using Config = internal::RepositoryConfig;
 
 // What the repository already holds: chunk id -> (stored sha, plain size),
 // from every manifest that verifies.
@@ -124,10 +100,39 @@ std::string NewSnapshotId(core::Env& env) {
   return compact + "-" + crypto::HexEncode(r);
 }
 
+core::Result<Config> ReadConfig(Destination& dest) { return internal::ReadRepositoryConfig(dest); }
+
 }  // namespace
 
+core::Result<internal::RepositoryConfig> internal::ReadRepositoryConfig(Destination& dest) {
+  MAMORI_ASSIGN_OR_RETURN(std::string text, dest.Get("config"));
+  boost::system::error_code ec;
+  json::value v = json::parse(text, ec);
+  if (ec || !v.is_object()) return core::DataLossError("backup config is not JSON");
+  const json::object& o = v.as_object();
+  auto str = [&](const char* k) {
+    const json::value* x = o.if_contains(k);
+    return x && x->is_string() ? std::string(x->as_string()) : std::string();
+  };
+  if (str("format") != kConfigFormat) return core::DataLossError("not a mamori backup repository");
+  auto pub = crypto::HexDecode(str("manifest_public_key"));
+  auto wrapped = crypto::HexDecode(str("wrapped_keys"));
+  if (!pub || !wrapped) return core::DataLossError("backup config keys are not hex");
+  MAMORI_ASSIGN_OR_RETURN(crypto::VerifyingKey key, crypto::VerifyingKey::Import(*pub));
+  Config config{.repository = str("repository"),
+                .public_key = key,
+                .wrapped_keys = std::string(wrapped->begin(), wrapped->end())};
+  if (std::string admin_hex = str("admin_public_key"); !admin_hex.empty()) {
+    auto admin = crypto::HexDecode(admin_hex);
+    if (!admin) return core::DataLossError("backup config admin key is not hex");
+    MAMORI_ASSIGN_OR_RETURN(crypto::VerifyingKey admin_key, crypto::VerifyingKey::Import(*admin));
+    config.admin_public_key = admin_key;
+  }
+  return config;
+}
+
 core::Status InitRepository(Destination& dest, const BackupKeys& keys, const crypto::AeadKey& kek,
-                            core::Env& env) {
+                            core::Env& env, const std::optional<crypto::VerifyingKey>& admin) {
   MAMORI_ASSIGN_OR_RETURN(bool exists, dest.Exists("config"));
   std::string public_hex = crypto::HexEncode(keys.signing.PublicKey().Raw());
   if (exists) {
@@ -146,6 +151,7 @@ core::Status InitRepository(Destination& dest, const BackupKeys& keys, const cry
                       {"manifest_public_key", public_hex},
                       {"wrapped_keys", crypto::HexEncode(crypto::AsBytes(wrapped))},
                       {"created_us", NowMicros(env)}};
+  if (admin) config["admin_public_key"] = crypto::HexEncode(admin->Raw());
   return dest.PutNew("config", json::serialize(config) + "\n");
 }
 

@@ -50,10 +50,13 @@
 
 namespace mamori::backup {
 
-// Writes the `config` object. If one exists, it must be this installation's
-// (same manifest key); kFailedPrecondition otherwise.
+// Writes the `config` object, with the public half of the admin key that may
+// prune (backup/retention.h) if given; without one the repository can never
+// be pruned. If a config exists, it must be this installation's (same
+// manifest key); kFailedPrecondition otherwise. The config is never rewritten.
 core::Status InitRepository(Destination& dest, const BackupKeys& keys, const crypto::AeadKey& kek,
-                            core::Env& env);
+                            core::Env& env,
+                            const std::optional<crypto::VerifyingKey>& admin = std::nullopt);
 
 // The repository's keys, unwrapped from its config with `kek`.
 // Errors: kNotFound without a config; kDataLoss for another KEK.

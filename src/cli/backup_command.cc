@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "cli/backup_command.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 
 #include "backup/repository.h"
+#include "backup/retention.h"
 #include "cli/master_key.h"
 #include "crypto/key_file.h"
 #include "store/store.h"
@@ -57,6 +61,20 @@ void PrintProgress(uint64_t done, uint64_t total) {
   if (done >= total) std::fprintf(stderr, "\n");
 }
 
+// Creates `path` with `mode`; refuses to replace an existing file.
+core::Status WriteNewFile(const std::string& path, std::string_view bytes, mode_t mode) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+  if (fd < 0) {
+    return core::FailedPreconditionError("cannot create " + path + " (" + std::strerror(errno) +
+                                         "); choose a new file name");
+  }
+  bool ok = ::write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size()) &&
+            ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok) return core::UnavailableError("cannot write " + path);
+  return core::Status::Ok();
+}
+
 core::Result<std::string> ReadFile(const std::string& path) {
   FILE* f = std::fopen(path.c_str(), "rb");
   if (f == nullptr) return core::UnavailableError("cannot read " + path);
@@ -97,6 +115,28 @@ void BackupCommands::Register(CLI::App& app) {
   create_->add_option("--to", destination_, "Backup destination directory (local disk or NAS)")
       ->required();
   create_->add_option("--passphrase-file", passphrase_file_, "Master key passphrase file");
+  create_->add_option("--admin-public-key", admin_public_key_,
+                      "When the destination is new: the public admin key file (from `mamori "
+                      "backup admin-key`) whose private half may later prune it");
+  admin_key_ = backup_->add_subcommand(
+      "admin-key", "Make the key that may prune old generations (keep it offline)");
+  admin_key_
+      ->add_option("--out", admin_key_file_,
+                   "File for the private key (not in the data directory); FILE.pub gets "
+                   "the public key")
+      ->required();
+  prune_ = backup_->add_subcommand("prune", "Remove snapshots outside the retention policy");
+  prune_->add_option("destination", destination_, "Backup destination directory")->required();
+  prune_->add_option("--admin-key", admin_key_file_, "The private admin key file")->required();
+  prune_->add_option("--keep-last", retention_.last, "Newest snapshots to keep")
+      ->default_val(retention_.last);
+  prune_->add_option("--keep-daily", retention_.daily, "Days to keep the newest snapshot of")
+      ->default_val(retention_.daily);
+  prune_->add_option("--keep-weekly", retention_.weekly, "ISO weeks to keep one snapshot of")
+      ->default_val(retention_.weekly);
+  prune_->add_option("--keep-monthly", retention_.monthly, "Months to keep one snapshot of")
+      ->default_val(retention_.monthly);
+  prune_->add_flag("--dry-run", dry_run_, "Show what would be removed; remove nothing");
   list_ = backup_->add_subcommand("list", "List the snapshots of a destination");
   list_->add_option("destination", destination_, "Backup destination directory")->required();
   verify_ = backup_->add_subcommand("verify", "Check every chunk and manifest (no key needed)");
@@ -120,6 +160,8 @@ std::optional<core::Status> BackupCommands::Dispatch(const CLI::App& app, core::
   (void)app;
   if (create_->parsed()) return Create(env);
   if (list_->parsed()) return List();
+  if (admin_key_->parsed()) return AdminKey(env);
+  if (prune_->parsed()) return Prune(env);
   return Verify();
 }
 
@@ -130,8 +172,24 @@ core::Status BackupCommands::Create(core::Env& env) {
   MAMORI_ASSIGN_OR_RETURN(auto dest, backup::OpenDirectoryDestination(destination_));
   auto keys = backup::OpenRepositoryKeys(*dest, kek);
   if (keys.status().code() == core::StatusCode::kNotFound) {
+    std::optional<crypto::VerifyingKey> admin;
+    if (!admin_public_key_.empty()) {
+      MAMORI_ASSIGN_OR_RETURN(std::string pem, ReadFile(admin_public_key_));
+      auto parsed = crypto::VerifyingKey::FromPem(pem);
+      if (!parsed.ok()) {
+        return core::InvalidArgumentError(admin_public_key_ +
+                                          " is not a public admin key; make one with `mamori "
+                                          "backup admin-key --out FILE` and pass FILE.pub");
+      }
+      admin = *parsed;
+    } else {
+      std::fprintf(stderr,
+                   "mamori: note: %s is created without an admin key and can never be pruned "
+                   "(--admin-public-key)\n",
+                   destination_.c_str());
+    }
     backup::BackupKeys fresh = backup::BackupKeys::Generate(env.random());
-    MAMORI_RETURN_IF_ERROR(backup::InitRepository(*dest, fresh, kek, env));
+    MAMORI_RETURN_IF_ERROR(backup::InitRepository(*dest, fresh, kek, env, admin));
     keys = std::move(fresh);
   }
   if (!keys.ok()) {
@@ -218,6 +276,40 @@ core::Status BackupCommands::Restore(core::Env& env) {
   std::printf("mamori: restored snapshot %s into %s: %llu files, %s, %lld ms\n", snapshot_.c_str(),
               data_dir_.c_str(), static_cast<unsigned long long>(summary.files),
               Mib(summary.bytes).c_str(), static_cast<long long>(summary.duration.count()));
+  return core::Status::Ok();
+}
+
+core::Status BackupCommands::AdminKey(core::Env& env) {
+  backup::AdminKey admin = backup::AdminKey::Generate(env.random());
+  crypto::SecureBytes pem = admin.key.ToPem();
+  MAMORI_RETURN_IF_ERROR(WriteNewFile(admin_key_file_, crypto::AsStringView(pem), 0600));
+  MAMORI_RETURN_IF_ERROR(
+      WriteNewFile(admin_key_file_ + ".pub", admin.key.PublicKey().ToPem(), 0644));
+  std::printf(
+      "mamori: admin key written to %s (keep it offline, not on this server) and its public "
+      "half to %s.pub (pass it to `backup create --admin-public-key` for a new destination)\n",
+      admin_key_file_.c_str(), admin_key_file_.c_str());
+  return core::Status::Ok();
+}
+
+core::Status BackupCommands::Prune(core::Env& env) {
+  MAMORI_ASSIGN_OR_RETURN(std::string pem, ReadFile(admin_key_file_));
+  auto admin = backup::AdminKey::FromPem(pem);
+  if (!admin.ok()) {
+    return core::InvalidArgumentError(admin_key_file_ +
+                                      " is not a private admin key (from `mamori backup "
+                                      "admin-key`); nothing was removed");
+  }
+  MAMORI_ASSIGN_OR_RETURN(auto dest, backup::OpenDirectoryDestinationForPrune(destination_));
+  MAMORI_ASSIGN_OR_RETURN(backup::PruneReport report,
+                          backup::Prune(*dest, *admin, retention_, dry_run_, env));
+  for (const std::string& id : report.removed) {
+    std::printf("%s %s\n", dry_run_ ? "would remove" : "removed", id.c_str());
+  }
+  std::printf("mamori: %zu snapshots kept, %zu %s, %llu chunks %s\n", report.kept.size(),
+              report.removed.size(), dry_run_ ? "to remove" : "removed",
+              static_cast<unsigned long long>(report.chunks_removed),
+              dry_run_ ? "to remove" : "removed");
   return core::Status::Ok();
 }
 

@@ -6,6 +6,9 @@
 //   mamori backup create --data-dir DIR --to DEST     snapshot a data directory, live or stopped
 //   mamori backup list DEST                           snapshots, oldest first, with their state
 //   mamori backup verify DEST [--snapshot ID]         every chunk and manifest, no key needed
+//   mamori backup admin-key --out FILE                the key that may prune (keep it offline)
+//   mamori backup prune DEST --admin-key FILE [--keep-daily 7 --keep-weekly 4
+//                      --keep-monthly 12 --keep-last 1] [--dry-run]
 //   mamori restore --from DEST --snapshot ID --data-dir NEWDIR
 //   mamori restore --drill --from DEST [--snapshot ID]   restore into a scratch directory,
 //                                                        open every record version, record the
@@ -26,6 +29,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "backup/retention.h"
 #include "core/env.h"
 #include "core/status.h"
 
@@ -44,12 +48,20 @@ class BackupCommands {
   core::Status Verify();
   core::Status Restore(core::Env& env);
   core::Status Drill(core::Env& env);
+  core::Status AdminKey(core::Env& env);
+  core::Status Prune(core::Env& env);
 
   CLI::App* backup_ = nullptr;
   CLI::App* create_ = nullptr;
   CLI::App* list_ = nullptr;
   CLI::App* verify_ = nullptr;
   CLI::App* restore_ = nullptr;
+  CLI::App* admin_key_ = nullptr;
+  CLI::App* prune_ = nullptr;
+  std::string admin_key_file_;
+  std::string admin_public_key_;
+  backup::RetentionPolicy retention_;
+  bool dry_run_ = false;
   std::string data_dir_;
   std::string destination_;
   std::string snapshot_;
