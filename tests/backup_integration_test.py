@@ -86,9 +86,12 @@ def main():
             t.join()
         with lock:
             before_second = dict(acknowledged)
+        archive = os.path.join(work, 'usb', 'offline.mamori')
+        os.makedirs(os.path.dirname(archive))
         code, out, err = run('backup', 'create', '--data-dir', server.data_dir, '--to', dest,
-                             env=env)
-        check('second backup succeeds', code == 0, out + err)
+                             '--to', 'archive:' + archive, env=env)
+        check('second backup succeeds into a directory and an archive', code == 0
+              and out.count('mamori: snapshot ') == 2 and 'archive:' in out, out + err)
         check('summary line names bytes read, new and written',
               'read' in out and 'new' in out and 'written' in out, out)
         # Retention (SYS-58, EMG-03): a destination made with an admin key, pruned only with it.
@@ -138,6 +141,28 @@ def main():
                          os.path.join(work, 'from-pruned'), env=env)
     check('the kept snapshot restores', code == 0, out + err)
 
+    # The offline archive: one file; it restores; truncation is reported with the offset.
+    check('the archive is one file', os.listdir(os.path.dirname(archive)) == ['offline.mamori'])
+    leaked = [n for n in (canary_family, canary_id) if n.encode() in open(archive, 'rb').read()]
+    check('no archive byte holds the canary', not leaked)
+    arch_ids, listing = snapshot_ids(env, 'archive:' + archive)
+    check('the archive lists one signed snapshot', len(arch_ids) == 1 and 'signed' in listing,
+          listing)
+    code, out, err = run('backup', 'verify', 'archive:' + archive, env=env)
+    check('the archive verifies', code == 0 and '0 problems' in out, out + err)
+    code, out, err = run('restore', '--from', 'archive:' + archive, '--snapshot', arch_ids[0],
+                         '--data-dir', os.path.join(work, 'from-archive'), env=env)
+    check('restore from the archive succeeds', code == 0, out + err)
+    size = os.path.getsize(archive)
+    os.truncate(archive, size - 1000)
+    code, out, err = run('backup', 'verify', 'archive:' + archive, env=env)
+    check('a truncated archive is reported with its offset',
+          code == 1 and 'offset' in out and 'truncated' in out, out + err)
+    code, out, err = run('restore', '--from', 'archive:' + archive, '--snapshot', arch_ids[0],
+                         '--data-dir', os.path.join(work, 'from-cut'), env=env)
+    check('restore from a truncated archive refuses',
+          code == 1 and not os.path.exists(os.path.join(work, 'from-cut', 'mamori.db')), out + err)
+
     # 3. list and verify.
     ids, listing = snapshot_ids(env, dest)
     check('two snapshots listed as signed', len(ids) == 2 and listing.count('signed') == 2,
@@ -150,6 +175,9 @@ def main():
     code, out, err = run('restore', '--from', dest, '--snapshot', ids[-1], '--data-dir', restored,
                          env=env)
     check('restore succeeds', code == 0, out + err)
+    check('the archive holds the same database as the directory (one copy, two destinations)',
+          open(os.path.join(work, 'from-archive', 'mamori.db'), 'rb').read()
+          == open(os.path.join(restored, 'mamori.db'), 'rb').read())
     # Serve the restored directory as it is (no init): start() only.
     port_server = MamoriServer(MAMORI, data_dir=restored)
     port_server.env = env

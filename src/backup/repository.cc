@@ -334,6 +334,7 @@ core::Result<VerifyReport> Verify(Destination& dest, const std::optional<std::st
   MAMORI_ASSIGN_OR_RETURN(Config config, ReadConfig(dest));
   MAMORI_ASSIGN_OR_RETURN(std::vector<std::string> names, dest.List("snapshots/"));
   VerifyReport report;
+  report.problems = dest.CheckContainer();
   std::map<std::string, std::string> checked;  // object -> "" if fine, else reason
   for (const std::string& name : names) {
     std::string id = fs::path(name).stem().string();

@@ -100,17 +100,15 @@ struct SnapshotInfo {
 // Every snapshot, oldest first, with whether its manifest verifies.
 core::Result<std::vector<SnapshotInfo>> ListSnapshots(Destination& dest);
 
-struct Problem {
-  std::string location;  // "snapshot S file mamori.db chunk 3 (offset 3145728): chunks/ab/..."
-  std::string reason;    // "missing", "content changed", "signature does not verify", ...
-};
 struct VerifyReport {
   uint64_t snapshots = 0;
   uint64_t chunks_checked = 0;
   uint64_t bytes_checked = 0;
   std::vector<Problem> problems;
 };
-// Checks every manifest (or one) and every chunk it references, with no key.
+// Checks every manifest (or one) and every chunk it references, with no key,
+// and the destination's own container (Destination::CheckContainer: an
+// archive's cut-short tail or damaged records).
 core::Result<VerifyReport> Verify(Destination& dest, const std::optional<std::string>& snapshot);
 
 // The master key file carried by a snapshot (to unlock the KEK for restore).

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -112,7 +113,10 @@ void BackupCommands::Register(CLI::App& app) {
   backup_->require_subcommand(1);
   create_ = backup_->add_subcommand("create", "Snapshot a data directory (the server may run)");
   create_->add_option("--data-dir", data_dir_, "Data directory")->required();
-  create_->add_option("--to", destination_, "Backup destination directory (local disk or NAS)")
+  create_
+      ->add_option("--to", destinations_,
+                   "Destination: a directory (local disk or NAS), or archive:FILE (one file "
+                   "for removable media); repeat for several")
       ->required();
   create_->add_option("--passphrase-file", passphrase_file_, "Master key passphrase file");
   create_->add_option("--admin-public-key", admin_public_key_,
@@ -126,7 +130,8 @@ void BackupCommands::Register(CLI::App& app) {
                    "the public key")
       ->required();
   prune_ = backup_->add_subcommand("prune", "Remove snapshots outside the retention policy");
-  prune_->add_option("destination", destination_, "Backup destination directory")->required();
+  prune_->add_option("destination", destination_, "Backup destination (directory or archive:FILE)")
+      ->required();
   prune_->add_option("--admin-key", admin_key_file_, "The private admin key file")->required();
   prune_->add_option("--keep-last", retention_.last, "Newest snapshots to keep")
       ->default_val(retention_.last);
@@ -138,12 +143,15 @@ void BackupCommands::Register(CLI::App& app) {
       ->default_val(retention_.monthly);
   prune_->add_flag("--dry-run", dry_run_, "Show what would be removed; remove nothing");
   list_ = backup_->add_subcommand("list", "List the snapshots of a destination");
-  list_->add_option("destination", destination_, "Backup destination directory")->required();
+  list_->add_option("destination", destination_, "Backup destination (directory or archive:FILE)")
+      ->required();
   verify_ = backup_->add_subcommand("verify", "Check every chunk and manifest (no key needed)");
-  verify_->add_option("destination", destination_, "Backup destination directory")->required();
+  verify_->add_option("destination", destination_, "Backup destination (directory or archive:FILE)")
+      ->required();
   verify_->add_option("--snapshot", snapshot_, "Only this snapshot");
   restore_ = app.add_subcommand("restore", "Restore a snapshot into a new data directory");
-  restore_->add_option("--from", destination_, "Backup destination directory")->required();
+  restore_->add_option("--from", destination_, "Backup destination (directory or archive:FILE)")
+      ->required();
   restore_->add_option("--snapshot", snapshot_,
                        "Snapshot id (see `mamori backup list`); a drill defaults to the newest");
   restore_->add_option("--data-dir", data_dir_, "New data directory (absent or empty)");
@@ -165,65 +173,117 @@ std::optional<core::Status> BackupCommands::Dispatch(const CLI::App& app, core::
   return Verify();
 }
 
+namespace {
+
+// The repository keys of `dest`, initialising it (with `admin`) if new.
+core::Result<backup::BackupKeys> KeysFor(backup::Destination& dest, const crypto::AeadKey& kek,
+                                         const std::optional<crypto::VerifyingKey>& admin,
+                                         core::Env& env) {
+  auto keys = backup::OpenRepositoryKeys(dest, kek);
+  if (keys.status().code() == core::StatusCode::kNotFound) {
+    backup::BackupKeys fresh = backup::BackupKeys::Generate(env.random());
+    MAMORI_RETURN_IF_ERROR(backup::InitRepository(dest, fresh, kek, env, admin));
+    return fresh;
+  }
+  if (!keys.ok()) {
+    return core::FailedPreconditionError(
+        dest.Describe() + " holds backups made under another master key (" +
+        std::string(keys.status().message()) + "); back up into a new destination");
+  }
+  return keys;
+}
+
+}  // namespace
+
+core::Result<std::vector<BackupOutcome>> BackupDataDirectory(const BackupRunOptions& options,
+                                                             core::Env& env) {
+  // The consistent copy lives in the data directory (same file system, same
+  // 0700 protection) only until it is chunked; SourceFiles skips it.
+  static std::atomic<int> run{0};
+  std::string copy = core::JoinPath(options.data_dir, "backup-tmp-" + std::to_string(getpid()) +
+                                                          "-" + std::to_string(run++) + ".db");
+  MAMORI_ASSIGN_OR_RETURN(
+      store::CopySummary copied,
+      store::CopyDatabase(core::JoinPath(options.data_dir, kDatabaseFile), copy));
+  (void)copied;
+  std::vector<BackupOutcome> outcomes;
+  auto files = SourceFiles(options.data_dir, copy);
+  auto key_file = ReadFile(core::JoinPath(options.data_dir, kMasterKeyFile));
+  for (const std::string& spec : options.destinations) {
+    auto summary = [&]() -> core::Result<backup::SnapshotSummary> {
+      MAMORI_RETURN_IF_ERROR(files.status());
+      MAMORI_RETURN_IF_ERROR(key_file.status());
+      MAMORI_ASSIGN_OR_RETURN(auto dest, backup::OpenDestination(spec));
+      MAMORI_ASSIGN_OR_RETURN(backup::BackupKeys keys,
+                              KeysFor(*dest, *options.kek, options.admin, env));
+      return backup::CreateSnapshot(
+          *dest, keys, {.files = *files, .key_file = *key_file, .progress = options.progress}, env);
+    }();
+    BackupOutcome outcome{.destination = spec, .summary = std::move(summary)};
+    outcomes.push_back(std::move(outcome));
+  }
+  std::error_code ec;
+  fs::remove(copy, ec);
+  return outcomes;
+}
+
 core::Status BackupCommands::Create(core::Env& env) {
   MAMORI_ASSIGN_OR_RETURN(crypto::SecureBytes passphrase,
                           ObtainPassphrase(passphrase_file_, env, "Master key passphrase", false));
   MAMORI_ASSIGN_OR_RETURN(crypto::AeadKey kek, UnlockMasterKey(data_dir_, passphrase, env));
-  MAMORI_ASSIGN_OR_RETURN(auto dest, backup::OpenDirectoryDestination(destination_));
-  auto keys = backup::OpenRepositoryKeys(*dest, kek);
-  if (keys.status().code() == core::StatusCode::kNotFound) {
-    std::optional<crypto::VerifyingKey> admin;
-    if (!admin_public_key_.empty()) {
-      MAMORI_ASSIGN_OR_RETURN(std::string pem, ReadFile(admin_public_key_));
-      auto parsed = crypto::VerifyingKey::FromPem(pem);
-      if (!parsed.ok()) {
-        return core::InvalidArgumentError(admin_public_key_ +
-                                          " is not a public admin key; make one with `mamori "
-                                          "backup admin-key --out FILE` and pass FILE.pub");
-      }
-      admin = *parsed;
-    } else {
-      std::fprintf(stderr,
-                   "mamori: note: %s is created without an admin key and can never be pruned "
-                   "(--admin-public-key)\n",
-                   destination_.c_str());
+  std::optional<crypto::VerifyingKey> admin;
+  if (!admin_public_key_.empty()) {
+    MAMORI_ASSIGN_OR_RETURN(std::string pem, ReadFile(admin_public_key_));
+    auto parsed = crypto::VerifyingKey::FromPem(pem);
+    if (!parsed.ok()) {
+      return core::InvalidArgumentError(admin_public_key_ +
+                                        " is not a public admin key; make one with `mamori "
+                                        "backup admin-key --out FILE` and pass FILE.pub");
     }
-    backup::BackupKeys fresh = backup::BackupKeys::Generate(env.random());
-    MAMORI_RETURN_IF_ERROR(backup::InitRepository(*dest, fresh, kek, env, admin));
-    keys = std::move(fresh);
+    admin = *parsed;
+  } else {
+    for (const std::string& spec : destinations_) {
+      MAMORI_ASSIGN_OR_RETURN(auto dest, backup::OpenDestination(spec));
+      MAMORI_ASSIGN_OR_RETURN(bool exists, dest->Exists("config"));
+      if (!exists) {
+        std::fprintf(stderr,
+                     "mamori: note: %s is created without an admin key and can never be pruned "
+                     "(--admin-public-key)\n",
+                     spec.c_str());
+      }
+    }
   }
-  if (!keys.ok()) {
-    return core::FailedPreconditionError(
-        destination_ + " holds backups made under another master key (" +
-        std::string(keys.status().message()) + "); back up into a new destination");
+  MAMORI_ASSIGN_OR_RETURN(std::vector<BackupOutcome> outcomes,
+                          BackupDataDirectory({.data_dir = data_dir_,
+                                               .kek = &kek,
+                                               .destinations = destinations_,
+                                               .admin = admin,
+                                               .progress = PrintProgress},
+                                              env));
+  core::Status first_error;
+  for (const BackupOutcome& o : outcomes) {
+    if (!o.summary.ok()) {
+      std::fprintf(stderr, "mamori: backup into %s failed: %s\n", o.destination.c_str(),
+                   std::string(o.summary.status().message()).c_str());
+      if (first_error.ok()) first_error = o.summary.status();
+      continue;
+    }
+    const backup::SnapshotSummary& summary = *o.summary;
+    std::printf("mamori: snapshot %s in %s: %llu files, %s read, %s new, %s written, %lld ms\n",
+                summary.id.c_str(), o.destination.c_str(),
+                static_cast<unsigned long long>(summary.files), Mib(summary.bytes_read).c_str(),
+                Mib(summary.bytes_new).c_str(), Mib(summary.bytes_written).c_str(),
+                static_cast<long long>(summary.duration.count()));
   }
-  // The consistent copy lives in the data directory (same file system, same
-  // 0700 protection) only until it is chunked; SourceFiles skips it.
-  std::string copy = core::JoinPath(data_dir_, "backup-tmp-" + std::to_string(getpid()) + ".db");
-  MAMORI_ASSIGN_OR_RETURN(store::CopySummary copied,
-                          store::CopyDatabase(core::JoinPath(data_dir_, kDatabaseFile), copy));
-  (void)copied;
-  auto files = SourceFiles(data_dir_, copy);
-  MAMORI_ASSIGN_OR_RETURN(std::string key_file,
-                          ReadFile(core::JoinPath(data_dir_, kMasterKeyFile)));
-  core::Result<backup::SnapshotSummary> summary =
-      files.ok() ? backup::CreateSnapshot(
-                       *dest, *keys,
-                       {.files = *files, .key_file = key_file, .progress = PrintProgress}, env)
-                 : core::Result<backup::SnapshotSummary>(files.status());
-  std::error_code ec;
-  fs::remove(copy, ec);
-  MAMORI_RETURN_IF_ERROR(summary.status());
-  std::printf("mamori: snapshot %s: %llu files, %s read, %s new, %s written, %lld ms\n",
-              summary->id.c_str(), static_cast<unsigned long long>(summary->files),
-              Mib(summary->bytes_read).c_str(), Mib(summary->bytes_new).c_str(),
-              Mib(summary->bytes_written).c_str(),
-              static_cast<long long>(summary->duration.count()));
-  return core::Status::Ok();
+  if (!first_error.ok() && outcomes.size() > 1) {
+    return core::Status(first_error.code(),
+                        "a backup failed (above); the other destinations hold their snapshots");
+  }
+  return first_error;
 }
 
 core::Status BackupCommands::List() {
-  MAMORI_ASSIGN_OR_RETURN(auto dest, backup::OpenDirectoryDestination(destination_));
+  MAMORI_ASSIGN_OR_RETURN(auto dest, backup::OpenDestination(destination_));
   MAMORI_ASSIGN_OR_RETURN(std::vector<backup::SnapshotInfo> snapshots,
                           backup::ListSnapshots(*dest));
   for (const backup::SnapshotInfo& s : snapshots) {
@@ -244,7 +304,7 @@ core::Status BackupCommands::List() {
 }
 
 core::Status BackupCommands::Verify() {
-  MAMORI_ASSIGN_OR_RETURN(auto dest, backup::OpenDirectoryDestination(destination_));
+  MAMORI_ASSIGN_OR_RETURN(auto dest, backup::OpenDestination(destination_));
   std::optional<std::string> only;
   if (!snapshot_.empty()) only = snapshot_;
   MAMORI_ASSIGN_OR_RETURN(backup::VerifyReport report, backup::Verify(*dest, only));
@@ -266,7 +326,7 @@ core::Status BackupCommands::Restore(core::Env& env) {
   if (data_dir_.empty() || snapshot_.empty()) {
     return core::InvalidArgumentError("restore needs --snapshot ID and --data-dir NEWDIR");
   }
-  MAMORI_ASSIGN_OR_RETURN(auto dest, backup::OpenDirectoryDestination(destination_));
+  MAMORI_ASSIGN_OR_RETURN(auto dest, backup::OpenDestination(destination_));
   MAMORI_ASSIGN_OR_RETURN(Unlocked unlocked,
                           UnlockSnapshot(*dest, snapshot_, passphrase_file_, env));
   MAMORI_ASSIGN_OR_RETURN(backup::RestoreSummary summary,
@@ -300,7 +360,13 @@ core::Status BackupCommands::Prune(core::Env& env) {
                                       " is not a private admin key (from `mamori backup "
                                       "admin-key`); nothing was removed");
   }
-  MAMORI_ASSIGN_OR_RETURN(auto dest, backup::OpenDirectoryDestinationForPrune(destination_));
+  if (destination_.starts_with("archive:")) {
+    return core::FailedPreconditionError(
+        "an archive is append-only and cannot be pruned; retire the medium instead");
+  }
+  MAMORI_ASSIGN_OR_RETURN(
+      auto dest, backup::OpenDirectoryDestinationForPrune(
+                     destination_.starts_with("dir:") ? destination_.substr(4) : destination_));
   MAMORI_ASSIGN_OR_RETURN(backup::PruneReport report,
                           backup::Prune(*dest, *admin, retention_, dry_run_, env));
   for (const std::string& id : report.removed) {
@@ -336,7 +402,7 @@ core::Result<uint64_t> CheckEveryVersion(const std::string& data_dir, const cryp
 }  // namespace
 
 core::Status BackupCommands::Drill(core::Env& env) {
-  MAMORI_ASSIGN_OR_RETURN(auto dest, backup::OpenDirectoryDestination(destination_));
+  MAMORI_ASSIGN_OR_RETURN(auto dest, backup::OpenDestination(destination_));
   if (snapshot_.empty()) {
     MAMORI_ASSIGN_OR_RETURN(auto snapshots, backup::ListSnapshots(*dest));
     for (const backup::SnapshotInfo& s : snapshots) {

@@ -3,7 +3,8 @@
 
 // `mamori backup create|list|verify` and `mamori restore` (issue 8):
 //
-//   mamori backup create --data-dir DIR --to DEST     snapshot a data directory, live or stopped
+//   mamori backup create --data-dir DIR --to DEST [--to archive:FILE ...]
+//                                                     snapshot a data directory, live or stopped
 //   mamori backup list DEST                           snapshots, oldest first, with their state
 //   mamori backup verify DEST [--snapshot ID]         every chunk and manifest, no key needed
 //   mamori backup admin-key --out FILE                the key that may prune (keep it offline)
@@ -24,16 +25,41 @@
 //
 // Thread-safety: one command per process.
 
+#include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
+#include "backup/repository.h"
 #include "backup/retention.h"
 #include "core/env.h"
 #include "core/status.h"
+#include "crypto/aead.h"
+#include "crypto/signature.h"
 
 namespace mamori::cli {
+
+struct BackupRunOptions {
+  std::string data_dir;
+  const crypto::AeadKey* kek = nullptr;  // the installation's master key
+  // Directories or "archive:FILE" (backup::OpenDestination).
+  std::vector<std::string> destinations;
+  // Written into destinations created now: the key that may prune them.
+  std::optional<crypto::VerifyingKey> admin;
+  std::function<void(uint64_t, uint64_t)> progress;
+};
+struct BackupOutcome {
+  std::string destination;
+  core::Result<backup::SnapshotSummary> summary;
+};
+// Copies the database once (SQLite online backup; a server may be running),
+// then snapshots it and the data directory's other files into each
+// destination in turn. Errors: only if the copy cannot be made; a failure of
+// one destination is in its outcome.
+core::Result<std::vector<BackupOutcome>> BackupDataDirectory(const BackupRunOptions& options,
+                                                             core::Env& env);
 
 class BackupCommands {
  public:
@@ -64,6 +90,7 @@ class BackupCommands {
   bool dry_run_ = false;
   std::string data_dir_;
   std::string destination_;
+  std::vector<std::string> destinations_;
   std::string snapshot_;
   std::string passphrase_file_;
   bool drill_ = false;
