@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "cli/backup_schedule.h"
 #include "cli/data_dir.h"
 #include "cli/identity.h"
 #include "cli/master_key.h"
@@ -203,6 +204,27 @@ core::Status Serve(const ServeOptions& options, core::Env& env) {
   http::RequestAuditor auditor(*store, env);
   MAMORI_ASSIGN_OR_RETURN(auto server,
                           http::Server::Create(server_options, env, auditor.Wrap(router)));
+  // Backups on a schedule (issue 8), each result recorded in the ledger.
+  std::unique_ptr<ScheduledBackups> backups;
+  if (!config.backup.schedule.empty()) {
+    auto schedule =
+        backup::Schedule::Parse(config.backup.schedule, config.backup.utc_offset_minutes);
+    if (!schedule.ok()) return schedule.status().With(config_path);
+    if (config.backup.destinations.empty()) {
+      return core::InvalidArgumentError(config_path +
+                                        ": backup.schedule is set but backup.destinations is "
+                                        "empty; name at least one destination");
+    }
+    backups = std::make_unique<ScheduledBackups>(
+        *std::move(schedule),
+        BackupRunOptions{
+            .data_dir = options.data_dir, .kek = &kek, .destinations = config.backup.destinations},
+        *store, env);
+    core::LogInfo("backups scheduled ({}) into {} destinations",
+                  core::LogSafe::Vouch(config.backup.schedule, "config value"),
+                  config.backup.destinations.size());
+    backups->Start();
+  }
   core::LogInfo("mamori serving https://{}:{}",
                 core::LogSafe::Vouch(server_options.listen_address, "config value"),
                 server->port());
