@@ -17,6 +17,7 @@
 #include "cli/master_key.h"
 #include "cli/serve_command.h"
 #include "cli/user_command.h"
+#include "cli/view_command.h"
 #include "crypto/key_file.h"
 
 #ifndef MAMORI_VERSION
@@ -234,6 +235,8 @@ int RunMain(int argc, char** argv, core::Env& env) {
   AssessCommands assess;
   assess.Register(app);
   AddAudit(app, flags);
+  ViewCommand view;
+  view.Register(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -245,6 +248,9 @@ int RunMain(int argc, char** argv, core::Env& env) {
     return kExitUsage;
   }
   try {
+    if (std::optional<core::Status> ran_view = view.Dispatch(env)) {
+      return ran_view->ok() ? kExitOk : ReportFailure(*ran_view);
+    }
     return Dispatch(app, init, serve, import, backup, users, assess, flags, env);
   } catch (const std::exception& e) {
     // A library threw despite STYLE.md rule 6: report it as one line, not a trace.

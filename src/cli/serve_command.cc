@@ -8,6 +8,7 @@
 #include "cli/data_dir.h"
 #include "cli/identity.h"
 #include "cli/master_key.h"
+#include "cli/view_command.h"
 #include "core/logging.h"
 #include "fhir/care_relations.h"
 #include "fhir/rest_api.h"
@@ -197,7 +198,13 @@ core::Status Serve(const ServeOptions& options, core::Env& env) {
                            },
                        .patients_of_body = fhir::PatientsOfBody},
                       env);
-  router.SetGate(&gate);
+  ReadOnlyGate read_only_gate(gate);
+  if (options.read_only) {
+    MAMORI_RETURN_IF_ERROR(RegisterViewerRoutes(router));
+    router.SetGate(&read_only_gate);
+  } else {
+    router.SetGate(&gate);
+  }
 
   // Every request appends an audit event (a group commit), so none runs
   // inline on a network thread (DESIGN invariant 3).
@@ -206,7 +213,7 @@ core::Status Serve(const ServeOptions& options, core::Env& env) {
                           http::Server::Create(server_options, env, auditor.Wrap(router)));
   // Backups on a schedule (issue 8), each result recorded in the ledger.
   std::unique_ptr<ScheduledBackups> backups;
-  if (!config.backup.schedule.empty()) {
+  if (!config.backup.schedule.empty() && !options.read_only) {
     auto schedule =
         backup::Schedule::Parse(config.backup.schedule, config.backup.utc_offset_minutes);
     if (!schedule.ok()) return schedule.status().With(config_path);

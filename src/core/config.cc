@@ -231,6 +231,13 @@ Result<Config> LoadConfig(FileSystem& fs, const std::string& path) {
 }
 
 std::string RenderBackup(const BackupConfig& b) {
+  if (b == BackupConfig{}) {
+    return "\n# Backups taken by `mamori serve` (docs/BACKUP.md), off until configured:\n"
+           "# [backup]\n"
+           "# schedule = \"daily 02:30\"          # or cron \"30 2 * * *\"\n"
+           "# destinations = [\"/mnt/nas/mamori\", \"archive:/media/usb/mamori.mamori\"]\n"
+           "# utc_offset_minutes = 540            # Japan Standard Time\n";
+  }
   std::string destinations;
   for (const std::string& d : b.destinations) {
     destinations += (destinations.empty() ? "" : ", ") + TomlString(d);
