@@ -330,9 +330,22 @@ core::Result<std::vector<SnapshotInfo>> ListSnapshots(Destination& dest) {
   return out;
 }
 
-core::Result<VerifyReport> Verify(Destination& dest, const std::optional<std::string>& snapshot) {
+core::Result<VerifyReport> Verify(Destination& dest, const std::optional<std::string>& snapshot,
+                                  const std::function<void(uint64_t, uint64_t)>& progress) {
   MAMORI_ASSIGN_OR_RETURN(Config config, ReadConfig(dest));
   MAMORI_ASSIGN_OR_RETURN(std::vector<std::string> names, dest.List("snapshots/"));
+  uint64_t total_refs = 0, refs_done = 0;
+  if (progress) {
+    // A first pass for the total; manifests are small next to the chunks.
+    for (const std::string& name : names) {
+      if (snapshot && *snapshot != fs::path(name).stem().string()) continue;
+      auto bytes = dest.Get(name);
+      if (!bytes.ok()) continue;
+      auto m = internal::ParseManifest(*bytes, config.public_key);
+      if (!m.ok()) continue;
+      for (const FileEntry& f : m->files) total_refs += f.chunks.size();
+    }
+  }
   VerifyReport report;
   report.problems = dest.CheckContainer();
   std::map<std::string, std::string> checked;  // object -> "" if fine, else reason
@@ -376,6 +389,9 @@ core::Result<VerifyReport> Verify(Destination& dest, const std::optional<std::st
                                      it->second});
         }
         offset += c.size;
+        if (progress && (++refs_done % 16 == 0 || refs_done == total_refs)) {
+          progress(refs_done, total_refs);
+        }
       }
     }
   }
@@ -390,9 +406,10 @@ core::Result<std::string> SnapshotKeyFile(Destination& dest, const std::string& 
   return m.key_file;
 }
 
-core::Result<RestoreSummary> RestoreSnapshot(Destination& dest, const BackupKeys& keys,
-                                             const std::string& snapshot,
-                                             const std::string& target_dir, core::Env& env) {
+core::Result<RestoreSummary> RestoreSnapshot(
+    Destination& dest, const BackupKeys& keys, const std::string& snapshot,
+    const std::string& target_dir, core::Env& env,
+    const std::function<void(uint64_t, uint64_t)>& progress) {
   auto started = env.clock().Monotonic();
   std::error_code ec;
   if (fs::exists(target_dir, ec) && !fs::is_empty(target_dir, ec)) {
@@ -403,6 +420,8 @@ core::Result<RestoreSummary> RestoreSnapshot(Destination& dest, const BackupKeys
   MAMORI_ASSIGN_OR_RETURN(Manifest m, internal::ParseManifest(bytes, keys.signing.PublicKey()));
   if (m.snapshot != snapshot) return core::DataLossError("manifest names another snapshot");
   RestoreSummary summary;
+  uint64_t total = 0, written = 0;
+  for (const FileEntry& f : m.files) total += f.size;
   for (const FileEntry& f : m.files) {
     if (f.name.empty() || f.name.front() == '/' || f.name.find("..") != std::string::npos) {
       return core::DataLossError("manifest names an unsafe path");
@@ -429,6 +448,8 @@ core::Result<RestoreSummary> RestoreSnapshot(Destination& dest, const BackupKeys
       }
       out.write(plain->data(), static_cast<std::streamsize>(plain->size()));
       offset += c.size;
+      written += c.size;
+      if (progress && (i % 32 == 31 || written == total)) progress(written, total);
     }
     out.close();
     if (!out) return core::UnavailableError("cannot write " + tmp.string());

@@ -109,7 +109,9 @@ struct VerifyReport {
 // Checks every manifest (or one) and every chunk it references, with no key,
 // and the destination's own container (Destination::CheckContainer: an
 // archive's cut-short tail or damaged records).
-core::Result<VerifyReport> Verify(Destination& dest, const std::optional<std::string>& snapshot);
+// `progress` (optional) is called now and then with (chunks checked, chunks referenced).
+core::Result<VerifyReport> Verify(Destination& dest, const std::optional<std::string>& snapshot,
+                                  const std::function<void(uint64_t, uint64_t)>& progress = {});
 
 // The master key file carried by a snapshot (to unlock the KEK for restore).
 core::Result<std::string> SnapshotKeyFile(Destination& dest, const std::string& snapshot);
@@ -122,9 +124,11 @@ struct RestoreSummary {
 // Writes every file of `snapshot` under `target_dir` (which must be empty or
 // absent). Each file is written to a temporary name and renamed only once
 // all its chunks checked out. Errors: kDataLoss naming the bad chunk.
-core::Result<RestoreSummary> RestoreSnapshot(Destination& dest, const BackupKeys& keys,
-                                             const std::string& snapshot,
-                                             const std::string& target_dir, core::Env& env);
+// `progress` (optional) is called now and then with (bytes written, bytes in all files).
+core::Result<RestoreSummary> RestoreSnapshot(
+    Destination& dest, const BackupKeys& keys, const std::string& snapshot,
+    const std::string& target_dir, core::Env& env,
+    const std::function<void(uint64_t, uint64_t)>& progress = {});
 
 // A restore drill's result (GUIDELINE EMG-08, EMG-07: drill the restore and
 // record it), kept in the destination beside the snapshots it tested, signed

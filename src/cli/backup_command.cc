@@ -4,8 +4,10 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -53,12 +55,27 @@ core::Result<std::vector<backup::SourceFile>> SourceFiles(const std::string& dat
   return files;
 }
 
+// A progress bar on stderr, only on a terminal (logs and pipes get the
+// final summary line only).
 void PrintProgress(uint64_t done, uint64_t total) {
   if (isatty(STDERR_FILENO) == 0 || total == 0) return;
   int width = 30;
-  int filled = static_cast<int>(static_cast<double>(done) / static_cast<double>(total) * width);
-  std::fprintf(stderr, "\r[%-*s] %s / %s", width, std::string(filled, '#').c_str(),
+  int filled = static_cast<int>(static_cast<double>(std::min(done, total)) /
+                                static_cast<double>(total) * width);
+  std::fprintf(stderr, "\r[%-*s] %3d%% %s / %s", width, std::string(filled, '#').c_str(),
+               static_cast<int>(100.0 * static_cast<double>(std::min(done, total)) /
+                                static_cast<double>(total)),
                Mib(done).c_str(), Mib(total).c_str());
+  if (done >= total) std::fprintf(stderr, "\n");
+}
+
+void PrintCountProgress(uint64_t done, uint64_t total) {
+  if (isatty(STDERR_FILENO) == 0 || total == 0) return;
+  int width = 30;
+  int filled = static_cast<int>(static_cast<double>(std::min(done, total)) /
+                                static_cast<double>(total) * width);
+  std::fprintf(stderr, "\r[%-*s] %llu / %llu chunks", width, std::string(filled, '#').c_str(),
+               static_cast<unsigned long long>(done), static_cast<unsigned long long>(total));
   if (done >= total) std::fprintf(stderr, "\n");
 }
 
@@ -307,14 +324,20 @@ core::Status BackupCommands::Verify() {
   MAMORI_ASSIGN_OR_RETURN(auto dest, backup::OpenDestination(destination_));
   std::optional<std::string> only;
   if (!snapshot_.empty()) only = snapshot_;
-  MAMORI_ASSIGN_OR_RETURN(backup::VerifyReport report, backup::Verify(*dest, only));
+  auto started = std::chrono::steady_clock::now();
+  MAMORI_ASSIGN_OR_RETURN(backup::VerifyReport report,
+                          backup::Verify(*dest, only, PrintCountProgress));
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                  started)
+                .count();
   for (const backup::Problem& p : report.problems) {
     std::printf("BAD %s: %s\n", p.location.c_str(), p.reason.c_str());
   }
-  std::printf("mamori: %llu snapshots, %llu chunks (%s) checked, %zu problems\n",
+  std::printf("mamori: %llu snapshots, %llu chunks (%s) checked, %zu problems, %lld ms\n",
               static_cast<unsigned long long>(report.snapshots),
               static_cast<unsigned long long>(report.chunks_checked),
-              Mib(report.bytes_checked).c_str(), report.problems.size());
+              Mib(report.bytes_checked).c_str(), report.problems.size(),
+              static_cast<long long>(ms));
   if (!report.problems.empty()) {
     return core::DataLossError("the backup at " + destination_ +
                                " is damaged; restore from another snapshot or destination");
@@ -329,8 +352,9 @@ core::Status BackupCommands::Restore(core::Env& env) {
   MAMORI_ASSIGN_OR_RETURN(auto dest, backup::OpenDestination(destination_));
   MAMORI_ASSIGN_OR_RETURN(Unlocked unlocked,
                           UnlockSnapshot(*dest, snapshot_, passphrase_file_, env));
-  MAMORI_ASSIGN_OR_RETURN(backup::RestoreSummary summary,
-                          backup::RestoreSnapshot(*dest, unlocked.keys, snapshot_, data_dir_, env));
+  MAMORI_ASSIGN_OR_RETURN(
+      backup::RestoreSummary summary,
+      backup::RestoreSnapshot(*dest, unlocked.keys, snapshot_, data_dir_, env, PrintProgress));
   std::error_code ec;
   fs::permissions(data_dir_, fs::perms::owner_all, ec);
   std::printf("mamori: restored snapshot %s into %s: %llu files, %s, %lld ms\n", snapshot_.c_str(),
