@@ -187,7 +187,7 @@ std::optional<core::Status> BackupCommands::Dispatch(const CLI::App& app, core::
   if (list_->parsed()) return List();
   if (admin_key_->parsed()) return AdminKey(env);
   if (prune_->parsed()) return Prune(env);
-  return Verify();
+  return Verify(env);
 }
 
 namespace {
@@ -320,15 +320,14 @@ core::Status BackupCommands::List() {
   return core::Status::Ok();
 }
 
-core::Status BackupCommands::Verify() {
+core::Status BackupCommands::Verify(core::Env& env) {
   MAMORI_ASSIGN_OR_RETURN(auto dest, backup::OpenDestination(destination_));
   std::optional<std::string> only;
   if (!snapshot_.empty()) only = snapshot_;
-  auto started = std::chrono::steady_clock::now();
+  auto started = env.clock().Monotonic();
   MAMORI_ASSIGN_OR_RETURN(backup::VerifyReport report,
                           backup::Verify(*dest, only, PrintCountProgress));
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
-                                                                  started)
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(env.clock().Monotonic() - started)
                 .count();
   for (const backup::Problem& p : report.problems) {
     std::printf("BAD %s: %s\n", p.location.c_str(), p.reason.c_str());

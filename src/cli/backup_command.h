@@ -71,7 +71,7 @@ class BackupCommands {
  private:
   core::Status Create(core::Env& env);
   core::Status List();
-  core::Status Verify();
+  core::Status Verify(core::Env& env);
   core::Status Restore(core::Env& env);
   core::Status Drill(core::Env& env);
   core::Status AdminKey(core::Env& env);
