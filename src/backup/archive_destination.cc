@@ -125,6 +125,13 @@ class ArchiveDestination final : public Destination {
   }
 
   core::Status PutNew(std::string_view name, std::string_view bytes) override {
+    MAMORI_RETURN_IF_ERROR(PutNewUnflushed(name, bytes));
+    return Flush();
+  }
+
+  // Appends without fdatasync: a crash can leave a torn last record, which
+  // the next open reports (and the archive is then not written to).
+  core::Status PutNewUnflushed(std::string_view name, std::string_view bytes) override {
     if (name.empty() || name.size() > 512) {
       return core::InvalidArgumentError("bad backup object name");
     }
@@ -153,12 +160,14 @@ class ArchiveDestination final : public Destination {
       }
       done += static_cast<size_t>(n);
     }
-    if (::fdatasync(fd_) != 0) {
-      damaged_ = true;
-      return Errno("cannot fsync");
-    }
     index_.emplace(std::string(name), Entry{data_at, bytes.size()});
     end_ += record.size();
+    return core::Status::Ok();
+  }
+
+  core::Status Flush() override {
+    std::lock_guard lock(mu_);
+    if (writable_ && ::fdatasync(fd_) != 0) return Errno("cannot fsync");
     return core::Status::Ok();
   }
 

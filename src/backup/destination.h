@@ -39,6 +39,14 @@ class Destination {
   // Stores `bytes` under `name` durably. Errors: kAlreadyExists if the name
   // exists (never overwritten); kUnavailable for I/O errors.
   virtual core::Status PutNew(std::string_view name, std::string_view bytes) = 0;
+  // Like PutNew, for many objects in a row (chunks): the bytes are durable
+  // before the name appears, but the name itself may only be durable after
+  // the next Flush(). A backup calls Flush() before it writes its manifest.
+  virtual core::Status PutNewUnflushed(std::string_view name, std::string_view bytes) {
+    return PutNew(name, bytes);
+  }
+  // Makes every object put so far durable, names included.
+  virtual core::Status Flush() { return core::Status::Ok(); }
   // Errors: kNotFound; kUnavailable.
   virtual core::Result<std::string> Get(std::string_view name) = 0;
   virtual core::Result<bool> Exists(std::string_view name) = 0;

@@ -187,7 +187,7 @@ core::Result<ChunkOutcome> StoreChunk(Destination& dest, const BackupKeys& keys,
   }
   MAMORI_ASSIGN_OR_RETURN(std::string sealed, SealChunk(keys, id, piece, env));
   out.ref.stored_sha = Sha256Hex(sealed);
-  core::Status put = dest.PutNew(ChunkObjectName(id), sealed);
+  core::Status put = dest.PutNewUnflushed(ChunkObjectName(id), sealed);
   if (put.code() == core::StatusCode::kAlreadyExists) {
     // Left by an interrupted backup, or the same content twice in one batch:
     // use what is stored, after checking it.
@@ -303,6 +303,8 @@ core::Result<SnapshotSummary> CreateSnapshot(Destination& dest, const BackupKeys
     ++summary.files;
   }
   std::string bytes = internal::SerializeManifest(manifest, keys.signing);
+  // Every chunk durable before the manifest that names them.
+  MAMORI_RETURN_IF_ERROR(dest.Flush());
   MAMORI_RETURN_IF_ERROR(dest.PutNew("snapshots/" + summary.id + ".manifest", bytes));
   summary.bytes_written += bytes.size();
   summary.duration =
