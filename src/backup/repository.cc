@@ -230,6 +230,7 @@ core::Result<std::vector<ChunkOutcome>> StoreBatch(
 // Chunks per batch: enough to keep every core busy, few enough to bound memory
 // (at most kBatch x max_size bytes are held).
 constexpr size_t kBatch = 32;
+constexpr size_t kMinWorkers = 8;
 
 }  // namespace
 
@@ -239,9 +240,11 @@ core::Result<SnapshotSummary> CreateSnapshot(Destination& dest, const BackupKeys
   MAMORI_ASSIGN_OR_RETURN(Config config, ReadConfig(dest));
   MAMORI_ASSIGN_OR_RETURN(auto known, KnownChunks(dest, config.public_key));
   Chunker chunker(keys.seed(), options.chunker);
-  // Hashing, compressing, sealing and storing chunks runs on every core;
-  // chunking and the manifest stay in order on this thread.
-  size_t workers = std::max<size_t>(1, std::thread::hardware_concurrency());
+  // Hashing, compressing, sealing and storing chunks runs on worker threads;
+  // chunking and the manifest stay in order on this thread. Storing a chunk
+  // mostly waits for its fsync, so there are more workers than cores (at
+  // least 8): concurrent fsyncs keep the disk busy and share journal commits.
+  size_t workers = std::max<size_t>(kMinWorkers, std::thread::hardware_concurrency());
   SnapshotSummary summary{.id = NewSnapshotId(env)};
   Manifest manifest{.snapshot = summary.id,
                     .created_us = NowMicros(env),
