@@ -304,6 +304,18 @@ core::Result<std::unique_ptr<Destination>> OpenArchiveDestination(const std::str
   return std::unique_ptr<Destination>(std::move(archive));
 }
 
+core::Result<std::unique_ptr<Destination>> OpenExistingDestination(const std::string& spec) {
+  std::string path = spec.starts_with("archive:") ? spec.substr(8)
+                     : spec.starts_with("dir:")   ? spec.substr(4)
+                                                  : spec;
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) {
+    return core::NotFoundError("no backup at " + spec + "; check the path (archives are named " +
+                               "archive:FILE)");
+  }
+  return OpenDestination(spec);
+}
+
 core::Result<std::unique_ptr<Destination>> OpenDestination(const std::string& spec) {
   if (spec.starts_with("archive:")) return OpenArchiveDestination(spec.substr(8));
   if (spec.starts_with("dir:")) return OpenDirectoryDestination(spec.substr(4));

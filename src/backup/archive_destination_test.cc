@@ -204,5 +204,14 @@ TEST_F(ArchiveTest, NotAnArchiveIsRefused) {
   EXPECT_THAT(OpenArchiveDestination(dir_ + "/other"), StatusIs(StatusCode::kDataLoss));
 }
 
+TEST_F(ArchiveTest, ReadingAMistypedPathCreatesNothing) {
+  EXPECT_THAT(OpenExistingDestination("archive:" + dir_ + "/typo.mamori"),
+              StatusIs(StatusCode::kNotFound));
+  EXPECT_THAT(OpenExistingDestination(dir_ + "/typo-dir"), StatusIs(StatusCode::kNotFound));
+  EXPECT_FALSE(fs::exists(dir_ + "/typo.mamori"));
+  EXPECT_FALSE(fs::exists(dir_ + "/typo-dir"));
+  EXPECT_THAT(OpenExistingDestination("archive:" + archive_), IsOk());
+}
+
 }  // namespace
 }  // namespace mamori::backup

@@ -91,5 +91,8 @@ core::Result<std::unique_ptr<Destination>> OpenArchiveDestination(const std::str
 // "archive:/media/usb/mamori.mamori" is an archive; "dir:/mnt/nas/m" or any
 // other path is a directory.
 core::Result<std::unique_ptr<Destination>> OpenDestination(const std::string& spec);
+// The same for reading (list, verify, restore, view): a directory or archive
+// that does not exist is kNotFound instead of being created.
+core::Result<std::unique_ptr<Destination>> OpenExistingDestination(const std::string& spec);
 
 }  // namespace mamori::backup

@@ -300,7 +300,7 @@ core::Status BackupCommands::Create(core::Env& env) {
 }
 
 core::Status BackupCommands::List() {
-  MAMORI_ASSIGN_OR_RETURN(auto dest, backup::OpenDestination(destination_));
+  MAMORI_ASSIGN_OR_RETURN(auto dest, backup::OpenExistingDestination(destination_));
   MAMORI_ASSIGN_OR_RETURN(std::vector<backup::SnapshotInfo> snapshots,
                           backup::ListSnapshots(*dest));
   for (const backup::SnapshotInfo& s : snapshots) {
@@ -321,7 +321,7 @@ core::Status BackupCommands::List() {
 }
 
 core::Status BackupCommands::Verify(core::Env& env) {
-  MAMORI_ASSIGN_OR_RETURN(auto dest, backup::OpenDestination(destination_));
+  MAMORI_ASSIGN_OR_RETURN(auto dest, backup::OpenExistingDestination(destination_));
   std::optional<std::string> only;
   if (!snapshot_.empty()) only = snapshot_;
   auto started = env.clock().Monotonic();
@@ -348,7 +348,7 @@ core::Status BackupCommands::Restore(core::Env& env) {
   if (data_dir_.empty() || snapshot_.empty()) {
     return core::InvalidArgumentError("restore needs --snapshot ID and --data-dir NEWDIR");
   }
-  MAMORI_ASSIGN_OR_RETURN(auto dest, backup::OpenDestination(destination_));
+  MAMORI_ASSIGN_OR_RETURN(auto dest, backup::OpenExistingDestination(destination_));
   MAMORI_ASSIGN_OR_RETURN(Unlocked unlocked,
                           UnlockSnapshot(*dest, snapshot_, passphrase_file_, env));
   MAMORI_ASSIGN_OR_RETURN(
@@ -425,7 +425,7 @@ core::Result<uint64_t> CheckEveryVersion(const std::string& data_dir, const cryp
 }  // namespace
 
 core::Status BackupCommands::Drill(core::Env& env) {
-  MAMORI_ASSIGN_OR_RETURN(auto dest, backup::OpenDestination(destination_));
+  MAMORI_ASSIGN_OR_RETURN(auto dest, backup::OpenExistingDestination(destination_));
   if (snapshot_.empty()) {
     MAMORI_ASSIGN_OR_RETURN(auto snapshots, backup::ListSnapshots(*dest));
     for (const backup::SnapshotInfo& s : snapshots) {

@@ -173,7 +173,7 @@ void ViewCommand::Register(CLI::App& app) {
 
 std::optional<core::Status> ViewCommand::Dispatch(core::Env& env) {
   if (view_ == nullptr || !view_->parsed()) return std::nullopt;
-  MAMORI_ASSIGN_OR_RETURN(auto dest, backup::OpenDestination(from_));
+  MAMORI_ASSIGN_OR_RETURN(auto dest, backup::OpenExistingDestination(from_));
   if (snapshot_.empty()) {
     MAMORI_ASSIGN_OR_RETURN(auto snapshots, backup::ListSnapshots(*dest));
     for (const backup::SnapshotInfo& s : snapshots) {
