@@ -2,7 +2,14 @@
 """Issue 8, through the `mamori` binary and a live server (GUIDELINE SYS-58, SYS-62, EMG-04):
 
   1. Four clients create and update patients over HTTPS while `mamori backup create` snapshots the
-     live data directory; a second snapshot follows after more writes.
+     live data directory; a second snapshot follows, into a directory and an offline archive.
+     That first snapshot restores to a consistent state: every version acknowledged before the
+     backup started is there (or a later acknowledged one), nothing unacknowledged, and
+     `mamori audit verify` passes on the restored directory.
+  1b. Retention: `backup admin-key`; prune with another key refuses and changes nothing; prune
+     with the admin key keeps exactly the newest snapshot, which verifies and restores.
+  1c. The archive: one file, no canary, verifies, restores the same database as the directory;
+     truncated, it is reported with the offset and restore refuses.
   2. The canary: a patient's unique name and identifier appear in no byte of the backup.
   3. `mamori backup list` shows both snapshots as signed; `backup verify` passes.
   4. `mamori restore` into a new directory, then `mamori serve` on it: every resource version that
@@ -23,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from mamori_server import MamoriServer  # noqa: E402
@@ -37,20 +45,28 @@ def run(*args, env=None):
     return r.returncode, r.stdout, r.stderr
 
 
-def writer(server, name, acknowledged, lock):
+def writer(server, name, acknowledged, versions, lock, stop):
+    """Creates and updates patients until `stop` (at least 25); every acknowledged version goes
+    into `versions` (id -> [(monotonic time of the ack, resource)]), the last into `acknowledged`.
+    """
     client = FhirClient(server)
     try:
-        for i in range(25):
+        i = 0
+        while i < 25 or (not stop.is_set() and i < 400):
+            i += 1
             status, headers, body = client.call('POST', '/fhir/Patient', {
                 'resourceType': 'Patient', 'name': [{'family': f'{name}-{i}'}]})
             if status != 201:
                 continue
             patient = json.loads(body)
-            patient['gender'] = 'female'
+            with lock:
+                versions.setdefault(patient['id'], []).append((time.monotonic(), patient))
+            patient = dict(patient, gender='female')
             status, _, body = client.call('PUT', f"/fhir/Patient/{patient['id']}", patient)
             if status == 200:
                 with lock:
                     acknowledged[patient['id']] = json.loads(body)
+                    versions[patient['id']].append((time.monotonic(), json.loads(body)))
     finally:
         client.close()
 
@@ -74,22 +90,46 @@ def main():
         check('canary patient created', status == 201, body)
         canary = json.loads(body)
         acknowledged, lock = {canary['id']: canary}, threading.Lock()
-        threads = [threading.Thread(target=writer, args=(server, f'W{n}', acknowledged, lock))
+        versions, stop = {}, threading.Event()
+        threads = [threading.Thread(target=writer,
+                                    args=(server, f'W{n}', acknowledged, versions, lock, stop))
                    for n in range(4)]
         for t in threads:
             t.start()
+        time.sleep(0.5)  # the writers are under way before the backup starts
+        backup_started = time.monotonic()
         code, out, err = run('backup', 'create', '--data-dir', server.data_dir, '--to', dest,
                              env=env)
+        backup_ended = time.monotonic()
         check('backup create during 4 writers succeeds', code == 0, out + err)
+        stop.set()
         for t in threads:
             t.join()
         with lock:
+            during = sum(1 for vs in versions.values() for t, _ in vs
+                         if backup_started < t < backup_ended)
+        check('the 4 writers were acknowledged while the backup ran', during > 10, during)
+        with lock:
             before_second = dict(acknowledged)
+        archive = os.path.join(work, 'usb', 'offline.mamori')
+        os.makedirs(os.path.dirname(archive))
         code, out, err = run('backup', 'create', '--data-dir', server.data_dir, '--to', dest,
-                             env=env)
-        check('second backup succeeds', code == 0, out + err)
+                             '--to', 'archive:' + archive, env=env)
+        check('second backup succeeds into a directory and an archive', code == 0
+              and out.count('mamori: snapshot ') == 2 and 'archive:' in out, out + err)
         check('summary line names bytes read, new and written',
               'read' in out and 'new' in out and 'written' in out, out)
+        # Retention (SYS-58, EMG-03): a destination made with an admin key, pruned only with it.
+        admin = os.path.join(work, 'admin.key')
+        code, out, err = run('backup', 'admin-key', '--out', admin, env=env)
+        check('admin-key writes a private and a public file',
+              code == 0 and os.path.exists(admin + '.pub'), out + err)
+        pruned = os.path.join(work, 'pruned')
+        for _ in range(3):
+            code, out, err = run('backup', 'create', '--data-dir', server.data_dir, '--to', pruned,
+                                 '--admin-public-key', admin + '.pub', env=env)
+            check('backup into the prunable destination', code == 0, out + err)
+            time.sleep(1)  # snapshot ids are named by the second
         client.close()
 
     # 2. The canary appears in no byte of the backup.
@@ -101,6 +141,52 @@ def main():
                 if needle.encode() in data or needle.lower().encode() in data:
                     leaked.append(os.path.join(root, f))
     check('no backup byte holds the canary', not leaked, leaked[:3])
+
+    # Prune: a wrong key refuses and removes nothing; the admin key keeps exactly the newest one.
+    def tree(d):
+        return sorted(os.path.relpath(os.path.join(r, f), d) for r, _, fs in os.walk(d) for f in fs)
+    before = tree(pruned)
+    other = os.path.join(work, 'other.key')
+    run('backup', 'admin-key', '--out', other, env=env)
+    code, out, err = run('backup', 'prune', pruned, '--admin-key', other, '--keep-last', '1',
+                         '--keep-daily', '1', env=env)
+    check('prune with another key exits 1 and says so in one line',
+          code == 1 and 'admin key' in err and len(err.strip().splitlines()) == 1, err)
+    check('prune with another key changes nothing', tree(pruned) == before)
+    pruned_ids, _ = snapshot_ids(env, pruned)
+    code, out, err = run('backup', 'prune', pruned, '--admin-key', admin, '--keep-last', '1',
+                         '--keep-daily', '1', '--keep-weekly', '0', '--keep-monthly', '0', env=env)
+    check('prune with the admin key removes the two older snapshots',
+          code == 0 and out.count('removed ') == 2, out + err)
+    left, _ = snapshot_ids(env, pruned)
+    check('exactly the newest snapshot is left', left == pruned_ids[-1:], (left, pruned_ids))
+    code, out, err = run('backup', 'verify', pruned, env=env)
+    check('the pruned destination verifies', code == 0 and '0 problems' in out, out + err)
+    code, out, err = run('restore', '--from', pruned, '--snapshot', left[0], '--data-dir',
+                         os.path.join(work, 'from-pruned'), env=env)
+    check('the kept snapshot restores', code == 0, out + err)
+
+    # The offline archive: one file; it restores; truncation is reported with the offset.
+    check('the archive is one file', os.listdir(os.path.dirname(archive)) == ['offline.mamori'])
+    leaked = [n for n in (canary_family, canary_id) if n.encode() in open(archive, 'rb').read()]
+    check('no archive byte holds the canary', not leaked)
+    arch_ids, listing = snapshot_ids(env, 'archive:' + archive)
+    check('the archive lists one signed snapshot', len(arch_ids) == 1 and 'signed' in listing,
+          listing)
+    code, out, err = run('backup', 'verify', 'archive:' + archive, env=env)
+    check('the archive verifies', code == 0 and '0 problems' in out, out + err)
+    code, out, err = run('restore', '--from', 'archive:' + archive, '--snapshot', arch_ids[0],
+                         '--data-dir', os.path.join(work, 'from-archive'), env=env)
+    check('restore from the archive succeeds', code == 0, out + err)
+    size = os.path.getsize(archive)
+    os.truncate(archive, size - 1000)
+    code, out, err = run('backup', 'verify', 'archive:' + archive, env=env)
+    check('a truncated archive is reported with its offset',
+          code == 1 and 'offset' in out and 'truncated' in out, out + err)
+    code, out, err = run('restore', '--from', 'archive:' + archive, '--snapshot', arch_ids[0],
+                         '--data-dir', os.path.join(work, 'from-cut'), env=env)
+    check('restore from a truncated archive refuses',
+          code == 1 and not os.path.exists(os.path.join(work, 'from-cut', 'mamori.db')), out + err)
 
     # 3. list and verify.
     ids, listing = snapshot_ids(env, dest)
@@ -114,6 +200,9 @@ def main():
     code, out, err = run('restore', '--from', dest, '--snapshot', ids[-1], '--data-dir', restored,
                          env=env)
     check('restore succeeds', code == 0, out + err)
+    check('the archive holds the same database as the directory (one copy, two destinations)',
+          open(os.path.join(work, 'from-archive', 'mamori.db'), 'rb').read()
+          == open(os.path.join(restored, 'mamori.db'), 'rb').read())
     # Serve the restored directory as it is (no init): start() only.
     port_server = MamoriServer(MAMORI, data_dir=restored)
     port_server.env = env
@@ -132,6 +221,45 @@ def main():
         client.close()
     finally:
         port_server.stop()
+
+    # Issue 8: the snapshot taken under 4 concurrent writers restores to a consistent state: every
+    # version acknowledged before the backup started is there (or a later acknowledged one), any
+    # other patient present is at a version the server acknowledged, and the ledger verifies.
+    first = os.path.join(work, 'restored-first')
+    code, out, err = run('restore', '--from', dest, '--snapshot', ids[0], '--data-dir', first,
+                         env=env)
+    check('restore of the snapshot taken under 4 writers succeeds', code == 0, out + err)
+    code, out, err = run('audit', 'verify', '--data-dir', first, env=env)
+    check('audit verify passes on the restored directory', code == 0, out + err)
+    first_server = MamoriServer(MAMORI, data_dir=first)
+    first_server.env = env
+    first_server.start()
+    try:
+        client = FhirClient(first_server)
+        wrong, missing, present = [], [], 0
+        for pid, vs in versions.items():
+            before = [r for t, r in vs if t < backup_started]
+            status, _, body = client.call('GET', f'/fhir/Patient/{pid}')
+            if status == 404 and not before:
+                continue
+            if status != 200:
+                missing.append((pid, status))
+                continue
+            present += 1
+            got = json.loads(body)
+            # Versions of one patient are in ack order; the restored one is the last acknowledged
+            # before the start or a later one.
+            allowed = [r for _, r in vs[max(len(before) - 1, 0):]]
+            if got not in allowed:
+                wrong.append(pid)
+        client.close()
+        check('every patient acknowledged before the backup started is restored', not missing,
+              missing[:5])
+        check('every restored patient is at an acknowledged version, not older than at the start',
+              not wrong, wrong[:5])
+        check('the snapshot holds the writes from before it', present > 10, present)
+    finally:
+        first_server.stop()
 
     # EMG-08: a restore drill passes, is recorded in the destination, and `list` shows it.
     code, out, err = run('restore', '--drill', '--from', dest, env=env)
@@ -156,8 +284,12 @@ def main():
                                                                               'mamori.db')))
 
     # 5. Damage.
-    chunks = sorted(os.path.join(r, f) for r, _, fs in os.walk(os.path.join(dest, 'chunks'))
-                    for f in fs)
+    # The chunks of the newest snapshot's database (the first may hold chunks it does not).
+    chunks = []
+    for line in open(os.path.join(dest, 'snapshots', ids[-1] + '.manifest')):
+        record = json.loads(line)
+        if record.get('file') == 'mamori.db':
+            chunks = [os.path.join(dest, 'chunks', c[0][:2], c[0]) for c in record['chunks']]
     victim = chunks[len(chunks) // 2]
     os.chmod(victim, 0o600)
     data = bytearray(open(victim, 'rb').read())

@@ -7,6 +7,8 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
+#include <set>
 
 #include <sys/stat.h>
 
@@ -46,6 +48,15 @@ class DirectoryDestination final : public Destination {
   explicit DirectoryDestination(std::string root) : root_(std::move(root)) {}
 
   core::Status PutNew(std::string_view name, std::string_view bytes) override {
+    MAMORI_RETURN_IF_ERROR(PutNewUnflushed(name, bytes));
+    return FsyncPath(fs::path(root_ + "/" + std::string(name)).parent_path().string(),
+                     O_RDONLY | O_DIRECTORY);
+  }
+
+  // The object's bytes are fsynced before link() names it, so a name never
+  // points at a torn object; the directory entry is fsynced by Flush(), once
+  // per directory instead of once per object.
+  core::Status PutNewUnflushed(std::string_view name, std::string_view bytes) override {
     if (!IsSafeName(name)) return core::InvalidArgumentError("bad backup object name");
     std::string path = root_ + "/" + std::string(name);
     std::string dir = fs::path(path).parent_path().string();
@@ -82,7 +93,31 @@ class DirectoryDestination final : public Destination {
       if (link_errno == EEXIST) return core::AlreadyExistsError("backup object exists: " + path);
       return Errno("cannot link", path);
     }
-    return FsyncPath(dir, O_RDONLY | O_DIRECTORY);
+    std::lock_guard lock(mu_);
+    unflushed_dirs_.insert(dir);
+    return core::Status::Ok();
+  }
+
+  core::Status Flush() override {
+    std::set<std::string> dirs;
+    {
+      std::lock_guard lock(mu_);
+      dirs.swap(unflushed_dirs_);
+    }
+    for (const std::string& dir : dirs) {
+      core::Status s = FsyncPath(dir, O_RDONLY | O_DIRECTORY);
+      if (!s.ok()) {
+        std::lock_guard lock(mu_);
+        unflushed_dirs_.insert(dirs.begin(), dirs.end());
+        return s;
+      }
+    }
+    // New shard directories (chunks/ab) are entries of chunks/ and the root.
+    std::error_code ec;
+    if (fs::is_directory(root_ + "/chunks", ec)) {
+      MAMORI_RETURN_IF_ERROR(FsyncPath(root_ + "/chunks", O_RDONLY | O_DIRECTORY));
+    }
+    return FsyncPath(root_, O_RDONLY | O_DIRECTORY);
   }
 
   core::Result<std::string> Get(std::string_view name) override {
@@ -138,9 +173,51 @@ class DirectoryDestination final : public Destination {
     return s;
   }
   std::string root_;
+  std::mutex mu_;
+  std::set<std::string> unflushed_dirs_;  // GUARDED_BY(mu_)
+};
+
+// The only type with Remove; OpenDirectoryDestination never returns one.
+class PrunableDirectoryDestination final : public PrunableDestination {
+ public:
+  explicit PrunableDirectoryDestination(std::string root) : dir_(std::move(root)) {}
+  core::Status PutNew(std::string_view name, std::string_view bytes) override {
+    return dir_.PutNew(name, bytes);
+  }
+  core::Status PutNewUnflushed(std::string_view name, std::string_view bytes) override {
+    return dir_.PutNewUnflushed(name, bytes);
+  }
+  core::Status Flush() override { return dir_.Flush(); }
+  core::Result<std::string> Get(std::string_view name) override { return dir_.Get(name); }
+  core::Result<bool> Exists(std::string_view name) override { return dir_.Exists(name); }
+  core::Result<std::vector<std::string>> List(std::string_view prefix) override {
+    return dir_.List(prefix);
+  }
+  std::string Describe() const override { return dir_.Describe(); }
+
+  core::Status Remove(std::string_view name) override {
+    if (!IsSafeName(name)) return core::InvalidArgumentError("bad backup object name");
+    std::string path = dir_.Describe() + "/" + std::string(name);
+    if (::unlink(path.c_str()) != 0) {
+      if (errno == ENOENT) return core::NotFoundError("no backup object " + path);
+      return Errno("cannot remove", path);
+    }
+    return core::Status::Ok();
+  }
+
+ private:
+  DirectoryDestination dir_;
 };
 
 }  // namespace
+
+core::Result<std::unique_ptr<PrunableDestination>> OpenDirectoryDestinationForPrune(
+    const std::string& root) {
+  std::error_code ec;
+  if (!fs::is_directory(root, ec)) return core::NotFoundError("no backup directory " + root);
+  return std::unique_ptr<PrunableDestination>(
+      new PrunableDirectoryDestination(fs::absolute(root).string()));
+}
 
 core::Result<std::unique_ptr<Destination>> OpenDirectoryDestination(const std::string& root) {
   std::error_code ec;

@@ -51,4 +51,10 @@ core::Result<BackupKeys> BackupKeys::Unwrap(const crypto::AeadKey& kek, std::str
                     .signing = std::move(signing)};
 }
 
+core::Result<AdminKey> AdminKey::FromPem(std::string_view pem) {
+  MAMORI_ASSIGN_OR_RETURN(crypto::SigningKey key,
+                          crypto::SigningKey::FromPem(crypto::AsBytes(pem)));
+  return AdminKey{.key = std::move(key)};
+}
+
 }  // namespace mamori::backup

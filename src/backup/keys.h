@@ -45,4 +45,19 @@ struct BackupKeys {
   }
 };
 
+// The repository's admin key (Ed25519): the only key that can prune.
+// `mamori backup admin-key` writes the private half as PKCS#8 PEM for the
+// administrator to keep offline; the public half goes into a repository's
+// config when it is created (InitRepository). It is never stored in the data
+// directory nor in the destination.
+struct AdminKey {
+  crypto::SigningKey key;
+
+  static AdminKey Generate(core::Random& random) {
+    return AdminKey{.key = crypto::SigningKey::Generate(random)};
+  }
+  // Errors: kInvalidArgument if `pem` is not an Ed25519 private key.
+  static core::Result<AdminKey> FromPem(std::string_view pem);
+};
+
 }  // namespace mamori::backup

@@ -40,31 +40,7 @@ std::string Sha256Hex(std::string_view bytes) {
 
 std::string ChunkAad(std::string_view id) { return "mamori/backup/chunk/" + std::string(id); }
 
-struct Config {
-  std::string repository;
-  crypto::VerifyingKey public_key;
-  std::string wrapped_keys;
-};
-
-core::Result<Config> ReadConfig(Destination& dest) {
-  MAMORI_ASSIGN_OR_RETURN(std::string text, dest.Get("config"));
-  boost::system::error_code ec;
-  json::value v = json::parse(text, ec);
-  if (ec || !v.is_object()) return core::DataLossError("backup config is not JSON");
-  const json::object& o = v.as_object();
-  auto str = [&](const char* k) {
-    const json::value* x = o.if_contains(k);
-    return x && x->is_string() ? std::string(x->as_string()) : std::string();
-  };
-  if (str("format") != kConfigFormat) return core::DataLossError("not a mamori backup repository");
-  auto pub = crypto::HexDecode(str("manifest_public_key"));
-  auto wrapped = crypto::HexDecode(str("wrapped_keys"));
-  if (!pub || !wrapped) return core::DataLossError("backup config keys are not hex");
-  MAMORI_ASSIGN_OR_RETURN(crypto::VerifyingKey key, crypto::VerifyingKey::Import(*pub));
-  return Config{.repository = str("repository"),
-                .public_key = key,
-                .wrapped_keys = std::string(wrapped->begin(), wrapped->end())};
-}
+using Config = internal::RepositoryConfig;
 
 // What the repository already holds: chunk id -> (stored sha, plain size),
 // from every manifest that verifies.
@@ -124,10 +100,39 @@ std::string NewSnapshotId(core::Env& env) {
   return compact + "-" + crypto::HexEncode(r);
 }
 
+core::Result<Config> ReadConfig(Destination& dest) { return internal::ReadRepositoryConfig(dest); }
+
 }  // namespace
 
+core::Result<internal::RepositoryConfig> internal::ReadRepositoryConfig(Destination& dest) {
+  MAMORI_ASSIGN_OR_RETURN(std::string text, dest.Get("config"));
+  boost::system::error_code ec;
+  json::value v = json::parse(text, ec);
+  if (ec || !v.is_object()) return core::DataLossError("backup config is not JSON");
+  const json::object& o = v.as_object();
+  auto str = [&](const char* k) {
+    const json::value* x = o.if_contains(k);
+    return x && x->is_string() ? std::string(x->as_string()) : std::string();
+  };
+  if (str("format") != kConfigFormat) return core::DataLossError("not a mamori backup repository");
+  auto pub = crypto::HexDecode(str("manifest_public_key"));
+  auto wrapped = crypto::HexDecode(str("wrapped_keys"));
+  if (!pub || !wrapped) return core::DataLossError("backup config keys are not hex");
+  MAMORI_ASSIGN_OR_RETURN(crypto::VerifyingKey key, crypto::VerifyingKey::Import(*pub));
+  Config config{.repository = str("repository"),
+                .public_key = key,
+                .wrapped_keys = std::string(wrapped->begin(), wrapped->end())};
+  if (std::string admin_hex = str("admin_public_key"); !admin_hex.empty()) {
+    auto admin = crypto::HexDecode(admin_hex);
+    if (!admin) return core::DataLossError("backup config admin key is not hex");
+    MAMORI_ASSIGN_OR_RETURN(crypto::VerifyingKey admin_key, crypto::VerifyingKey::Import(*admin));
+    config.admin_public_key = admin_key;
+  }
+  return config;
+}
+
 core::Status InitRepository(Destination& dest, const BackupKeys& keys, const crypto::AeadKey& kek,
-                            core::Env& env) {
+                            core::Env& env, const std::optional<crypto::VerifyingKey>& admin) {
   MAMORI_ASSIGN_OR_RETURN(bool exists, dest.Exists("config"));
   std::string public_hex = crypto::HexEncode(keys.signing.PublicKey().Raw());
   if (exists) {
@@ -146,6 +151,7 @@ core::Status InitRepository(Destination& dest, const BackupKeys& keys, const cry
                       {"manifest_public_key", public_hex},
                       {"wrapped_keys", crypto::HexEncode(crypto::AsBytes(wrapped))},
                       {"created_us", NowMicros(env)}};
+  if (admin) config["admin_public_key"] = crypto::HexEncode(admin->Raw());
   return dest.PutNew("config", json::serialize(config) + "\n");
 }
 
@@ -181,7 +187,7 @@ core::Result<ChunkOutcome> StoreChunk(Destination& dest, const BackupKeys& keys,
   }
   MAMORI_ASSIGN_OR_RETURN(std::string sealed, SealChunk(keys, id, piece, env));
   out.ref.stored_sha = Sha256Hex(sealed);
-  core::Status put = dest.PutNew(ChunkObjectName(id), sealed);
+  core::Status put = dest.PutNewUnflushed(ChunkObjectName(id), sealed);
   if (put.code() == core::StatusCode::kAlreadyExists) {
     // Left by an interrupted backup, or the same content twice in one batch:
     // use what is stored, after checking it.
@@ -224,6 +230,7 @@ core::Result<std::vector<ChunkOutcome>> StoreBatch(
 // Chunks per batch: enough to keep every core busy, few enough to bound memory
 // (at most kBatch x max_size bytes are held).
 constexpr size_t kBatch = 32;
+constexpr size_t kMinWorkers = 8;
 
 }  // namespace
 
@@ -233,9 +240,11 @@ core::Result<SnapshotSummary> CreateSnapshot(Destination& dest, const BackupKeys
   MAMORI_ASSIGN_OR_RETURN(Config config, ReadConfig(dest));
   MAMORI_ASSIGN_OR_RETURN(auto known, KnownChunks(dest, config.public_key));
   Chunker chunker(keys.seed(), options.chunker);
-  // Hashing, compressing, sealing and storing chunks runs on every core;
-  // chunking and the manifest stay in order on this thread.
-  size_t workers = std::max<size_t>(1, std::thread::hardware_concurrency());
+  // Hashing, compressing, sealing and storing chunks runs on worker threads;
+  // chunking and the manifest stay in order on this thread. Storing a chunk
+  // mostly waits for its fsync, so there are more workers than cores (at
+  // least 8): concurrent fsyncs keep the disk busy and share journal commits.
+  size_t workers = std::max<size_t>(kMinWorkers, std::thread::hardware_concurrency());
   SnapshotSummary summary{.id = NewSnapshotId(env)};
   Manifest manifest{.snapshot = summary.id,
                     .created_us = NowMicros(env),
@@ -297,6 +306,8 @@ core::Result<SnapshotSummary> CreateSnapshot(Destination& dest, const BackupKeys
     ++summary.files;
   }
   std::string bytes = internal::SerializeManifest(manifest, keys.signing);
+  // Every chunk durable before the manifest that names them.
+  MAMORI_RETURN_IF_ERROR(dest.Flush());
   MAMORI_RETURN_IF_ERROR(dest.PutNew("snapshots/" + summary.id + ".manifest", bytes));
   summary.bytes_written += bytes.size();
   summary.duration =
@@ -324,10 +335,24 @@ core::Result<std::vector<SnapshotInfo>> ListSnapshots(Destination& dest) {
   return out;
 }
 
-core::Result<VerifyReport> Verify(Destination& dest, const std::optional<std::string>& snapshot) {
+core::Result<VerifyReport> Verify(Destination& dest, const std::optional<std::string>& snapshot,
+                                  const std::function<void(uint64_t, uint64_t)>& progress) {
   MAMORI_ASSIGN_OR_RETURN(Config config, ReadConfig(dest));
   MAMORI_ASSIGN_OR_RETURN(std::vector<std::string> names, dest.List("snapshots/"));
+  uint64_t total_refs = 0, refs_done = 0;
+  if (progress) {
+    // A first pass for the total; manifests are small next to the chunks.
+    for (const std::string& name : names) {
+      if (snapshot && *snapshot != fs::path(name).stem().string()) continue;
+      auto bytes = dest.Get(name);
+      if (!bytes.ok()) continue;
+      auto m = internal::ParseManifest(*bytes, config.public_key);
+      if (!m.ok()) continue;
+      for (const FileEntry& f : m->files) total_refs += f.chunks.size();
+    }
+  }
   VerifyReport report;
+  report.problems = dest.CheckContainer();
   std::map<std::string, std::string> checked;  // object -> "" if fine, else reason
   for (const std::string& name : names) {
     std::string id = fs::path(name).stem().string();
@@ -369,6 +394,9 @@ core::Result<VerifyReport> Verify(Destination& dest, const std::optional<std::st
                                      it->second});
         }
         offset += c.size;
+        if (progress && (++refs_done % 16 == 0 || refs_done == total_refs)) {
+          progress(refs_done, total_refs);
+        }
       }
     }
   }
@@ -383,9 +411,10 @@ core::Result<std::string> SnapshotKeyFile(Destination& dest, const std::string& 
   return m.key_file;
 }
 
-core::Result<RestoreSummary> RestoreSnapshot(Destination& dest, const BackupKeys& keys,
-                                             const std::string& snapshot,
-                                             const std::string& target_dir, core::Env& env) {
+core::Result<RestoreSummary> RestoreSnapshot(
+    Destination& dest, const BackupKeys& keys, const std::string& snapshot,
+    const std::string& target_dir, core::Env& env,
+    const std::function<void(uint64_t, uint64_t)>& progress) {
   auto started = env.clock().Monotonic();
   std::error_code ec;
   if (fs::exists(target_dir, ec) && !fs::is_empty(target_dir, ec)) {
@@ -396,6 +425,8 @@ core::Result<RestoreSummary> RestoreSnapshot(Destination& dest, const BackupKeys
   MAMORI_ASSIGN_OR_RETURN(Manifest m, internal::ParseManifest(bytes, keys.signing.PublicKey()));
   if (m.snapshot != snapshot) return core::DataLossError("manifest names another snapshot");
   RestoreSummary summary;
+  uint64_t total = 0, written = 0;
+  for (const FileEntry& f : m.files) total += f.size;
   for (const FileEntry& f : m.files) {
     if (f.name.empty() || f.name.front() == '/' || f.name.find("..") != std::string::npos) {
       return core::DataLossError("manifest names an unsafe path");
@@ -422,6 +453,8 @@ core::Result<RestoreSummary> RestoreSnapshot(Destination& dest, const BackupKeys
       }
       out.write(plain->data(), static_cast<std::streamsize>(plain->size()));
       offset += c.size;
+      written += c.size;
+      if (progress && (i % 32 == 31 || written == total)) progress(written, total);
     }
     out.close();
     if (!out) return core::UnavailableError("cannot write " + tmp.string());

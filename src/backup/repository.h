@@ -50,10 +50,13 @@
 
 namespace mamori::backup {
 
-// Writes the `config` object. If one exists, it must be this installation's
-// (same manifest key); kFailedPrecondition otherwise.
+// Writes the `config` object, with the public half of the admin key that may
+// prune (backup/retention.h) if given; without one the repository can never
+// be pruned. If a config exists, it must be this installation's (same
+// manifest key); kFailedPrecondition otherwise. The config is never rewritten.
 core::Status InitRepository(Destination& dest, const BackupKeys& keys, const crypto::AeadKey& kek,
-                            core::Env& env);
+                            core::Env& env,
+                            const std::optional<crypto::VerifyingKey>& admin = std::nullopt);
 
 // The repository's keys, unwrapped from its config with `kek`.
 // Errors: kNotFound without a config; kDataLoss for another KEK.
@@ -97,18 +100,18 @@ struct SnapshotInfo {
 // Every snapshot, oldest first, with whether its manifest verifies.
 core::Result<std::vector<SnapshotInfo>> ListSnapshots(Destination& dest);
 
-struct Problem {
-  std::string location;  // "snapshot S file mamori.db chunk 3 (offset 3145728): chunks/ab/..."
-  std::string reason;    // "missing", "content changed", "signature does not verify", ...
-};
 struct VerifyReport {
   uint64_t snapshots = 0;
   uint64_t chunks_checked = 0;
   uint64_t bytes_checked = 0;
   std::vector<Problem> problems;
 };
-// Checks every manifest (or one) and every chunk it references, with no key.
-core::Result<VerifyReport> Verify(Destination& dest, const std::optional<std::string>& snapshot);
+// Checks every manifest (or one) and every chunk it references, with no key,
+// and the destination's own container (Destination::CheckContainer: an
+// archive's cut-short tail or damaged records).
+// `progress` (optional) is called now and then with (chunks checked, chunks referenced).
+core::Result<VerifyReport> Verify(Destination& dest, const std::optional<std::string>& snapshot,
+                                  const std::function<void(uint64_t, uint64_t)>& progress = {});
 
 // The master key file carried by a snapshot (to unlock the KEK for restore).
 core::Result<std::string> SnapshotKeyFile(Destination& dest, const std::string& snapshot);
@@ -121,9 +124,11 @@ struct RestoreSummary {
 // Writes every file of `snapshot` under `target_dir` (which must be empty or
 // absent). Each file is written to a temporary name and renamed only once
 // all its chunks checked out. Errors: kDataLoss naming the bad chunk.
-core::Result<RestoreSummary> RestoreSnapshot(Destination& dest, const BackupKeys& keys,
-                                             const std::string& snapshot,
-                                             const std::string& target_dir, core::Env& env);
+// `progress` (optional) is called now and then with (bytes written, bytes in all files).
+core::Result<RestoreSummary> RestoreSnapshot(
+    Destination& dest, const BackupKeys& keys, const std::string& snapshot,
+    const std::string& target_dir, core::Env& env,
+    const std::function<void(uint64_t, uint64_t)>& progress = {});
 
 // A restore drill's result (GUIDELINE EMG-08, EMG-07: drill the restore and
 // record it), kept in the destination beside the snapshots it tested, signed

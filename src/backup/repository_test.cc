@@ -116,6 +116,30 @@ TEST_F(RepositoryTest, RestoreEqualsTheOriginal) {
   EXPECT_EQ(*key_file, "passphrase-wrapped key file bytes");
 }
 
+// Issue 8: long runs report progress (the CLI draws a bar on a terminal) and
+// end at the total.
+TEST_F(RepositoryTest, CreateRestoreAndVerifyReportProgressUpToTheTotal) {
+  std::vector<std::pair<uint64_t, uint64_t>> created, restored, verified;
+  SnapshotOptions options = Options();
+  options.progress = [&](uint64_t d, uint64_t t) { created.emplace_back(d, t); };
+  auto s = CreateSnapshot(*dest_, keys_, options, env_);
+  ASSERT_THAT(s, IsOk());
+  ASSERT_THAT(RestoreSnapshot(*dest_, keys_, s->id, core::testing::MakeTempDir() + "/r", env_,
+                              [&](uint64_t d, uint64_t t) { restored.emplace_back(d, t); }),
+              IsOk());
+  ASSERT_THAT(
+      Verify(*dest_, std::nullopt, [&](uint64_t d, uint64_t t) { verified.emplace_back(d, t); }),
+      IsOk());
+  for (const auto* calls : {&created, &restored, &verified}) {
+    ASSERT_GT(calls->size(), 1u);
+    EXPECT_EQ(calls->back().first, calls->back().second);
+    for (size_t i = 1; i < calls->size(); ++i) EXPECT_GE((*calls)[i].first, (*calls)[i - 1].first);
+  }
+  EXPECT_EQ(created.back().second, 3u << 20);
+  EXPECT_EQ(restored.back().second, 3u << 20);
+  EXPECT_EQ(verified.back().second, s->chunks);
+}
+
 TEST_F(RepositoryTest, NoBackupByteHoldsTheCanary) {  // EMG-04, invariant 4
   Snapshot();
   for (const auto& entry : fs::recursive_directory_iterator(repo_dir_)) {

@@ -19,6 +19,7 @@
 #include "cli/store_command.h"
 #include "cli/syslog_client.h"
 #include "cli/user_command.h"
+#include "cli/view_command.h"
 #include "crypto/key_file.h"
 
 #ifndef MAMORI_VERSION
@@ -321,6 +322,8 @@ int RunMain(int argc, char** argv, core::Env& env) {
   StoreCommands stores;
   stores.Register(app);
   AddAudit(app, flags);
+  ViewCommand view;
+  view.Register(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -332,6 +335,9 @@ int RunMain(int argc, char** argv, core::Env& env) {
     return kExitUsage;
   }
   try {
+    if (std::optional<core::Status> ran_view = view.Dispatch(env)) {
+      return ran_view->ok() ? kExitOk : ReportFailure(*ran_view);
+    }
     return Dispatch(app, init, serve, import, backup, users, assess, stores, flags, env);
   } catch (const std::exception& e) {
     // A library threw despite STYLE.md rule 6: report it as one line, not a trace.

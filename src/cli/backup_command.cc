@@ -1,12 +1,19 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "cli/backup_command.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 
 #include "backup/repository.h"
+#include "backup/retention.h"
 #include "cli/master_key.h"
 #include "crypto/key_file.h"
 #include "store/store.h"
@@ -48,13 +55,42 @@ core::Result<std::vector<backup::SourceFile>> SourceFiles(const std::string& dat
   return files;
 }
 
+// A progress bar on stderr, only on a terminal (logs and pipes get the
+// final summary line only).
 void PrintProgress(uint64_t done, uint64_t total) {
   if (isatty(STDERR_FILENO) == 0 || total == 0) return;
   int width = 30;
-  int filled = static_cast<int>(static_cast<double>(done) / static_cast<double>(total) * width);
-  std::fprintf(stderr, "\r[%-*s] %s / %s", width, std::string(filled, '#').c_str(),
+  int filled = static_cast<int>(static_cast<double>(std::min(done, total)) /
+                                static_cast<double>(total) * width);
+  std::fprintf(stderr, "\r[%-*s] %3d%% %s / %s", width, std::string(filled, '#').c_str(),
+               static_cast<int>(100.0 * static_cast<double>(std::min(done, total)) /
+                                static_cast<double>(total)),
                Mib(done).c_str(), Mib(total).c_str());
   if (done >= total) std::fprintf(stderr, "\n");
+}
+
+void PrintCountProgress(uint64_t done, uint64_t total) {
+  if (isatty(STDERR_FILENO) == 0 || total == 0) return;
+  int width = 30;
+  int filled = static_cast<int>(static_cast<double>(std::min(done, total)) /
+                                static_cast<double>(total) * width);
+  std::fprintf(stderr, "\r[%-*s] %llu / %llu chunks", width, std::string(filled, '#').c_str(),
+               static_cast<unsigned long long>(done), static_cast<unsigned long long>(total));
+  if (done >= total) std::fprintf(stderr, "\n");
+}
+
+// Creates `path` with `mode`; refuses to replace an existing file.
+core::Status WriteNewFile(const std::string& path, std::string_view bytes, mode_t mode) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+  if (fd < 0) {
+    return core::FailedPreconditionError("cannot create " + path + " (" + std::strerror(errno) +
+                                         "); choose a new file name");
+  }
+  bool ok = ::write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size()) &&
+            ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok) return core::UnavailableError("cannot write " + path);
+  return core::Status::Ok();
 }
 
 core::Result<std::string> ReadFile(const std::string& path) {
@@ -94,16 +130,45 @@ void BackupCommands::Register(CLI::App& app) {
   backup_->require_subcommand(1);
   create_ = backup_->add_subcommand("create", "Snapshot a data directory (the server may run)");
   create_->add_option("--data-dir", data_dir_, "Data directory")->required();
-  create_->add_option("--to", destination_, "Backup destination directory (local disk or NAS)")
+  create_
+      ->add_option("--to", destinations_,
+                   "Destination: a directory (local disk or NAS), or archive:FILE (one file "
+                   "for removable media); repeat for several")
       ->required();
   create_->add_option("--passphrase-file", passphrase_file_, "Master key passphrase file");
+  create_->add_option("--admin-public-key", admin_public_key_,
+                      "When the destination is new: the public admin key file (from `mamori "
+                      "backup admin-key`) whose private half may later prune it");
+  admin_key_ = backup_->add_subcommand(
+      "admin-key", "Make the key that may prune old generations (keep it offline)");
+  admin_key_
+      ->add_option("--out", admin_key_file_,
+                   "File for the private key (not in the data directory); FILE.pub gets "
+                   "the public key")
+      ->required();
+  prune_ = backup_->add_subcommand("prune", "Remove snapshots outside the retention policy");
+  prune_->add_option("destination", destination_, "Backup destination (directory or archive:FILE)")
+      ->required();
+  prune_->add_option("--admin-key", admin_key_file_, "The private admin key file")->required();
+  prune_->add_option("--keep-last", retention_.last, "Newest snapshots to keep")
+      ->default_val(retention_.last);
+  prune_->add_option("--keep-daily", retention_.daily, "Days to keep the newest snapshot of")
+      ->default_val(retention_.daily);
+  prune_->add_option("--keep-weekly", retention_.weekly, "ISO weeks to keep one snapshot of")
+      ->default_val(retention_.weekly);
+  prune_->add_option("--keep-monthly", retention_.monthly, "Months to keep one snapshot of")
+      ->default_val(retention_.monthly);
+  prune_->add_flag("--dry-run", dry_run_, "Show what would be removed; remove nothing");
   list_ = backup_->add_subcommand("list", "List the snapshots of a destination");
-  list_->add_option("destination", destination_, "Backup destination directory")->required();
+  list_->add_option("destination", destination_, "Backup destination (directory or archive:FILE)")
+      ->required();
   verify_ = backup_->add_subcommand("verify", "Check every chunk and manifest (no key needed)");
-  verify_->add_option("destination", destination_, "Backup destination directory")->required();
+  verify_->add_option("destination", destination_, "Backup destination (directory or archive:FILE)")
+      ->required();
   verify_->add_option("--snapshot", snapshot_, "Only this snapshot");
   restore_ = app.add_subcommand("restore", "Restore a snapshot into a new data directory");
-  restore_->add_option("--from", destination_, "Backup destination directory")->required();
+  restore_->add_option("--from", destination_, "Backup destination (directory or archive:FILE)")
+      ->required();
   restore_->add_option("--snapshot", snapshot_,
                        "Snapshot id (see `mamori backup list`); a drill defaults to the newest");
   restore_->add_option("--data-dir", data_dir_, "New data directory (absent or empty)");
@@ -120,53 +185,122 @@ std::optional<core::Status> BackupCommands::Dispatch(const CLI::App& app, core::
   (void)app;
   if (create_->parsed()) return Create(env);
   if (list_->parsed()) return List();
-  return Verify();
+  if (admin_key_->parsed()) return AdminKey(env);
+  if (prune_->parsed()) return Prune(env);
+  return Verify(env);
+}
+
+namespace {
+
+// The repository keys of `dest`, initialising it (with `admin`) if new.
+core::Result<backup::BackupKeys> KeysFor(backup::Destination& dest, const crypto::AeadKey& kek,
+                                         const std::optional<crypto::VerifyingKey>& admin,
+                                         core::Env& env) {
+  auto keys = backup::OpenRepositoryKeys(dest, kek);
+  if (keys.status().code() == core::StatusCode::kNotFound) {
+    backup::BackupKeys fresh = backup::BackupKeys::Generate(env.random());
+    MAMORI_RETURN_IF_ERROR(backup::InitRepository(dest, fresh, kek, env, admin));
+    return fresh;
+  }
+  if (!keys.ok()) {
+    return core::FailedPreconditionError(
+        dest.Describe() + " holds backups made under another master key (" +
+        std::string(keys.status().message()) + "); back up into a new destination");
+  }
+  return keys;
+}
+
+}  // namespace
+
+core::Result<std::vector<BackupOutcome>> BackupDataDirectory(const BackupRunOptions& options,
+                                                             core::Env& env) {
+  // The consistent copy lives in the data directory (same file system, same
+  // 0700 protection) only until it is chunked; SourceFiles skips it.
+  static std::atomic<int> run{0};
+  std::string copy = core::JoinPath(options.data_dir, "backup-tmp-" + std::to_string(getpid()) +
+                                                          "-" + std::to_string(run++) + ".db");
+  MAMORI_ASSIGN_OR_RETURN(std::string location,
+                          StoreLocation(options.data_dir, core::FileSystem::Posix()));
+  MAMORI_ASSIGN_OR_RETURN(store::CopySummary copied, store::CopyDatabase(location, copy));
+  (void)copied;
+  std::vector<BackupOutcome> outcomes;
+  auto files = SourceFiles(options.data_dir, copy);
+  auto key_file = ReadFile(core::JoinPath(options.data_dir, kMasterKeyFile));
+  for (const std::string& spec : options.destinations) {
+    auto summary = [&]() -> core::Result<backup::SnapshotSummary> {
+      MAMORI_RETURN_IF_ERROR(files.status());
+      MAMORI_RETURN_IF_ERROR(key_file.status());
+      MAMORI_ASSIGN_OR_RETURN(auto dest, backup::OpenDestination(spec));
+      MAMORI_ASSIGN_OR_RETURN(backup::BackupKeys keys,
+                              KeysFor(*dest, *options.kek, options.admin, env));
+      return backup::CreateSnapshot(
+          *dest, keys, {.files = *files, .key_file = *key_file, .progress = options.progress}, env);
+    }();
+    BackupOutcome outcome{.destination = spec, .summary = std::move(summary)};
+    outcomes.push_back(std::move(outcome));
+  }
+  std::error_code ec;
+  fs::remove(copy, ec);
+  return outcomes;
 }
 
 core::Status BackupCommands::Create(core::Env& env) {
   MAMORI_ASSIGN_OR_RETURN(crypto::SecureBytes passphrase,
                           ObtainPassphrase(passphrase_file_, env, "Master key passphrase", false));
   MAMORI_ASSIGN_OR_RETURN(crypto::AeadKey kek, UnlockMasterKey(data_dir_, passphrase, env));
-  MAMORI_ASSIGN_OR_RETURN(auto dest, backup::OpenDirectoryDestination(destination_));
-  auto keys = backup::OpenRepositoryKeys(*dest, kek);
-  if (keys.status().code() == core::StatusCode::kNotFound) {
-    backup::BackupKeys fresh = backup::BackupKeys::Generate(env.random());
-    MAMORI_RETURN_IF_ERROR(backup::InitRepository(*dest, fresh, kek, env));
-    keys = std::move(fresh);
+  std::optional<crypto::VerifyingKey> admin;
+  if (!admin_public_key_.empty()) {
+    MAMORI_ASSIGN_OR_RETURN(std::string pem, ReadFile(admin_public_key_));
+    auto parsed = crypto::VerifyingKey::FromPem(pem);
+    if (!parsed.ok()) {
+      return core::InvalidArgumentError(admin_public_key_ +
+                                        " is not a public admin key; make one with `mamori "
+                                        "backup admin-key --out FILE` and pass FILE.pub");
+    }
+    admin = *parsed;
+  } else {
+    for (const std::string& spec : destinations_) {
+      MAMORI_ASSIGN_OR_RETURN(auto dest, backup::OpenDestination(spec));
+      MAMORI_ASSIGN_OR_RETURN(bool exists, dest->Exists("config"));
+      if (!exists) {
+        std::fprintf(stderr,
+                     "mamori: note: %s is created without an admin key and can never be pruned "
+                     "(--admin-public-key)\n",
+                     spec.c_str());
+      }
+    }
   }
-  if (!keys.ok()) {
-    return core::FailedPreconditionError(
-        destination_ + " holds backups made under another master key (" +
-        std::string(keys.status().message()) + "); back up into a new destination");
+  MAMORI_ASSIGN_OR_RETURN(std::vector<BackupOutcome> outcomes,
+                          BackupDataDirectory({.data_dir = data_dir_,
+                                               .kek = &kek,
+                                               .destinations = destinations_,
+                                               .admin = admin,
+                                               .progress = PrintProgress},
+                                              env));
+  core::Status first_error;
+  for (const BackupOutcome& o : outcomes) {
+    if (!o.summary.ok()) {
+      std::fprintf(stderr, "mamori: backup into %s failed: %s\n", o.destination.c_str(),
+                   std::string(o.summary.status().message()).c_str());
+      if (first_error.ok()) first_error = o.summary.status();
+      continue;
+    }
+    const backup::SnapshotSummary& summary = *o.summary;
+    std::printf("mamori: snapshot %s in %s: %llu files, %s read, %s new, %s written, %lld ms\n",
+                summary.id.c_str(), o.destination.c_str(),
+                static_cast<unsigned long long>(summary.files), Mib(summary.bytes_read).c_str(),
+                Mib(summary.bytes_new).c_str(), Mib(summary.bytes_written).c_str(),
+                static_cast<long long>(summary.duration.count()));
   }
-  // The consistent copy lives in the data directory (same file system, same
-  // 0700 protection) only until it is chunked; SourceFiles skips it.
-  std::string copy = core::JoinPath(data_dir_, "backup-tmp-" + std::to_string(getpid()) + ".db");
-  MAMORI_ASSIGN_OR_RETURN(std::string location,
-                          StoreLocation(data_dir_, core::FileSystem::Posix()));
-  MAMORI_ASSIGN_OR_RETURN(store::CopySummary copied, store::CopyDatabase(location, copy));
-  (void)copied;
-  auto files = SourceFiles(data_dir_, copy);
-  MAMORI_ASSIGN_OR_RETURN(std::string key_file,
-                          ReadFile(core::JoinPath(data_dir_, kMasterKeyFile)));
-  core::Result<backup::SnapshotSummary> summary =
-      files.ok() ? backup::CreateSnapshot(
-                       *dest, *keys,
-                       {.files = *files, .key_file = key_file, .progress = PrintProgress}, env)
-                 : core::Result<backup::SnapshotSummary>(files.status());
-  std::error_code ec;
-  fs::remove(copy, ec);
-  MAMORI_RETURN_IF_ERROR(summary.status());
-  std::printf("mamori: snapshot %s: %llu files, %s read, %s new, %s written, %lld ms\n",
-              summary->id.c_str(), static_cast<unsigned long long>(summary->files),
-              Mib(summary->bytes_read).c_str(), Mib(summary->bytes_new).c_str(),
-              Mib(summary->bytes_written).c_str(),
-              static_cast<long long>(summary->duration.count()));
-  return core::Status::Ok();
+  if (!first_error.ok() && outcomes.size() > 1) {
+    return core::Status(first_error.code(),
+                        "a backup failed (above); the other destinations hold their snapshots");
+  }
+  return first_error;
 }
 
 core::Status BackupCommands::List() {
-  MAMORI_ASSIGN_OR_RETURN(auto dest, backup::OpenDirectoryDestination(destination_));
+  MAMORI_ASSIGN_OR_RETURN(auto dest, backup::OpenExistingDestination(destination_));
   MAMORI_ASSIGN_OR_RETURN(std::vector<backup::SnapshotInfo> snapshots,
                           backup::ListSnapshots(*dest));
   for (const backup::SnapshotInfo& s : snapshots) {
@@ -186,18 +320,23 @@ core::Status BackupCommands::List() {
   return core::Status::Ok();
 }
 
-core::Status BackupCommands::Verify() {
-  MAMORI_ASSIGN_OR_RETURN(auto dest, backup::OpenDirectoryDestination(destination_));
+core::Status BackupCommands::Verify(core::Env& env) {
+  MAMORI_ASSIGN_OR_RETURN(auto dest, backup::OpenExistingDestination(destination_));
   std::optional<std::string> only;
   if (!snapshot_.empty()) only = snapshot_;
-  MAMORI_ASSIGN_OR_RETURN(backup::VerifyReport report, backup::Verify(*dest, only));
+  auto started = env.clock().Monotonic();
+  MAMORI_ASSIGN_OR_RETURN(backup::VerifyReport report,
+                          backup::Verify(*dest, only, PrintCountProgress));
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(env.clock().Monotonic() - started)
+                .count();
   for (const backup::Problem& p : report.problems) {
     std::printf("BAD %s: %s\n", p.location.c_str(), p.reason.c_str());
   }
-  std::printf("mamori: %llu snapshots, %llu chunks (%s) checked, %zu problems\n",
+  std::printf("mamori: %llu snapshots, %llu chunks (%s) checked, %zu problems, %lld ms\n",
               static_cast<unsigned long long>(report.snapshots),
               static_cast<unsigned long long>(report.chunks_checked),
-              Mib(report.bytes_checked).c_str(), report.problems.size());
+              Mib(report.bytes_checked).c_str(), report.problems.size(),
+              static_cast<long long>(ms));
   if (!report.problems.empty()) {
     return core::DataLossError("the backup at " + destination_ +
                                " is damaged; restore from another snapshot or destination");
@@ -209,16 +348,57 @@ core::Status BackupCommands::Restore(core::Env& env) {
   if (data_dir_.empty() || snapshot_.empty()) {
     return core::InvalidArgumentError("restore needs --snapshot ID and --data-dir NEWDIR");
   }
-  MAMORI_ASSIGN_OR_RETURN(auto dest, backup::OpenDirectoryDestination(destination_));
+  MAMORI_ASSIGN_OR_RETURN(auto dest, backup::OpenExistingDestination(destination_));
   MAMORI_ASSIGN_OR_RETURN(Unlocked unlocked,
                           UnlockSnapshot(*dest, snapshot_, passphrase_file_, env));
-  MAMORI_ASSIGN_OR_RETURN(backup::RestoreSummary summary,
-                          backup::RestoreSnapshot(*dest, unlocked.keys, snapshot_, data_dir_, env));
+  MAMORI_ASSIGN_OR_RETURN(
+      backup::RestoreSummary summary,
+      backup::RestoreSnapshot(*dest, unlocked.keys, snapshot_, data_dir_, env, PrintProgress));
   std::error_code ec;
   fs::permissions(data_dir_, fs::perms::owner_all, ec);
   std::printf("mamori: restored snapshot %s into %s: %llu files, %s, %lld ms\n", snapshot_.c_str(),
               data_dir_.c_str(), static_cast<unsigned long long>(summary.files),
               Mib(summary.bytes).c_str(), static_cast<long long>(summary.duration.count()));
+  return core::Status::Ok();
+}
+
+core::Status BackupCommands::AdminKey(core::Env& env) {
+  backup::AdminKey admin = backup::AdminKey::Generate(env.random());
+  crypto::SecureBytes pem = admin.key.ToPem();
+  MAMORI_RETURN_IF_ERROR(WriteNewFile(admin_key_file_, crypto::AsStringView(pem), 0600));
+  MAMORI_RETURN_IF_ERROR(
+      WriteNewFile(admin_key_file_ + ".pub", admin.key.PublicKey().ToPem(), 0644));
+  std::printf(
+      "mamori: admin key written to %s (keep it offline, not on this server) and its public "
+      "half to %s.pub (pass it to `backup create --admin-public-key` for a new destination)\n",
+      admin_key_file_.c_str(), admin_key_file_.c_str());
+  return core::Status::Ok();
+}
+
+core::Status BackupCommands::Prune(core::Env& env) {
+  MAMORI_ASSIGN_OR_RETURN(std::string pem, ReadFile(admin_key_file_));
+  auto admin = backup::AdminKey::FromPem(pem);
+  if (!admin.ok()) {
+    return core::InvalidArgumentError(admin_key_file_ +
+                                      " is not a private admin key (from `mamori backup "
+                                      "admin-key`); nothing was removed");
+  }
+  if (destination_.starts_with("archive:")) {
+    return core::FailedPreconditionError(
+        "an archive is append-only and cannot be pruned; retire the medium instead");
+  }
+  MAMORI_ASSIGN_OR_RETURN(
+      auto dest, backup::OpenDirectoryDestinationForPrune(
+                     destination_.starts_with("dir:") ? destination_.substr(4) : destination_));
+  MAMORI_ASSIGN_OR_RETURN(backup::PruneReport report,
+                          backup::Prune(*dest, *admin, retention_, dry_run_, env));
+  for (const std::string& id : report.removed) {
+    std::printf("%s %s\n", dry_run_ ? "would remove" : "removed", id.c_str());
+  }
+  std::printf("mamori: %zu snapshots kept, %zu %s, %llu chunks %s\n", report.kept.size(),
+              report.removed.size(), dry_run_ ? "to remove" : "removed",
+              static_cast<unsigned long long>(report.chunks_removed),
+              dry_run_ ? "to remove" : "removed");
   return core::Status::Ok();
 }
 
@@ -245,7 +425,7 @@ core::Result<uint64_t> CheckEveryVersion(const std::string& data_dir, const cryp
 }  // namespace
 
 core::Status BackupCommands::Drill(core::Env& env) {
-  MAMORI_ASSIGN_OR_RETURN(auto dest, backup::OpenDirectoryDestination(destination_));
+  MAMORI_ASSIGN_OR_RETURN(auto dest, backup::OpenExistingDestination(destination_));
   if (snapshot_.empty()) {
     MAMORI_ASSIGN_OR_RETURN(auto snapshots, backup::ListSnapshots(*dest));
     for (const backup::SnapshotInfo& s : snapshots) {

@@ -3,9 +3,13 @@
 
 // `mamori backup create|list|verify` and `mamori restore` (issue 8):
 //
-//   mamori backup create --data-dir DIR --to DEST     snapshot a data directory, live or stopped
+//   mamori backup create --data-dir DIR --to DEST [--to archive:FILE ...]
+//                                                     snapshot a data directory, live or stopped
 //   mamori backup list DEST                           snapshots, oldest first, with their state
 //   mamori backup verify DEST [--snapshot ID]         every chunk and manifest, no key needed
+//   mamori backup admin-key --out FILE                the key that may prune (keep it offline)
+//   mamori backup prune DEST --admin-key FILE [--keep-daily 7 --keep-weekly 4
+//                      --keep-monthly 12 --keep-last 1] [--dry-run]
 //   mamori restore --from DEST --snapshot ID --data-dir NEWDIR
 //   mamori restore --drill --from DEST [--snapshot ID]   restore into a scratch directory,
 //                                                        open every record version, record the
@@ -21,15 +25,41 @@
 //
 // Thread-safety: one command per process.
 
+#include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
+#include "backup/repository.h"
+#include "backup/retention.h"
 #include "core/env.h"
 #include "core/status.h"
+#include "crypto/aead.h"
+#include "crypto/signature.h"
 
 namespace mamori::cli {
+
+struct BackupRunOptions {
+  std::string data_dir;
+  const crypto::AeadKey* kek = nullptr;  // the installation's master key
+  // Directories or "archive:FILE" (backup::OpenDestination).
+  std::vector<std::string> destinations;
+  // Written into destinations created now: the key that may prune them.
+  std::optional<crypto::VerifyingKey> admin;
+  std::function<void(uint64_t, uint64_t)> progress;
+};
+struct BackupOutcome {
+  std::string destination;
+  core::Result<backup::SnapshotSummary> summary;
+};
+// Copies the database once (SQLite online backup; a server may be running),
+// then snapshots it and the data directory's other files into each
+// destination in turn. Errors: only if the copy cannot be made; a failure of
+// one destination is in its outcome.
+core::Result<std::vector<BackupOutcome>> BackupDataDirectory(const BackupRunOptions& options,
+                                                             core::Env& env);
 
 class BackupCommands {
  public:
@@ -41,17 +71,26 @@ class BackupCommands {
  private:
   core::Status Create(core::Env& env);
   core::Status List();
-  core::Status Verify();
+  core::Status Verify(core::Env& env);
   core::Status Restore(core::Env& env);
   core::Status Drill(core::Env& env);
+  core::Status AdminKey(core::Env& env);
+  core::Status Prune(core::Env& env);
 
   CLI::App* backup_ = nullptr;
   CLI::App* create_ = nullptr;
   CLI::App* list_ = nullptr;
   CLI::App* verify_ = nullptr;
   CLI::App* restore_ = nullptr;
+  CLI::App* admin_key_ = nullptr;
+  CLI::App* prune_ = nullptr;
+  std::string admin_key_file_;
+  std::string admin_public_key_;
+  backup::RetentionPolicy retention_;
+  bool dry_run_ = false;
   std::string data_dir_;
   std::string destination_;
+  std::vector<std::string> destinations_;
   std::string snapshot_;
   std::string passphrase_file_;
   bool drill_ = false;

@@ -4,11 +4,13 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "cli/backup_schedule.h"
 #include "cli/data_dir.h"
 #include "cli/identity.h"
 #include "cli/master_key.h"
 #include "compliance/assess.h"
 #include "compliance/report.h"
+#include "cli/view_command.h"
 #include "core/logging.h"
 #include "fhir/care_relations.h"
 #include "fhir/rest_api.h"
@@ -251,13 +253,40 @@ core::Status Serve(const ServeOptions& options, core::Env& env) {
                            },
                        .patients_of_body = fhir::PatientsOfBody},
                       env);
-  router.SetGate(&gate);
+  ReadOnlyGate read_only_gate(gate);
+  if (options.read_only) {
+    MAMORI_RETURN_IF_ERROR(RegisterViewerRoutes(router));
+    router.SetGate(&read_only_gate);
+  } else {
+    router.SetGate(&gate);
+  }
 
   // Every request appends an audit event (a group commit), so none runs
   // inline on a network thread (DESIGN invariant 3).
   http::RequestAuditor auditor(*store, env);
   http::Handler handler = BenchmarkWithoutAudit() ? router.AsHandler() : auditor.Wrap(router);
   MAMORI_ASSIGN_OR_RETURN(auto server, http::Server::Create(server_options, env, handler));
+  // Backups on a schedule (issue 8), each result recorded in the ledger.
+  std::unique_ptr<ScheduledBackups> backups;
+  if (!config.backup.schedule.empty() && !options.read_only) {
+    auto schedule =
+        backup::Schedule::Parse(config.backup.schedule, config.backup.utc_offset_minutes);
+    if (!schedule.ok()) return schedule.status().With(config_path);
+    if (config.backup.destinations.empty()) {
+      return core::InvalidArgumentError(config_path +
+                                        ": backup.schedule is set but backup.destinations is "
+                                        "empty; name at least one destination");
+    }
+    backups = std::make_unique<ScheduledBackups>(
+        *std::move(schedule),
+        BackupRunOptions{
+            .data_dir = options.data_dir, .kek = &kek, .destinations = config.backup.destinations},
+        *store, env);
+    core::LogInfo("backups scheduled ({}) into {} destinations",
+                  core::LogSafe::Vouch(config.backup.schedule, "config value"),
+                  config.backup.destinations.size());
+    backups->Start();
+  }
   core::LogInfo("mamori serving https://{}:{}",
                 core::LogSafe::Vouch(server_options.listen_address, "config value"),
                 server->port());

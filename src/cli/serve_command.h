@@ -39,6 +39,9 @@ struct ServeOptions {
   std::optional<std::string> listen;
   // Unlocks the master key (see cli/master_key.h).
   crypto::SecureBytes passphrase;
+  // The emergency viewer (cli/view_command.h): writes answer 405, GET /view
+  // serves the patient page, and no scheduled backup runs.
+  bool read_only = false;
 };
 
 // Errors: kNotFound (no data directory or config), kInvalidArgument (bad

@@ -38,6 +38,32 @@ TEST(ServeCommandTest, BadConfigNamesTheKeyAndServesNothing) {
   EXPECT_THAT(s.message(), HasSubstr("limits.max_body_bytes"));
 }
 
+TEST(ServeCommandTest, ABadBackupScheduleIsRefusedBeforeServing) {  // issue 8
+  core::Env env = core::Env::Real();
+  std::string dir = MakeTempDir() + "/d";
+  InitOptions init = Options(dir);
+  ASSERT_THAT(InitDataDir(init, env), IsOk());
+  ASSERT_THAT(core::WriteFileAtomically(env.fs(), dir + "/config.toml",
+                                        "[server]\nlisten = \"127.0.0.1:0\"\n"
+                                        "[backup]\nschedule = \"daily 25:00\"\n"
+                                        "destinations = [\"/tmp/x\"]\n",
+                                        0600),
+              IsOk());
+  core::Status s =
+      Serve({.data_dir = dir, .passphrase = crypto::SecureBytes(init.passphrase.span())}, env);
+  EXPECT_THAT(s, StatusIs(core::StatusCode::kInvalidArgument));
+  EXPECT_THAT(s.message(), HasSubstr("config.toml"));
+  EXPECT_THAT(s.message(), HasSubstr("25:00"));
+  ASSERT_THAT(core::WriteFileAtomically(env.fs(), dir + "/config.toml",
+                                        "[server]\nlisten = \"127.0.0.1:0\"\n"
+                                        "[backup]\nschedule = \"daily 02:00\"\n",
+                                        0600),
+              IsOk());
+  s = Serve({.data_dir = dir, .passphrase = crypto::SecureBytes(init.passphrase.span())}, env);
+  EXPECT_THAT(s, StatusIs(core::StatusCode::kInvalidArgument));
+  EXPECT_THAT(s.message(), HasSubstr("backup.destinations"));
+}
+
 TEST(ServeCommandTest, BadListenFlagIsRefused) {
   core::Env env = core::Env::Real();
   std::string dir = MakeTempDir() + "/d";

@@ -41,6 +41,21 @@ KeyReader ReadBool(std::function<void(Config&, bool)> set) {
   };
 }
 
+KeyReader ReadStringList(std::function<Status(Config&, std::vector<std::string>)> set) {
+  return [set](const toml::node& node, Config& config) -> Status {
+    const toml::array* array = node.as_array();
+    if (array == nullptr) return InvalidArgumentError("must be an array of strings");
+    std::vector<std::string> out;
+    for (const toml::node& item : *array) {
+      if (!item.is_string() || item.value<std::string>()->empty()) {
+        return InvalidArgumentError("must be an array of non-empty strings");
+      }
+      out.push_back(*item.value<std::string>());
+    }
+    return set(config, std::move(out));
+  };
+}
+
 Status SetListen(Config& c, std::string v) {
   MAMORI_RETURN_IF_ERROR(ParseHostPort(v).status());
   c.server.listen = std::move(v);
@@ -109,6 +124,24 @@ const Schema& GetSchema() {
            c.store.url = std::move(v);
            return Status::Ok();
          })}}},
+      {"backup",
+       {{"schedule", ReadString([](Config& c, std::string v) {
+           c.backup.schedule = std::move(v);
+           return Status::Ok();
+         })},
+        {"destinations", ReadStringList([](Config& c, std::vector<std::string> v) {
+           c.backup.destinations = std::move(v);
+           return Status::Ok();
+         })},
+        {"utc_offset_minutes",
+         [](const toml::node& node, Config& c) -> Status {
+           auto v = node.value<int64_t>();
+           if (!node.is_integer() || !v || *v < -12 * 60 || *v > 14 * 60) {
+             return InvalidArgumentError("must be an integer from -720 to 840");
+           }
+           c.backup.utc_offset_minutes = static_cast<int32_t>(*v);
+           return Status::Ok();
+         }}}},
       {"log", {{"level", ReadString(SetLogLevel)}, {"access_log", ReadBool([](Config& c, bool v) {
                                                       c.log.access_log = v;
                                                     })}}},
@@ -192,7 +225,7 @@ Result<Config> ParseConfig(std::string_view text, std::string_view source_name) 
     auto it = schema.find(section);
     if (it == schema.end()) {
       return InvalidArgumentError(fmt::format(
-          "{}: [{}]: unknown section; known sections: audit, log, limits, server, store, tls",
+          "{}: [{}]: unknown section; known sections: audit, backup, log, limits, server, store, tls",
           source_name, section));
     }
     MAMORI_RETURN_IF_ERROR(ReadSection(section, node, it->second, config).With(source_name));
@@ -206,6 +239,29 @@ Result<Config> LoadConfig(FileSystem& fs, const std::string& path) {
 }
 
 static std::string RenderBaseConfig(const Config& c);
+
+static std::string RenderBackup(const BackupConfig& b) {
+  if (b == BackupConfig{}) {
+    return "\n# Backups taken by `mamori serve` (docs/BACKUP.md), off until configured:\n"
+           "# [backup]\n"
+           "# schedule = \"daily 02:30\"          # or cron \"30 2 * * *\"\n"
+           "# destinations = [\"/mnt/nas/mamori\", \"archive:/media/usb/mamori.mamori\"]\n"
+           "# utc_offset_minutes = 540            # Japan Standard Time\n";
+  }
+  std::string destinations;
+  for (const std::string& d : b.destinations) {
+    destinations += (destinations.empty() ? "" : ", ") + TomlString(d);
+  }
+  return fmt::format(
+      "\n[backup]\n"
+      "# Backups taken by `mamori serve`: \"daily 02:30\" or cron \"30 2 * * *\"; empty = off.\n"
+      "# Destinations: directories (local disk, NAS) or \"archive:/media/usb/mamori.mamori\".\n"
+      "schedule = {}\n"
+      "destinations = [{}]\n"
+      "# The schedule's time zone, minutes east of UTC (540 = Japan Standard Time).\n"
+      "utc_offset_minutes = {}\n",
+      TomlString(b.schedule), destinations, b.utc_offset_minutes);
+}
 
 std::string RenderConfig(const Config& c) {
   std::string store;
@@ -222,43 +278,44 @@ std::string RenderConfig(const Config& c) {
 
 static std::string RenderBaseConfig(const Config& c) {
   return fmt::format(
-      "# mamori configuration. Relative paths are relative to the data directory.\n"
-      "# Every key is optional; `mamori serve` refuses unknown keys and bad values.\n\n"
-      "[server]\n"
-      "# Address to listen on. Loopback by default: open it to the network deliberately.\n"
-      "listen = {}\n"
-      "# I/O threads; 0 = one per CPU core.\n"
-      "threads = {}\n\n"
-      "[tls]\n"
-      "cert = {}\n"
-      "key = {}\n"
-      "# CA bundle for client certificates (mutual TLS); empty = off.\n"
-      "client_ca = {}\n"
-      "require_client_cert = {}\n\n"
-      "[limits]\n"
-      "max_header_bytes = {}\n"
-      "max_body_bytes = {}\n"
-      "handshake_timeout_ms = {}\n"
-      "header_timeout_ms = {}\n"
-      "body_timeout_ms = {}\n"
-      "idle_timeout_ms = {}\n"
-      "max_connections = {}\n\n"
-      "[log]\n"
-      "# debug, info, warn or error. Logs never contain patient data.\n"
-      "level = {}\n"
-      "access_log = {}\n\n"
-      "[audit]\n"
-      "# Signed tree heads of the audit log are appended here as they are issued;\n"
-      "# keep a copy of this file elsewhere (it proves the log was not rewritten).\n"
-      "sth_export = {}\n"
-      "sth_interval_ms = {}\n"
-      "sth_every_events = {}\n",
-      TomlString(c.server.listen), c.server.threads, TomlString(c.tls.cert), TomlString(c.tls.key),
-      TomlString(c.tls.client_ca), c.tls.require_client_cert, c.limits.max_header_bytes,
-      c.limits.max_body_bytes, c.limits.handshake_timeout_ms, c.limits.header_timeout_ms,
-      c.limits.body_timeout_ms, c.limits.idle_timeout_ms, c.limits.max_connections,
-      TomlString(c.log.level), c.log.access_log, TomlString(c.audit.sth_export),
-      c.audit.sth_interval_ms, c.audit.sth_every_events);
+             "# mamori configuration. Relative paths are relative to the data directory.\n"
+             "# Every key is optional; `mamori serve` refuses unknown keys and bad values.\n\n"
+             "[server]\n"
+             "# Address to listen on. Loopback by default: open it to the network deliberately.\n"
+             "listen = {}\n"
+             "# I/O threads; 0 = one per CPU core.\n"
+             "threads = {}\n\n"
+             "[tls]\n"
+             "cert = {}\n"
+             "key = {}\n"
+             "# CA bundle for client certificates (mutual TLS); empty = off.\n"
+             "client_ca = {}\n"
+             "require_client_cert = {}\n\n"
+             "[limits]\n"
+             "max_header_bytes = {}\n"
+             "max_body_bytes = {}\n"
+             "handshake_timeout_ms = {}\n"
+             "header_timeout_ms = {}\n"
+             "body_timeout_ms = {}\n"
+             "idle_timeout_ms = {}\n"
+             "max_connections = {}\n\n"
+             "[log]\n"
+             "# debug, info, warn or error. Logs never contain patient data.\n"
+             "level = {}\n"
+             "access_log = {}\n\n"
+             "[audit]\n"
+             "# Signed tree heads of the audit log are appended here as they are issued;\n"
+             "# keep a copy of this file elsewhere (it proves the log was not rewritten).\n"
+             "sth_export = {}\n"
+             "sth_interval_ms = {}\n"
+             "sth_every_events = {}\n",
+             TomlString(c.server.listen), c.server.threads, TomlString(c.tls.cert),
+             TomlString(c.tls.key), TomlString(c.tls.client_ca), c.tls.require_client_cert,
+             c.limits.max_header_bytes, c.limits.max_body_bytes, c.limits.handshake_timeout_ms,
+             c.limits.header_timeout_ms, c.limits.body_timeout_ms, c.limits.idle_timeout_ms,
+             c.limits.max_connections, TomlString(c.log.level), c.log.access_log,
+             TomlString(c.audit.sth_export), c.audit.sth_interval_ms, c.audit.sth_every_events) +
+         RenderBackup(c.backup);
 }
 
 }  // namespace mamori::core

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/file_system.h"
 #include "core/status.h"
@@ -84,6 +85,20 @@ struct StoreConfig {
   friend bool operator==(const StoreConfig&, const StoreConfig&) = default;
 };
 
+// Backups taken by `serve` on a schedule (issue 8; docs/BACKUP.md). Off
+// while `schedule` is empty. The schedule's syntax is checked by `serve`
+// (backup/schedule.h).
+struct BackupConfig {
+  // "daily 02:30" or five cron fields ("30 2 * * *").
+  std::string schedule;
+  // Directories or "archive:FILE"; every run goes into each.
+  std::vector<std::string> destinations;
+  // The schedule's time zone as a fixed offset; Japan Standard Time by default.
+  int32_t utc_offset_minutes = 9 * 60;
+
+  friend bool operator==(const BackupConfig&, const BackupConfig&) = default;
+};
+
 struct Config {
   StoreConfig store;
   ServerConfig server;
@@ -91,6 +106,7 @@ struct Config {
   LimitsConfig limits;
   LogConfig log;
   AuditConfig audit;
+  BackupConfig backup;
 
   friend bool operator==(const Config&, const Config&) = default;
 };

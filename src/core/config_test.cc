@@ -125,9 +125,27 @@ TEST(ConfigTest, RenderedConfigParsesBackEqual) {
   config.tls.client_ca = "ca \"quoted\" \\ path.pem";
   config.limits.max_connections = 77;
   config.log.access_log = false;
+  config.backup = {.schedule = "daily 02:30",
+                   .destinations = {"/mnt/nas/mamori", "archive:/media/usb/m.mamori"},
+                   .utc_offset_minutes = 0};
   Result<Config> parsed = ParseConfig(RenderConfig(config));
   ASSERT_THAT(parsed, IsOk());
   EXPECT_EQ(*parsed, config);
+}
+
+TEST(ConfigTest, BackupSectionReadsScheduleAndDestinations) {  // issue 8
+  Result<Config> c = ParseConfig(
+      "[backup]\nschedule = \"30 2 * * *\"\n"
+      "destinations = [\"/mnt/nas\", \"archive:/media/usb/x.mamori\"]\n");
+  ASSERT_THAT(c, IsOk());
+  EXPECT_EQ(c->backup.schedule, "30 2 * * *");
+  EXPECT_EQ(c->backup.destinations,
+            (std::vector<std::string>{"/mnt/nas", "archive:/media/usb/x.mamori"}));
+  EXPECT_EQ(c->backup.utc_offset_minutes, 540);
+  EXPECT_THAT(ParseConfig("[backup]\ndestinations = \"/mnt/nas\"\n"),
+              StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(ParseConfig("[backup]\ndestinations = [1]\n"),
+              StatusIs(StatusCode::kInvalidArgument));
 }
 
 TEST(HostPortTest, ParsesIpv4AndIpv6) {

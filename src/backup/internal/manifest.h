@@ -9,10 +9,12 @@
 //   {"signature":"<hex Ed25519 over every byte before this line>"}
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "backup/destination.h"
 #include "core/status.h"
 #include "crypto/signature.h"
 
@@ -47,5 +49,15 @@ core::Result<Manifest> ParseManifest(std::string_view bytes, const crypto::Verif
 
 // The object name of a chunk id: chunks/ab/abcdef...
 std::string ChunkObjectName(std::string_view id);
+
+// The `config` object (implemented in repository.cc).
+struct RepositoryConfig {
+  std::string repository;
+  crypto::VerifyingKey public_key;
+  std::string wrapped_keys;
+  // The admin key that may prune; none if the repository was created without.
+  std::optional<crypto::VerifyingKey> admin_public_key;
+};
+core::Result<RepositoryConfig> ReadRepositoryConfig(Destination& dest);
 
 }  // namespace mamori::backup::internal
