@@ -75,7 +75,9 @@ RestResponse RestApi::Capabilities(const RestRequest& req) {
        "token, string (prefix, :exact, :contains; case, accent, width and kana folded), date, "
        "number, quantity, reference (:type, :identifier, chains one level), uri (:above, "
        ":below), composite, :missing, :not, _id, _lastUpdated, _count, _summary=count, _total, "
-       "_elements, _include and _revinclude (one level). Not supported: _sort, _has, :iterate, "
+       "_elements, _include and _revinclude (with :iterate one level), _has (one level), _sort "
+       "(several keys, - for descending; one resource type per search; on string, token, "
+       "reference and uri parameters at most 10,000 matches). Not supported: nested _has, "
        ":in, :not-in, :text on strings. System search (GET [base]?_type=...) takes the parameters "
        "common to the types searched. Paging links carry a resource-key cursor. "
        "Conditional create and update accept any of these search criteria."}};

@@ -367,6 +367,8 @@ TEST_F(RestApiTest, CapabilityStatementListsOnlyWorkingInteractions) {
   EXPECT_THAT(text, HasSubstr("search-type"));
   EXPECT_THAT(text, Not(HasSubstr("\"near\"")));  // Location.near is not indexed
   EXPECT_THAT(text, Not(HasSubstr("\"patch\"")));
+  EXPECT_THAT(text, HasSubstr("_sort (several keys"));  // issue 5: _sort, _has, :iterate work
+  EXPECT_THAT(text, Not(HasSubstr("Not supported: _sort")));
 }
 
 }  // namespace

@@ -85,34 +85,6 @@ std::optional<RestResponse> ReadInput(const RestRequest& req, SearchInput& in) {
   return std::nullopt;
 }
 
-// Features the parser accepts but the planner does not run: an error naming
-// the parameter (strict), or left out and reported (lenient).
-std::optional<RestResponse> DropUnsupported(search::SearchQuery& q, bool lenient) {
-  std::vector<std::string> unsupported;
-  if (!q.sort.empty()) unsupported.push_back("_sort");
-  std::erase_if(q.clauses, [&](const search::SearchClause& c) {
-    if (!c.has) return false;
-    unsupported.push_back(c.name);
-    return true;
-  });
-  auto iterate = [&](std::vector<search::IncludeSpec>& specs, const char* name) {
-    std::erase_if(specs, [&](const search::IncludeSpec& s) {
-      if (s.iterate) unsupported.push_back(std::string(name) + ":iterate");
-      return s.iterate;
-    });
-  };
-  iterate(q.includes, "_include");
-  iterate(q.revincludes, "_revinclude");
-  if (unsupported.empty()) return std::nullopt;
-  if (!lenient) {
-    return Outcome(400, "error", "not-supported",
-                   "the search parameter " + unsupported[0] + " is not supported", unsupported[0]);
-  }
-  q.sort.clear();
-  for (std::string& name : unsupported) q.ignored.push_back(std::move(name));
-  return std::nullopt;
-}
-
 // The self link: the pairs the server used, without ignored ones.
 std::string QueryString(const std::vector<std::pair<std::string, std::string>>& pairs,
                         const std::vector<std::string>& ignored) {
@@ -243,8 +215,13 @@ RestResponse RestApi::RunSearchRequest(const SearchScope& scope, const RestReque
       }
       return Outcome(400, "error", "invalid", query.status().message());
     }
-    if (auto bad = DropUnsupported(*query, lenient)) return *bad;
     queries.push_back(std::move(*query));
+  }
+  // Pages of several types merge in key order; a sorted merge would need a
+  // cursor per type.
+  if (queries.size() > 1 && !queries.front().sort.empty()) {
+    return Outcome(400, "error", "not-supported",
+                   "_sort is supported in a search of one resource type", "_sort");
   }
   const search::SearchQuery* query = &queries.front();
 

@@ -14,9 +14,11 @@
 //
 // Supported: every parameter type the index holds (token, string, date,
 // number, quantity, reference, uri, composite), their modifiers, _id,
-// _lastUpdated, chains one level deep. Not supported (kUnimplemented, which
-// the REST layer answers 400 naming the parameter): _has, _sort,
-// _include/_revinclude :iterate.
+// _lastUpdated, chains one level deep, _has one level (the referring
+// resources are decrypted to read their references), _sort (several keys,
+// descending; dates, numbers and quantities from the index's ranges, the
+// hashed types from the decrypted matches, at most 10,000), and
+// _include/_revinclude with :iterate one level.
 //
 // Thread-safety: stateless functions; the reader belongs to one thread.
 
