@@ -50,6 +50,11 @@ boost::json::object ResourceEntry(const std::string& type) {
   r["conditionalUpdate"] = !read_only;
   r["conditionalDelete"] = "not-supported";
   r["referencePolicy"] = boost::json::array{"literal", "logical"};
+  if (type == "Patient") {
+    r["operation"] = boost::json::array{boost::json::object{
+        {"name", "everything"},
+        {"definition", "http://hl7.org/fhir/OperationDefinition/Patient-everything"}}};
+  }
   return r;
 }
 

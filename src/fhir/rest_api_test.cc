@@ -369,6 +369,7 @@ TEST_F(RestApiTest, CapabilityStatementListsOnlyWorkingInteractions) {
   EXPECT_THAT(text, Not(HasSubstr("\"patch\"")));
   EXPECT_THAT(text, HasSubstr("_sort (several keys"));  // issue 5: _sort, _has, :iterate work
   EXPECT_THAT(text, Not(HasSubstr("Not supported: _sort")));
+  EXPECT_THAT(text, HasSubstr("Patient-everything"));
 }
 
 }  // namespace

@@ -85,6 +85,26 @@ std::optional<RestResponse> ReadInput(const RestRequest& req, SearchInput& in) {
   return std::nullopt;
 }
 
+// Patient/[id]/$everything takes _since, _type, _count and the output
+// parameters; anything else is named in a 400.
+std::optional<RestResponse> EverythingPairs(
+    const std::vector<std::pair<std::string, std::string>>& pairs) {
+  static constexpr std::string_view kAllowed[] = {"_since",  "_type",     "_count",   "_format",
+                                                  "_pretty", "_elements", "_summary", "_total"};
+  for (const auto& [name, value] : pairs) {
+    if (std::find(std::begin(kAllowed), std::end(kAllowed), name) == std::end(kAllowed)) {
+      std::string shown =
+          name.size() <= 64 &&
+                  std::all_of(name.begin(), name.end(), [](char c) { return c > 0x20 && c < 0x7f; })
+              ? name
+              : std::string("a parameter");
+      return Outcome(400, "error", "not-supported",
+                     "$everything takes _since, _type and _count, not " + shown, shown);
+    }
+  }
+  return std::nullopt;
+}
+
 // The self link: the pairs the server used, without ignored ones.
 std::string QueryString(const std::vector<std::pair<std::string, std::string>>& pairs,
                         const std::vector<std::string>& ignored) {
@@ -185,6 +205,17 @@ RestResponse RestApi::SearchCompartment(const std::string& patient_id, const std
       {.type = type, .path = "/Patient/" + patient_id + "/" + type, .patient_id = patient_id}, req);
 }
 
+RestResponse RestApi::Everything(const std::string& patient_id, const RestRequest& req) {
+  if (!internal::IsValidId(patient_id)) {
+    return Outcome(404, "error", "not-found", "no such patient");
+  }
+  return RunSearchRequest({.type = "",
+                           .path = "/Patient/" + patient_id + "/$everything",
+                           .patient_id = patient_id,
+                           .everything = true},
+                          req);
+}
+
 RestResponse RestApi::SearchSystem(const RestRequest& req) {
   return RunSearchRequest({.type = "", .path = ""}, req);
 }
@@ -202,7 +233,22 @@ RestResponse RestApi::RunSearchRequest(const SearchScope& scope, const RestReque
   bool lenient = Lenient(req);
   std::vector<std::string> types;
   std::vector<std::pair<std::string, std::string>> pairs;
+  if (scope.everything) {
+    if (auto bad = EverythingPairs(in.pairs)) return *bad;
+  }
   if (auto bad = SearchTypes(scope.type, in.pairs, types, pairs)) return *bad;
+  if (scope.everything) {
+    // The compartment's types (and Patient); _since is _lastUpdated=ge.
+    std::erase_if(types, [](const std::string& t) {
+      return t != "Patient" && Definitions::R4().PatientCompartmentParams(t).empty();
+    });
+    for (auto& [name, value] : pairs) {
+      if (name == "_since") {
+        name = "_lastUpdated";
+        value = "ge" + value;
+      }
+    }
+  }
   // One query per type (a system search runs the same parameters on each).
   std::vector<search::SearchQuery> queries;
   for (const std::string& type : types) {
@@ -237,15 +283,23 @@ RestResponse RestApi::RunSearchRequest(const SearchScope& scope, const RestReque
   std::vector<store::ResourceVersion> included;
   core::Status s = store_.ReadSnapshot([&](store::IndexReader& reader) -> core::Status {
     internal::SearchContext ctx{.reader = reader, .store = store_, .now_us = now_us};
-    if (!scope.patient_id.empty()) {
-      MAMORI_ASSIGN_OR_RETURN(page.within,
-                              internal::CompartmentKeys(ctx, scope.patient_id, scope.type));
+    if (scope.everything) {
+      MAMORI_ASSIGN_OR_RETURN(std::optional<int64_t> self,
+                              reader.KeyOf("Patient", scope.patient_id));
+      if (!self) return core::NotFoundError("no such patient");
     }
     std::vector<internal::SearchPage> pages;
     for (const search::SearchQuery& q : queries) {
-      MAMORI_ASSIGN_OR_RETURN(internal::SearchPage one, internal::RunSearch(ctx, q, page));
+      internal::PageRequest one_page = page;
+      if (!scope.patient_id.empty()) {
+        MAMORI_ASSIGN_OR_RETURN(one_page.within,
+                                internal::CompartmentKeys(ctx, scope.patient_id, q.resource_type));
+        if (one_page.within->empty()) continue;
+      }
+      MAMORI_ASSIGN_OR_RETURN(internal::SearchPage one, internal::RunSearch(ctx, q, one_page));
       pages.push_back(std::move(one));
     }
+    if (pages.empty()) pages.push_back(internal::SearchPage{.total = 0});
     result = MergePages(std::move(pages), page.count);
     // The include specs are the same in every type's query.
     MAMORI_ASSIGN_OR_RETURN(included,

@@ -16,6 +16,7 @@
 #include "core/form_decode.h"
 #include "core/testing/status_matchers.h"
 #include "core/testing/temp_dir.h"
+#include "fhir/definitions.h"
 #include "fhir/internal/test_data.h"
 #include "fhir/rest_api.h"
 
@@ -583,6 +584,54 @@ TEST_F(SearchConformanceTest, IncludeIterateGoesOneLevelFurther) {
                    "&_revinclude=Observation:encounter")
                 .status,
             400);
+}
+
+TEST_F(SearchConformanceTest, EverythingReturnsThePatientsCompartmentWithTypeSinceAndPaging) {
+  // _type: the JP Core patient's Observations, RiskAssessments and Encounter
+  // (every file that references Patient/jp-patient-example-1 through them).
+  RestResponse r = api_->Everything("jp-patient-example-1",
+                                    Request("_type=Observation,RiskAssessment,Encounter,Patient"));
+  ASSERT_EQ(r.status, 200) << r.body;
+  std::vector<std::string> expected = kJpObservations;
+  for (const char* id : {"ra-high", "ra-low", "jp-encounter-example-1", "jp-patient-example-1"}) {
+    expected.push_back(id);
+  }
+  auto bundle = Json(r);
+  EXPECT_THAT(Ids(bundle), UnorderedElementsAreArray(expected));
+  EXPECT_EQ(bundle.at("total").as_int64(), 8);
+  // Without _type: every compartment type, the same as the compartment
+  // searches type by type, plus the patient; paged by _count without repeats.
+  std::set<std::string> all;
+  for (const std::string& type : Definitions::R4().SupportedResourceTypes()) {
+    if (type == "Patient" || Definitions::R4().PatientCompartmentParams(type).empty()) continue;
+    RestResponse one = api_->SearchCompartment(kRudolf, type, Request("_count=1000"));
+    if (one.status != 200) continue;
+    for (const std::string& id : Ids(Json(one))) all.insert(id);
+  }
+  all.insert(kRudolf);
+  ASSERT_GT(all.size(), 150u);  // the Synthea file's 159 entries but 2 shared ones
+  std::vector<std::string> seen;
+  std::string query = "_count=40";
+  for (int pages = 0; pages < 20; ++pages) {
+    auto page = Json(api_->Everything(kRudolf, Request(query)));
+    for (const std::string& id : Ids(page)) seen.push_back(id);
+    std::string next = Link(page, "next");
+    if (next.empty()) break;
+    EXPECT_THAT(next, HasSubstr("/Patient/806be451-d26f-436c-829c-9da92bde28f0/$everything?"));
+    query = next.substr(next.find('?') + 1);
+  }
+  EXPECT_THAT(seen, UnorderedElementsAreArray(all.begin(), all.end()));
+  // _since: everything was written just now.
+  EXPECT_THAT(Ids(Json(api_->Everything(kRudolf, Request("_since=2000-01-01T00:00:00Z")))),
+              ::testing::SizeIs(std::min<size_t>(all.size(), 50)));
+  EXPECT_THAT(Ids(Json(api_->Everything(kRudolf, Request("_since=2999-01-01T00:00:00Z")))),
+              ::testing::IsEmpty());
+  // Errors: an unknown patient, a search parameter, a bad _since.
+  EXPECT_EQ(api_->Everything("nobody", Request()).status, 404);
+  RestResponse bad = api_->Everything(kRudolf, Request("code=8302-2"));
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_THAT(bad.body, HasSubstr("code"));
+  EXPECT_EQ(api_->Everything(kRudolf, Request("_since=yesterday")).status, 400);
 }
 
 TEST_F(SearchConformanceTest, UnsupportedFeaturesAreNamed) {

@@ -29,6 +29,7 @@ std::string ActionOf(std::string_view method, std::string_view pattern) {
       {"POST /fhir/{type}/_search", "search-type"},
       {"GET /fhir/Patient/{id}/{compartment_type}", "search-compartment"},
       {"GET /fhir/Patient/{id}/_history", "history-instance"},
+      {"GET /fhir/Patient/{id}/$everything", "operation-everything"},
       {"POST /auth/login", "login"},
       {"POST /auth/logout", "logout"},
       {"POST /auth/password", "password-change"},

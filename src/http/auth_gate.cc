@@ -64,6 +64,9 @@ RouteAction ActionFor(std::string_view method, std::string_view pattern, const P
     return {Action::kSearch, std::string(params.Get("compartment_type"))};
   }
   if (pattern.starts_with("/fhir/Patient/{id}/_history")) return {Action::kHistory, "Patient"};
+  // Every type of the patient's compartment: the role must read "*" (and,
+  // through the route's {id}, have a care relation with that patient).
+  if (pattern == "/fhir/Patient/{id}/$everything") return {Action::kSearch, "*"};
   if (pattern == "/fhir") return {method == "GET" ? Action::kSearch : Action::kCreate, "*"};
   if (pattern == "/fhir/_history") return {Action::kHistory, "*"};
   if (pattern.ends_with("/_history/{vid}")) return {Action::kRead, type};

@@ -250,6 +250,31 @@ TEST_F(AuthGateTest, ANurseWithoutCareRelationGets403ThenBreakGlassGets200Flagge
   EXPECT_TRUE(emergency_.PendingReview().empty());
 }
 
+// Patient/[id]/$everything (issue 5) is a read of that patient's whole
+// record: the care relation is checked like any compartment read.
+TEST_F(AuthGateTest, EverythingNeedsACareRelationWithThatPatient) {
+  PutAsSystem("Patient/p7", R"({"resourceType":"Patient","id":"p7"})");
+  PutAsSystem("Observation/o7",
+              R"({"resourceType":"Observation","id":"o7","status":"final",)"
+              R"("code":{"text":"glucose"},"subject":{"reference":"Patient/p7"}})");
+  std::string token = LoginAs("h.sato", auth::Role::kNurse, {"internal-medicine"});
+  std::vector<std::pair<std::string, std::string>> bearer = {{"Authorization", "Bearer " + token}};
+  Response denied = Send("GET", "/fhir/Patient/p7/$everything", "", bearer);
+  EXPECT_EQ(denied.status, 403);
+  EXPECT_THAT(denied.body, HasSubstr("no care relation"));
+  EXPECT_EQ(LastEvent().at("action").as_string(), "operation-everything");
+  ASSERT_EQ(Send("POST", "/auth/break-glass",
+                 R"({"patient":"p7","reason":"unconscious patient in ER"})", bearer)
+                .status,
+            201);
+  Response allowed = Send("GET", "/fhir/Patient/p7/$everything", "", bearer);
+  ASSERT_EQ(allowed.status, 200) << allowed.body;
+  EXPECT_THAT(allowed.body, HasSubstr("\"o7\""));
+  boost::json::object e = LastEvent();
+  EXPECT_TRUE(e.at("emergency").as_bool());
+  EXPECT_EQ(e.at("patients").as_array().at(0).as_string(), "p7");
+}
+
 // The care relation also holds for other resources read by id: an
 // Observation of p7 is p7's record.
 TEST_F(AuthGateTest, AnObservationByIdIsCheckedAgainstItsPatient) {
