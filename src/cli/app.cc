@@ -12,6 +12,7 @@
 #include "cli/assess_command.h"
 #include "cli/audit_command.h"
 #include "cli/backup_command.h"
+#include "cli/export_command.h"
 #include "cli/import_command.h"
 #include "cli/init_command.h"
 #include "cli/master_key.h"
@@ -188,10 +189,12 @@ core::Status RunImportCommand(ImportCommandOptions& options, const Flags& flags,
 
 int Dispatch(CLI::App& app, InitOptions& init, ServeOptions& serve, ImportCommandOptions& import,
              BackupCommands& backup, UserCommands& users, AssessCommands& assess,
-             const Flags& flags, core::Env& env) {
+             ExportCommand& search, const Flags& flags, core::Env& env) {
   core::Status status;
   if (std::optional<core::Status> ran = backup.Dispatch(app, env)) {
     status = *ran;
+  } else if (std::optional<core::Status> ran_export = search.Dispatch(env)) {
+    status = *ran_export;
   } else if (std::optional<core::Status> ran_assess = assess.Dispatch(env)) {
     status = *ran_assess;
   } else if (std::optional<core::Status> ran_user = users.Dispatch(env)) {
@@ -233,6 +236,8 @@ int RunMain(int argc, char** argv, core::Env& env) {
   users.Register(app);
   AssessCommands assess;
   assess.Register(app);
+  ExportCommand search;
+  search.Register(app);
   AddAudit(app, flags);
   try {
     app.parse(argc, argv);
@@ -245,7 +250,7 @@ int RunMain(int argc, char** argv, core::Env& env) {
     return kExitUsage;
   }
   try {
-    return Dispatch(app, init, serve, import, backup, users, assess, flags, env);
+    return Dispatch(app, init, serve, import, backup, users, assess, search, flags, env);
   } catch (const std::exception& e) {
     // A library threw despite STYLE.md rule 6: report it as one line, not a trace.
     std::fprintf(stderr, "mamori: internal error: %s; please report this\n", e.what());

@@ -8,12 +8,14 @@
 #include "cli/identity.h"
 #include "cli/master_key.h"
 #include "core/logging.h"
+#include "fhir/bulk_export.h"
 #include "fhir/care_relations.h"
 #include "fhir/rest_api.h"
 #include "fhir/search_index.h"
 #include "http/audit.h"
 #include "http/auth_gate.h"
 #include "http/auth_routes.h"
+#include "http/export_routes.h"
 #include "http/fhir_routes.h"
 #include "http/router.h"
 #include "store/store.h"
@@ -176,6 +178,9 @@ core::Status Serve(const ServeOptions& options, core::Env& env) {
   MAMORI_RETURN_IF_ERROR(RegisterPkiRoutes(router, env.fs(), options.data_dir));
   MAMORI_RETURN_IF_ERROR(http::RegisterFhirRoutes(router, fhir_api));
   MAMORI_RETURN_IF_ERROR(http::RegisterAuditRoutes(router, *store));
+  // Bulk Data export (issue 5): jobs in memory, files read from the store.
+  fhir::ExportJobs export_jobs(*store, env);
+  MAMORI_RETURN_IF_ERROR(http::RegisterExportRoutes(router, export_jobs, *store, env));
   MAMORI_RETURN_IF_ERROR(http::RegisterAuthRoutes(router,
                                                   {.authenticator = &identity->authenticator,
                                                    .sessions = &identity->sessions,

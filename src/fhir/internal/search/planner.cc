@@ -451,11 +451,15 @@ core::Result<SearchPage> SortedPage(SearchContext& ctx, const search::SearchQuer
 
 }  // namespace
 
-core::Result<SearchPage> RunSearch(SearchContext& ctx, const search::SearchQuery& query,
-                                   const PageRequest& page) {
+namespace {
+
+// The keys the index gives for the query's clauses (within `within`), and
+// the clauses their decrypted resources must still pass.
+core::Result<Keys> BaseKeys(SearchContext& ctx, const search::SearchQuery& query,
+                            const std::optional<Keys>& within,
+                            std::vector<const search::SearchClause*>& rechecks) {
   const std::string& type = query.resource_type;
-  std::optional<Keys> base = page.within;
-  std::vector<const search::SearchClause*> rechecks;
+  std::optional<Keys> base = within;
   // Hashed clauses first: they narrow cheaply, so that ordered ones (whose
   // entries all share one hash per parameter) can check only what is left.
   for (bool ordered : {false, true}) {
@@ -471,6 +475,29 @@ core::Result<SearchPage> RunSearch(SearchContext& ctx, const search::SearchQuery
   if (!base) {
     MAMORI_ASSIGN_OR_RETURN(base, AllKeys(ctx, type));
   }
+  return std::move(*base);
+}
+
+}  // namespace
+
+core::Result<std::vector<int64_t>> QueryKeys(SearchContext& ctx, const search::SearchQuery& query,
+                                             const std::optional<std::vector<int64_t>>& within) {
+  std::vector<const search::SearchClause*> rechecks;
+  MAMORI_ASSIGN_OR_RETURN(Keys base, BaseKeys(ctx, query, within, rechecks));
+  if (rechecks.empty()) return base;
+  Keys confirmed;
+  for (int64_t key : base) {
+    MAMORI_ASSIGN_OR_RETURN(auto resource, ReadParsed(ctx, key, nullptr));
+    if (resource && MatchesAll(*resource, rechecks, ctx.now_us)) confirmed.push_back(key);
+  }
+  return confirmed;
+}
+
+core::Result<SearchPage> RunSearch(SearchContext& ctx, const search::SearchQuery& query,
+                                   const PageRequest& page) {
+  std::vector<const search::SearchClause*> rechecks;
+  MAMORI_ASSIGN_OR_RETURN(Keys keys, BaseKeys(ctx, query, page.within, rechecks));
+  std::optional<Keys> base(std::move(keys));
   SearchPage out;
   if (!query.sort.empty()) return SortedPage(ctx, query, page, *base, rechecks);
   auto start = std::upper_bound(base->begin(), base->end(), page.after_key);

@@ -70,6 +70,11 @@ core::Result<std::vector<int64_t>> CompartmentKeys(SearchContext& ctx,
 core::Result<SearchPage> RunSearch(SearchContext& ctx, const search::SearchQuery& query,
                                    const PageRequest& page);
 
+// The sorted keys of every resource the query's clauses match (result
+// parameters ignored), within `within` when set; rechecks done.
+core::Result<std::vector<int64_t>> QueryKeys(SearchContext& ctx, const search::SearchQuery& query,
+                                             const std::optional<std::vector<int64_t>>& within);
+
 // The sorted keys of every live resource of `type` that `clause` matches
 // (compartment and conditional code use it with a single clause).
 core::Result<std::vector<int64_t>> MatchingKeys(SearchContext& ctx, const std::string& type,
