@@ -7,7 +7,9 @@
   - a Patient-level export with `_typeFilter`, and `_since` in the future gives no files;
   - DELETE cancels (the status URL is then 404); a person (the test physician) gets 403;
   - `mamori export` offline: without --plaintext nothing is written and it says so; with it the
-    NDJSON files (mode 0600) hold the same resources as the HTTP export; `audit verify` passes.
+    NDJSON files (mode 0600) hold the same resources as the HTTP export; `audit verify` passes;
+  - `mamori reindex` is refused while the server runs, rebuilds with progress when it is stopped,
+    and search answers the same afterwards.
 Usage: bulk_export_test.py MAMORI_BINARY
 """
 import base64
@@ -180,9 +182,16 @@ def main():
         check('an unknown _type is 400', status == 400, f'{status} {body[:200]}')
         system.close()
         person.close()
+        r = server._mamori('reindex', '--data-dir', server.data_dir)
+        check('mamori reindex while the server runs is refused and says why',
+              r.returncode == 1 and 'stop it' in r.stderr, r.stderr)
 
         # Offline, with the server stopped.
         server.stop()
+        r = server._mamori('reindex', '--data-dir', server.data_dir)
+        check('mamori reindex rebuilds the index with progress',
+              r.returncode == 0 and 'rebuilt the search index of' in r.stdout and
+              'reindexing:' in r.stderr, r.stdout + r.stderr)
         out = os.path.join(server.tmp, 'export-out')
         args = ['export', '--data-dir', server.data_dir, '--to', out]
         for t in TYPES:
@@ -208,6 +217,15 @@ def main():
               f'{len(offline)} vs {len(expected)}')
         r = server._mamori('audit', 'verify', '--data-dir', server.data_dir)
         check('the audit log still verifies', r.returncode == 0, r.stdout + r.stderr)
+        # After the reindex, search answers as before.
+        server.start()
+        person = FhirClient(server)
+        after = set()
+        for t in TYPES:
+            after |= stored(person, t)
+        check('search after reindex finds the same resources', after == expected,
+              f'{len(after)} vs {len(expected)}')
+        person.close()
     finish()
 
 

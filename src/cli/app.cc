@@ -189,7 +189,7 @@ core::Status RunImportCommand(ImportCommandOptions& options, const Flags& flags,
 
 int Dispatch(CLI::App& app, InitOptions& init, ServeOptions& serve, ImportCommandOptions& import,
              BackupCommands& backup, UserCommands& users, AssessCommands& assess,
-             ExportCommand& search, const Flags& flags, core::Env& env) {
+             SearchCommands& search, const Flags& flags, core::Env& env) {
   core::Status status;
   if (std::optional<core::Status> ran = backup.Dispatch(app, env)) {
     status = *ran;
@@ -236,7 +236,7 @@ int RunMain(int argc, char** argv, core::Env& env) {
   users.Register(app);
   AssessCommands assess;
   assess.Register(app);
-  ExportCommand search;
+  SearchCommands search;
   search.Register(app);
   AddAudit(app, flags);
   try {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "cli/export_command.h"
 
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdio>
 #include <map>
@@ -36,7 +38,7 @@ std::string Counts(const fhir::ExportPlan& plan) {
 
 }  // namespace
 
-void ExportCommand::Register(CLI::App& app) {
+void SearchCommands::Register(CLI::App& app) {
   cmd_ = app.add_subcommand("export", "Bulk Data export to NDJSON files (offline; --plaintext)");
   cmd_->add_option("--data-dir", data_dir_, "Data directory (no server may be using it)")
       ->required();
@@ -51,10 +53,51 @@ void ExportCommand::Register(CLI::App& app) {
                  "written");
   cmd_->add_option("--passphrase-file", passphrase_file_,
                    "File (mode 0600) holding the master key passphrase");
+  reindex_ = app.add_subcommand("reindex", "Rebuild the search index (stop the server first)");
+  reindex_->add_option("--data-dir", data_dir_, "Data directory (no server may be using it)")
+      ->required();
+  reindex_->add_option("--passphrase-file", passphrase_file_,
+                       "File (mode 0600) holding the master key passphrase");
 }
 
-std::optional<core::Status> ExportCommand::Dispatch(core::Env& env) {
+std::optional<core::Status> SearchCommands::Dispatch(core::Env& env) {
+  if (reindex_ != nullptr && reindex_->parsed()) return Reindex(env);
   if (cmd_ == nullptr || !cmd_->parsed()) return std::nullopt;
+  return Export(env);
+}
+
+core::Status SearchCommands::Reindex(core::Env& env) {
+  auto lock = env.fs().Lock(core::JoinPath(data_dir_, "mamori.lock"));
+  if (!lock.ok()) {
+    return core::UnavailableError("another mamori process (serve, import or key rotate) is using " +
+                                  data_dir_ + "; stop it before reindexing");
+  }
+  MAMORI_ASSIGN_OR_RETURN(crypto::SecureBytes passphrase,
+                          ObtainPassphrase(passphrase_file_, env, "Master key passphrase", false));
+  MAMORI_ASSIGN_OR_RETURN(crypto::AeadKey kek, UnlockMasterKey(data_dir_, passphrase, env));
+  MAMORI_ASSIGN_OR_RETURN(auto store,
+                          store::OpenStore({.path = core::JoinPath(data_dir_, kDatabaseFile),
+                                            .kek = &kek,
+                                            .indexer = fhir::IndexStoredResource},
+                                           env));
+  auto started = env.clock().Monotonic();
+  bool tty = isatty(STDERR_FILENO) != 0;
+  int64_t resources = 0;
+  MAMORI_RETURN_IF_ERROR(store->RebuildSearchIndex([&](int64_t done, int64_t total) {
+    resources = total;
+    double secs = std::chrono::duration<double>(env.clock().Monotonic() - started).count();
+    std::fprintf(stderr, "%sreindexing: %lld of %lld resources, %.0f/s%s", tty ? "\r" : "",
+                 static_cast<long long>(done), static_cast<long long>(total),
+                 secs > 0 ? done / secs : 0.0, tty ? "   " : "\n");
+    std::fflush(stderr);
+  }));
+  double secs = std::chrono::duration<double>(env.clock().Monotonic() - started).count();
+  std::printf("%smamori: rebuilt the search index of %lld resources in %.2f s\n", tty ? "\r" : "",
+              static_cast<long long>(resources), secs);
+  return core::Status::Ok();
+}
+
+core::Status SearchCommands::Export(core::Env& env) {
   fhir::ExportLevel level = fhir::ExportLevel::kSystem;
   if (!group_.empty() && patients_) {
     return core::InvalidArgumentError("give --group or --patients, not both");

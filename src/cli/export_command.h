@@ -11,6 +11,12 @@
 // is written. Needs the passphrase and the data directory's lock (no server).
 //
 //   mamori export --data-dir /srv/mamori --to /mnt/encrypted/x --type Patient --plaintext
+//
+// `mamori reindex --data-dir DIR` (issue 5): rebuilds the search index of
+// every live resource (after a change of search parameters, index forms or
+// index key) with a progress line, in one store transaction, offline: it
+// takes the data directory's lock, so the server must be stopped first (a
+// running server already rebuilds at start-up when a schema step asks).
 
 #include <optional>
 #include <string>
@@ -23,14 +29,18 @@
 
 namespace mamori::cli {
 
-class ExportCommand {
+class SearchCommands {
  public:
   void Register(CLI::App& app);
-  // nullopt when `export` was not the command given.
+  // nullopt when neither `export` nor `reindex` was the command given.
   std::optional<core::Status> Dispatch(core::Env& env);
 
  private:
+  core::Status Export(core::Env& env);
+  core::Status Reindex(core::Env& env);
+
   CLI::App* cmd_ = nullptr;
+  CLI::App* reindex_ = nullptr;
   std::string data_dir_;
   std::string to_;
   std::vector<std::string> types_;
