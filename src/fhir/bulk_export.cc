@@ -196,6 +196,14 @@ core::Result<ExportPlan> PlanExport(store::Store& store, core::Env& env,
       }
       std::optional<Keys> within;
       if (patients) {
+        // A type with no resources at all costs no per-patient lookups.
+        MAMORI_ASSIGN_OR_RETURN(search::SearchQuery any, search::ParseSearchQuery(type, {}));
+        MAMORI_ASSIGN_OR_RETURN(Keys stored, internal::QueryKeys(ctx, any, std::nullopt));
+        if (stored.empty()) {
+          ++done;
+          if (options.progress) options.progress(done, request.types.size());
+          continue;
+        }
         within.emplace();
         for (const std::string& patient : *patients) {
           MAMORI_ASSIGN_OR_RETURN(Keys members, internal::CompartmentKeys(ctx, patient, type));
