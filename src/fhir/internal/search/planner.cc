@@ -493,8 +493,58 @@ core::Result<std::vector<int64_t>> QueryKeys(SearchContext& ctx, const search::S
   return confirmed;
 }
 
+namespace {
+
+// The index hash of a query that one MAC answers exactly: one clause with
+// one value, looked up by one key, nothing ranged, negated or rechecked.
+core::Result<std::optional<std::string>> SingleHash(SearchContext& ctx,
+                                                    const search::SearchQuery& query) {
+  if (query.clauses.size() != 1) return std::optional<std::string>();
+  const search::SearchClause& clause = query.clauses.front();
+  if (clause.chain || clause.has || clause.values.size() != 1 || Ordered(clause)) {
+    return std::optional<std::string>();
+  }
+  search::LookupPlan plan = search::PlanLookup(clause, clause.values.front(),
+                                               search::LookupOptionsFor(IndexExtractOptions()));
+  if (plan.keys.size() != 1 || plan.combine == search::LookupPlan::Combine::kScan || plan.negate ||
+      plan.recheck || plan.date || plan.number) {
+    return std::optional<std::string>();
+  }
+  const search::LookupKey& key = plan.keys.front();
+  MAMORI_ASSIGN_OR_RETURN(
+      std::string hash, IndexHash(ctx.store, query.resource_type, key.param, key.form, key.value));
+  return std::optional<std::string>(std::move(hash));
+}
+
+}  // namespace
+
 core::Result<SearchPage> RunSearch(SearchContext& ctx, const search::SearchQuery& query,
                                    const PageRequest& page) {
+  // One exact MAC (Observation?code=X, subject=Patient/Y, family=wat): read
+  // only this page's keys and one more, instead of every match. The total is
+  // then known only when the first page is the last (or with _total=accurate,
+  // which takes the full path).
+  if (!page.within && query.sort.empty() && !page.accurate_total && page.count > 0) {
+    MAMORI_ASSIGN_OR_RETURN(std::optional<std::string> hash, SingleHash(ctx, query));
+    if (hash) {
+      MAMORI_ASSIGN_OR_RETURN(std::vector<store::IndexHit> hits,
+                              ctx.reader.LookupIndex(*hash, page.after_key, page.count + 1));
+      Keys keys;
+      for (const store::IndexHit& h : hits) {
+        if (keys.empty() || keys.back() != h.key) keys.push_back(h.key);
+      }
+      SearchPage out;
+      bool more = keys.size() > page.count;
+      if (more) keys.resize(page.count);
+      for (int64_t key : keys) {
+        MAMORI_ASSIGN_OR_RETURN(std::optional<store::ResourceVersion> v, ctx.reader.ReadByKey(key));
+        if (v) out.matches.push_back(std::move(*v));
+      }
+      if (more && !keys.empty()) out.next_after = keys.back();
+      if (!more && page.after_key == 0) out.total = static_cast<int64_t>(keys.size());
+      return out;
+    }
+  }
   std::vector<const search::SearchClause*> rechecks;
   MAMORI_ASSIGN_OR_RETURN(Keys keys, BaseKeys(ctx, query, page.within, rechecks));
   std::optional<Keys> base(std::move(keys));
