@@ -340,7 +340,8 @@ void ExportJobs::Work() {
                                 std::to_string(done) + " of " + std::to_string(of) + " types";
                           }};
     core::Result<ExportPlan> plan = PlanExport(store_, env_, job->status.request, options);
-    core::Status recorded = plan.ok() ? job->on_planned(job->id, *plan) : plan.status();
+    core::Status recorded = plan.status();
+    if (plan.ok() && job->on_planned) recorded = job->on_planned(job->id, *plan);
     std::lock_guard<std::mutex> lock(mu_);
     if (recorded.ok()) {
       job->status.state = State::kComplete;
