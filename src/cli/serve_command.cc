@@ -8,16 +8,18 @@
 #include "cli/data_dir.h"
 #include "cli/identity.h"
 #include "cli/master_key.h"
+#include "cli/view_command.h"
 #include "compliance/assess.h"
 #include "compliance/report.h"
-#include "cli/view_command.h"
 #include "core/logging.h"
+#include "fhir/bulk_export.h"
 #include "fhir/care_relations.h"
 #include "fhir/rest_api.h"
 #include "fhir/search_index.h"
 #include "http/audit.h"
 #include "http/auth_gate.h"
 #include "http/auth_routes.h"
+#include "http/export_routes.h"
 #include "http/fhir_routes.h"
 #include "http/router.h"
 #include "store/store.h"
@@ -233,6 +235,9 @@ core::Status Serve(const ServeOptions& options, core::Env& env) {
   MAMORI_RETURN_IF_ERROR(http::RegisterFhirRoutes(router, fhir_api));
   MAMORI_RETURN_IF_ERROR(http::RegisterAuditRoutes(router, *store));
   MAMORI_RETURN_IF_ERROR(RegisterAssessmentRoute(router, options.data_dir, *store, env));
+  // Bulk Data export (issue 5): jobs in memory, files read from the store.
+  fhir::ExportJobs export_jobs(*store, env);
+  MAMORI_RETURN_IF_ERROR(http::RegisterExportRoutes(router, export_jobs, *store, env));
   MAMORI_RETURN_IF_ERROR(http::RegisterAuthRoutes(router,
                                                   {.authenticator = &identity->authenticator,
                                                    .sessions = &identity->sessions,

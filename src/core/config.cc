@@ -224,9 +224,10 @@ Result<Config> ParseConfig(std::string_view text, std::string_view source_name) 
     std::string section(key.str());
     auto it = schema.find(section);
     if (it == schema.end()) {
-      return InvalidArgumentError(fmt::format(
-          "{}: [{}]: unknown section; known sections: audit, backup, log, limits, server, store, tls",
-          source_name, section));
+      return InvalidArgumentError(
+          fmt::format("{}: [{}]: unknown section; known sections: audit, backup, log, limits, "
+                      "server, store, tls",
+                      source_name, section));
     }
     MAMORI_RETURN_IF_ERROR(ReadSection(section, node, it->second, config).With(source_name));
   }

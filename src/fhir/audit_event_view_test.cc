@@ -32,7 +32,7 @@ constexpr uint64_t k20261125 = 1'795'564'800'000;  // 2026-11-25T00:00:00Z
 // of their leaves, as they are in a running server.
 uint64_t RecentMidnight() {
   uint64_t now = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                           std::chrono::system_clock::now().time_since_epoch())
+                                           core::Clock::Real().Now().time_since_epoch())
                                            .count());
   return now / kDay * kDay - 2 * kDay;
 }

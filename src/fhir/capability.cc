@@ -68,6 +68,20 @@ boost::json::object ResourceEntry(const std::string& type) {
   r["conditionalUpdate"] = true;
   r["conditionalDelete"] = "not-supported";
   r["referencePolicy"] = boost::json::array{"literal", "logical"};
+  if (type == "Patient") {
+    r["operation"] = boost::json::array{
+        boost::json::object{
+            {"name", "everything"},
+            {"definition", "http://hl7.org/fhir/OperationDefinition/Patient-everything"}},
+        boost::json::object{
+            {"name", "export"},
+            {"definition", "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/patient-export"}}};
+  }
+  if (type == "Group") {
+    r["operation"] = boost::json::array{boost::json::object{
+        {"name", "export"},
+        {"definition", "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/group-export"}}};
+  }
   return r;
 }
 
@@ -88,15 +102,23 @@ RestResponse RestApi::Capabilities(const RestRequest& req) {
       {"mode", "server"},
       {"resource", std::move(resources)},
       {"interaction", Interactions({"transaction", "batch", "search-system", "history-system"})},
+      {"operation",
+       boost::json::array{boost::json::object{
+           {"name", "export"},
+           {"definition", "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/export"}}}},
       {"documentation",
        "Search by GET [type]?params, POST [type]/_search and GET Patient/[id]/[type]: "
        "token, string (prefix, :exact, :contains; case, accent, width and kana folded), date, "
        "number, quantity, reference (:type, :identifier, chains one level), uri (:above, "
        ":below), composite, :missing, :not, _id, _lastUpdated, _count, _summary=count, _total, "
-       "_elements, _include and _revinclude (one level). Not supported: _sort, _has, :iterate, "
+       "_elements, _include and _revinclude (with :iterate one level), _has (one level), _sort "
+       "(several keys, - for descending; one resource type per search; on string, token, "
+       "reference and uri parameters at most 10,000 matches). Not supported: nested _has, "
        ":in, :not-in, :text on strings. System search (GET [base]?_type=...) takes the parameters "
        "common to the types searched. Paging links carry a resource-key cursor. "
-       "Conditional create and update accept any of these search criteria."}};
+       "Conditional create and update accept any of these search criteria. Bulk Data export "
+       "(async, system clients only): $export at system, Patient and Group level with _type, "
+       "_since and _typeFilter."}};
   boost::json::object statement{
       {"resourceType", "CapabilityStatement"},
       {"status", "active"},

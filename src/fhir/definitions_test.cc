@@ -106,8 +106,8 @@ TEST(DefinitionsTest, SupportsEveryResourceTypeInTheSampleData) {
 }
 
 TEST(DefinitionsTest, KnowsUnsupportedR4TypesWithoutSupportingThem) {
-  EXPECT_TRUE(Defs().IsKnownResourceType("Group"));
-  EXPECT_FALSE(Defs().IsSupportedResourceType("Group"));
+  EXPECT_TRUE(Defs().IsKnownResourceType("Questionnaire"));
+  EXPECT_FALSE(Defs().IsSupportedResourceType("Questionnaire"));
   EXPECT_FALSE(Defs().IsKnownResourceType("Resource"));
   EXPECT_FALSE(Defs().IsKnownResourceType("SubscriptionStatus"));  // R4B, not R4
   EXPECT_FALSE(Defs().IsKnownResourceType("patient"));
@@ -189,8 +189,8 @@ TEST(DefinitionsTest, CommonSearchParametersApplyToEveryType) {
   }
   EXPECT_NE(Defs().FindSearchParameter("Patient", "_text"), nullptr);
   EXPECT_EQ(Defs().FindSearchParameter("Bundle", "_text"),
-            nullptr);                                              // Bundle is not a DomainResource
-  EXPECT_EQ(Defs().FindSearchParameter("Group", "_id"), nullptr);  // unsupported
+            nullptr);  // Bundle is not a DomainResource
+  EXPECT_EQ(Defs().FindSearchParameter("Questionnaire", "_id"), nullptr);  // unsupported
 }
 
 TEST(DefinitionsTest, MultiTypeSearchParametersAreSplitPerType) {

@@ -108,12 +108,17 @@ class RestApi {
   // GET Patient/[id]/[type]?params: the search within one patient's compartment.
   RestResponse SearchCompartment(const std::string& patient_id, const std::string& type,
                                  const RestRequest& req);
+  // GET Patient/[id]/$everything?_since=&_type=&_count=: the patient and every
+  // resource of its compartment (rest_search.cc), one searchset page in
+  // resource-key order with a next link. Other parameters are a 400.
+  RestResponse Everything(const std::string& patient_id, const RestRequest& req);
 
  private:
   struct SearchScope {
-    std::string type;        // empty: a system search
-    std::string path;        // "/Observation", "/Patient/123/Observation" or "" (system)
-    std::string patient_id;  // set for compartment searches
+    std::string type;         // empty: a system search
+    std::string path;         // "/Observation", "/Patient/123/Observation" or "" (system)
+    std::string patient_id;   // set for compartment searches
+    bool everything = false;  // Patient/[id]/$everything: every compartment type
   };
   RestResponse RunSearchRequest(const SearchScope& scope, const RestRequest& req);
 

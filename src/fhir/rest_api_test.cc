@@ -374,6 +374,11 @@ TEST_F(RestApiTest, CapabilityStatementListsOnlyWorkingInteractions) {
               R"([{"code":"read"},{"code":"search-type"}])");
     EXPECT_EQ(r.at("searchParam").as_array().size(), 6u);
   }
+  EXPECT_THAT(text, HasSubstr("_sort (several keys"));  // issue 5: _sort, _has, :iterate work
+  EXPECT_THAT(text, Not(HasSubstr("Not supported: _sort")));
+  EXPECT_THAT(text, HasSubstr("Patient-everything"));
+  EXPECT_THAT(text, HasSubstr("bulkdata/OperationDefinition/export"));
+  EXPECT_THAT(text, HasSubstr("group-export"));
 }
 
 }  // namespace

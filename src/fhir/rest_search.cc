@@ -36,22 +36,6 @@ std::string JsonString(std::string_view s) {
   return out;
 }
 
-// application/x-www-form-urlencoded for links: unreserved bytes as they are.
-std::string FormEncode(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == ':' || c == ',') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
 bool Lenient(const RestRequest& req) {
   return req.prefer.find("handling=lenient") != std::string::npos;
 }
@@ -85,31 +69,23 @@ std::optional<RestResponse> ReadInput(const RestRequest& req, SearchInput& in) {
   return std::nullopt;
 }
 
-// Features the parser accepts but the planner does not run: an error naming
-// the parameter (strict), or left out and reported (lenient).
-std::optional<RestResponse> DropUnsupported(search::SearchQuery& q, bool lenient) {
-  std::vector<std::string> unsupported;
-  if (!q.sort.empty()) unsupported.push_back("_sort");
-  std::erase_if(q.clauses, [&](const search::SearchClause& c) {
-    if (!c.has) return false;
-    unsupported.push_back(c.name);
-    return true;
-  });
-  auto iterate = [&](std::vector<search::IncludeSpec>& specs, const char* name) {
-    std::erase_if(specs, [&](const search::IncludeSpec& s) {
-      if (s.iterate) unsupported.push_back(std::string(name) + ":iterate");
-      return s.iterate;
-    });
-  };
-  iterate(q.includes, "_include");
-  iterate(q.revincludes, "_revinclude");
-  if (unsupported.empty()) return std::nullopt;
-  if (!lenient) {
-    return Outcome(400, "error", "not-supported",
-                   "the search parameter " + unsupported[0] + " is not supported", unsupported[0]);
+// Patient/[id]/$everything takes _since, _type, _count and the output
+// parameters; anything else is named in a 400.
+std::optional<RestResponse> EverythingPairs(
+    const std::vector<std::pair<std::string, std::string>>& pairs) {
+  static constexpr std::string_view kAllowed[] = {"_since",  "_type",     "_count",   "_format",
+                                                  "_pretty", "_elements", "_summary", "_total"};
+  for (const auto& [name, value] : pairs) {
+    if (std::find(std::begin(kAllowed), std::end(kAllowed), name) == std::end(kAllowed)) {
+      std::string shown =
+          name.size() <= 64 &&
+                  std::all_of(name.begin(), name.end(), [](char c) { return c > 0x20 && c < 0x7f; })
+              ? name
+              : std::string("a parameter");
+      return Outcome(400, "error", "not-supported",
+                     "$everything takes _since, _type and _count, not " + shown, shown);
+    }
   }
-  q.sort.clear();
-  for (std::string& name : unsupported) q.ignored.push_back(std::move(name));
   return std::nullopt;
 }
 
@@ -124,7 +100,7 @@ std::string QueryString(const std::vector<std::pair<std::string, std::string>>& 
     }
     if (dropped) continue;
     out += out.empty() ? "" : "&";
-    out += FormEncode(name) + "=" + FormEncode(value);
+    out += core::FormEncode(name) + "=" + core::FormEncode(value);
   }
   return out;
 }
@@ -213,6 +189,17 @@ RestResponse RestApi::SearchCompartment(const std::string& patient_id, const std
       {.type = type, .path = "/Patient/" + patient_id + "/" + type, .patient_id = patient_id}, req);
 }
 
+RestResponse RestApi::Everything(const std::string& patient_id, const RestRequest& req) {
+  if (!internal::IsValidId(patient_id)) {
+    return Outcome(404, "error", "not-found", "no such patient");
+  }
+  return RunSearchRequest({.type = "",
+                           .path = "/Patient/" + patient_id + "/$everything",
+                           .patient_id = patient_id,
+                           .everything = true},
+                          req);
+}
+
 RestResponse RestApi::SearchSystem(const RestRequest& req) {
   return RunSearchRequest({.type = "", .path = ""}, req);
 }
@@ -230,7 +217,22 @@ RestResponse RestApi::RunSearchRequest(const SearchScope& scope, const RestReque
   bool lenient = Lenient(req);
   std::vector<std::string> types;
   std::vector<std::pair<std::string, std::string>> pairs;
+  if (scope.everything) {
+    if (auto bad = EverythingPairs(in.pairs)) return *bad;
+  }
   if (auto bad = SearchTypes(scope.type, in.pairs, types, pairs)) return *bad;
+  if (scope.everything) {
+    // The compartment's types (and Patient); _since is _lastUpdated=ge.
+    std::erase_if(types, [](const std::string& t) {
+      return t != "Patient" && Definitions::R4().PatientCompartmentParams(t).empty();
+    });
+    for (auto& [name, value] : pairs) {
+      if (name == "_since") {
+        name = "_lastUpdated";
+        value = "ge" + value;
+      }
+    }
+  }
   // One query per type (a system search runs the same parameters on each).
   std::vector<search::SearchQuery> queries;
   for (const std::string& type : types) {
@@ -243,8 +245,13 @@ RestResponse RestApi::RunSearchRequest(const SearchScope& scope, const RestReque
       }
       return Outcome(400, "error", "invalid", query.status().message());
     }
-    if (auto bad = DropUnsupported(*query, lenient)) return *bad;
     queries.push_back(std::move(*query));
+  }
+  // Pages of several types merge in key order; a sorted merge would need a
+  // cursor per type.
+  if (queries.size() > 1 && !queries.front().sort.empty()) {
+    return Outcome(400, "error", "not-supported",
+                   "_sort is supported in a search of one resource type", "_sort");
   }
   const search::SearchQuery* query = &queries.front();
 
@@ -260,15 +267,23 @@ RestResponse RestApi::RunSearchRequest(const SearchScope& scope, const RestReque
   std::vector<store::ResourceVersion> included;
   core::Status s = store_.ReadSnapshot([&](store::IndexReader& reader) -> core::Status {
     internal::SearchContext ctx{.reader = reader, .store = store_, .now_us = now_us};
-    if (!scope.patient_id.empty()) {
-      MAMORI_ASSIGN_OR_RETURN(page.within,
-                              internal::CompartmentKeys(ctx, scope.patient_id, scope.type));
+    if (scope.everything) {
+      MAMORI_ASSIGN_OR_RETURN(std::optional<int64_t> self,
+                              reader.KeyOf("Patient", scope.patient_id));
+      if (!self) return core::NotFoundError("no such patient");
     }
     std::vector<internal::SearchPage> pages;
     for (const search::SearchQuery& q : queries) {
-      MAMORI_ASSIGN_OR_RETURN(internal::SearchPage one, internal::RunSearch(ctx, q, page));
+      internal::PageRequest one_page = page;
+      if (!scope.patient_id.empty()) {
+        MAMORI_ASSIGN_OR_RETURN(one_page.within,
+                                internal::CompartmentKeys(ctx, scope.patient_id, q.resource_type));
+        if (one_page.within->empty()) continue;
+      }
+      MAMORI_ASSIGN_OR_RETURN(internal::SearchPage one, internal::RunSearch(ctx, q, one_page));
       pages.push_back(std::move(one));
     }
+    if (pages.empty()) pages.push_back(internal::SearchPage{.total = 0});
     result = MergePages(std::move(pages), page.count);
     // The include specs are the same in every type's query.
     MAMORI_ASSIGN_OR_RETURN(included,

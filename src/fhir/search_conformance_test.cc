@@ -16,6 +16,7 @@
 #include "core/form_decode.h"
 #include "core/testing/status_matchers.h"
 #include "core/testing/temp_dir.h"
+#include "fhir/definitions.h"
 #include "fhir/internal/test_data.h"
 #include "fhir/rest_api.h"
 
@@ -333,6 +334,17 @@ const Row kRows[] = {
      "Observation",
      "subject:identifier=urn:oid:1.2.392.999|MRN-77",
      {"obs-ident"}},
+    // _has one level: the referring resources' references, read after decryption
+    {"HasReverseChain", "Patient", "_has:Observation:subject:code=29463-7", {kRudolf}},
+    {"HasOnAnOrderedParameter",
+     "Patient",
+     "_has:RiskAssessment:subject:probability=gt0.5",
+     {"jp-patient-example-1"}},
+    {"HasAndAnotherClause",
+     "Patient",
+     "_has:Observation:patient:code=31000296&family=ﾔﾏﾀﾞ",
+     {"jp-patient-example-1"}},
+    {"HasNoMatch", "Patient", "_has:Observation:subject:code=no-such-code", {}},
     // several clauses are ANDed
     {"AndAcrossParameters",
      "Observation",
@@ -435,8 +447,195 @@ TEST_F(SearchConformanceTest, UnknownParameterIsA400NamingItUnlessLenient) {
   EXPECT_THAT(Link(bundle, "self"), HasSubstr("family="));
 }
 
+// _sort (issue 5): ordered rows, expected order read off the data files.
+struct SortRow {
+  const char* name;
+  const char* type;
+  const char* query;
+  std::vector<std::string> ids;  // in this order
+};
+
+void PrintTo(const SortRow& row, std::ostream* os) { *os << row.name; }
+
+const SortRow kSortRows[] = {
+    // Rudolf's heights and weights share four dates: the second key breaks the tie.
+    {"DateDescendingThenCode",
+     "Observation",
+     "code=29463-7,8302-2&_sort=-date,code",
+     {"02fd8a23-7170-4b7d-abe3-e6a288f4e377", "fa89052f-fbac-4bbf-b3cb-90d2a1f8ece9",
+      "9b3196da-aaa4-4d07-83d5-4fb5474d8dc6", "c78e1474-ea0a-4b89-9910-0c04f6ae6d35",
+      "c9e84e08-9722-4db6-92b2-9feaea85e6d9", "97cdd5a8-9709-4f12-b4b6-2451ff5511e5",
+      "a28a7b8d-3e5b-4940-bc41-6d2b60705d30", "71dc2e2c-f1f0-458e-ab2a-ad2e7d896398"}},
+    {"DateAscendingThenCodeDescending",
+     "Observation",
+     "code=29463-7,8302-2&_sort=date,-code",
+     {"71dc2e2c-f1f0-458e-ab2a-ad2e7d896398", "a28a7b8d-3e5b-4940-bc41-6d2b60705d30",
+      "97cdd5a8-9709-4f12-b4b6-2451ff5511e5", "c9e84e08-9722-4db6-92b2-9feaea85e6d9",
+      "c78e1474-ea0a-4b89-9910-0c04f6ae6d35", "9b3196da-aaa4-4d07-83d5-4fb5474d8dc6",
+      "fa89052f-fbac-4bbf-b3cb-90d2a1f8ece9", "02fd8a23-7170-4b7d-abe3-e6a288f4e377"}},
+    {"QuantityAscending",
+     "Observation",
+     "code=29463-7&_sort=value-quantity",
+     {"a28a7b8d-3e5b-4940-bc41-6d2b60705d30", "c9e84e08-9722-4db6-92b2-9feaea85e6d9",
+      "9b3196da-aaa4-4d07-83d5-4fb5474d8dc6", "02fd8a23-7170-4b7d-abe3-e6a288f4e377"}},
+    {"NumberDescending", "RiskAssessment", "_sort=-probability", {"ra-high", "ra-low"}},
+    {"IdDescending",
+     "Patient",
+     "_id=yamamoto,yamada-hira,yamada-half&_sort=-_id",
+     {"yamamoto", "yamada-hira", "yamada-half"}},
+    // Folded strings: ASCII before kana, だ (U+3060) before も (U+3082).
+    {"StringFolded",
+     "Patient",
+     "_id=yamamoto,yamada-half,806be451-d26f-436c-829c-9da92bde28f0&_sort=family",
+     {kRudolf, "yamada-half", "yamamoto"}},
+    // A missing value sorts last in either direction.
+    {"MissingLastAscending",
+     "Patient",
+     "_id=yamada-hira,jp-patient-example-1,806be451-d26f-436c-829c-9da92bde28f0&_sort=birthdate",
+     {"jp-patient-example-1", kRudolf, "yamada-hira"}},
+    {"MissingLastDescending",
+     "Patient",
+     "_id=yamada-hira,jp-patient-example-1,806be451-d26f-436c-829c-9da92bde28f0&_sort=-birthdate",
+     {kRudolf, "jp-patient-example-1", "yamada-hira"}},
+    // A scan with a recheck (token :text) and a sort together.
+    {"RecheckedThenSorted",
+     "Observation",
+     "code:text=body height&_sort=-date",
+     {"fa89052f-fbac-4bbf-b3cb-90d2a1f8ece9", "c78e1474-ea0a-4b89-9910-0c04f6ae6d35",
+      "97cdd5a8-9709-4f12-b4b6-2451ff5511e5", "71dc2e2c-f1f0-458e-ab2a-ad2e7d896398"}},
+    {"LastUpdatedFollowsWriteOrder",
+     "Patient",
+     "_id=yamamoto,yamada-hira,yamada-half&_sort=-_lastUpdated",
+     {"yamamoto", "yamada-half", "yamada-hira"}},
+};
+
+class SortTableTest : public SearchConformanceTest,
+                      public ::testing::WithParamInterface<SortRow> {};
+
+TEST_P(SortTableTest, ReturnsTheIdsInOrderOnOnePageAndAcrossPages) {
+  const SortRow& row = GetParam();
+  RestResponse r = Search(row.type, row.query + std::string("&_count=200"));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_THAT(Ids(Json(r)), ::testing::ElementsAreArray(row.ids));
+  // Pages of 3 follow the same order without repeats or gaps.
+  std::vector<std::string> seen;
+  std::string query = row.query + std::string("&_count=3");
+  for (int pages = 0; pages < 10; ++pages) {
+    auto bundle = Json(Search(row.type, query));
+    for (const std::string& id : Ids(bundle)) seen.push_back(id);
+    std::string next = Link(bundle, "next");
+    if (next.empty()) break;
+    query = next.substr(next.find('?') + 1);
+  }
+  EXPECT_THAT(seen, ::testing::ElementsAreArray(row.ids));
+}
+
+INSTANTIATE_TEST_SUITE_P(Table, SortTableTest, ::testing::ValuesIn(kSortRows),
+                         [](const auto& info) { return std::string(info.param.name); });
+
+TEST_F(SearchConformanceTest, SortedPagingSurvivesAWriteBetweenPages) {
+  std::string query = "code=29463-7,8302-2&_sort=-date,code&_count=3";
+  auto first = Json(Search("Observation", query));
+  std::vector<std::string> seen = Ids(first);
+  ASSERT_EQ(seen.size(), 3u);
+  // A new, later measurement sorts before the cursor: it is not on later pages,
+  // and nothing after the cursor is skipped or repeated.
+  Put(R"({"resourceType":"Observation","id":"late-weight","status":"final",
+          "code":{"coding":[{"system":"http://loinc.org","code":"29463-7"}]},
+          "effectiveDateTime":"2024-01-01T00:00:00Z"})");
+  std::string next = Link(first, "next");
+  while (!next.empty()) {
+    auto bundle = Json(Search("Observation", next.substr(next.find('?') + 1)));
+    for (const std::string& id : Ids(bundle)) seen.push_back(id);
+    next = Link(bundle, "next");
+  }
+  EXPECT_THAT(seen, ::testing::ElementsAreArray(kSortRows[0].ids));
+  RestRequest del = Request();
+  EXPECT_EQ(api_->Delete("Observation", "late-weight", del).status, 204);
+}
+
+TEST_F(SearchConformanceTest, SortOnSeveralTypesIsNamed) {
+  RestResponse r = api_->SearchSystem(Request("_type=Patient,Practitioner&_sort=_id"));
+  EXPECT_EQ(r.status, 400);
+  EXPECT_THAT(r.body, HasSubstr("_sort"));
+}
+
+TEST_F(SearchConformanceTest, IncludeIterateGoesOneLevelFurther) {
+  auto bundle =
+      Json(Search("Observation",
+                  "_id=71dc2e2c-f1f0-458e-ab2a-ad2e7d896398&_include=Observation:encounter"
+                  "&_include:iterate=Encounter:service-provider"));
+  EXPECT_THAT(Ids(bundle), ::testing::ElementsAre("71dc2e2c-f1f0-458e-ab2a-ad2e7d896398"));
+  EXPECT_THAT(Ids(bundle, "include"),
+              ::testing::UnorderedElementsAre("ddaec147-93d7-44cc-a07f-61107672b325",
+                                              "b0e04623-b02c-3f8b-92ea-943fc4db60da"));
+  bundle = Json(Search("Patient",
+                       "_id=jp-patient-example-1&_revinclude=Encounter:subject"
+                       "&_revinclude:iterate=Observation:encounter"));
+  EXPECT_THAT(Ids(bundle), ::testing::ElementsAre("jp-patient-example-1"));
+  // (the lab result's Encounter reference is inside its contained ServiceRequest)
+  EXPECT_THAT(Ids(bundle, "include"),
+              ::testing::UnorderedElementsAre("jp-encounter-example-1",
+                                              "jp-observation-bodyMeasurement-example-1",
+                                              "jp-observation-vitalsigns-example-1"));
+  // Without :iterate the second level is not reached (and the spec is refused).
+  EXPECT_EQ(Search("Patient",
+                   "_id=jp-patient-example-1&_revinclude=Encounter:subject"
+                   "&_revinclude=Observation:encounter")
+                .status,
+            400);
+}
+
+TEST_F(SearchConformanceTest, EverythingReturnsThePatientsCompartmentWithTypeSinceAndPaging) {
+  // _type: the JP Core patient's Observations, RiskAssessments and Encounter
+  // (every file that references Patient/jp-patient-example-1 through them).
+  RestResponse r = api_->Everything("jp-patient-example-1",
+                                    Request("_type=Observation,RiskAssessment,Encounter,Patient"));
+  ASSERT_EQ(r.status, 200) << r.body;
+  std::vector<std::string> expected = kJpObservations;
+  for (const char* id : {"ra-high", "ra-low", "jp-encounter-example-1", "jp-patient-example-1"}) {
+    expected.push_back(id);
+  }
+  auto bundle = Json(r);
+  EXPECT_THAT(Ids(bundle), UnorderedElementsAreArray(expected));
+  EXPECT_EQ(bundle.at("total").as_int64(), 8);
+  // Without _type: every compartment type, the same as the compartment
+  // searches type by type, plus the patient; paged by _count without repeats.
+  std::set<std::string> all;
+  for (const std::string& type : Definitions::R4().SupportedResourceTypes()) {
+    if (type == "Patient" || Definitions::R4().PatientCompartmentParams(type).empty()) continue;
+    RestResponse one = api_->SearchCompartment(kRudolf, type, Request("_count=1000"));
+    if (one.status != 200) continue;
+    for (const std::string& id : Ids(Json(one))) all.insert(id);
+  }
+  all.insert(kRudolf);
+  ASSERT_GT(all.size(), 150u);  // the Synthea file's 159 entries but 2 shared ones
+  std::vector<std::string> seen;
+  std::string query = "_count=40";
+  for (int pages = 0; pages < 20; ++pages) {
+    auto page = Json(api_->Everything(kRudolf, Request(query)));
+    for (const std::string& id : Ids(page)) seen.push_back(id);
+    std::string next = Link(page, "next");
+    if (next.empty()) break;
+    EXPECT_THAT(next, HasSubstr("/Patient/806be451-d26f-436c-829c-9da92bde28f0/$everything?"));
+    query = next.substr(next.find('?') + 1);
+  }
+  EXPECT_THAT(seen, UnorderedElementsAreArray(all.begin(), all.end()));
+  // _since: everything was written just now.
+  EXPECT_THAT(Ids(Json(api_->Everything(kRudolf, Request("_since=2000-01-01T00:00:00Z")))),
+              ::testing::SizeIs(std::min<size_t>(all.size(), 50)));
+  EXPECT_THAT(Ids(Json(api_->Everything(kRudolf, Request("_since=2999-01-01T00:00:00Z")))),
+              ::testing::IsEmpty());
+  // Errors: an unknown patient, a search parameter, a bad _since.
+  EXPECT_EQ(api_->Everything("nobody", Request()).status, 404);
+  RestResponse bad = api_->Everything(kRudolf, Request("code=8302-2"));
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_THAT(bad.body, HasSubstr("code"));
+  EXPECT_EQ(api_->Everything(kRudolf, Request("_since=yesterday")).status, 400);
+}
+
 TEST_F(SearchConformanceTest, UnsupportedFeaturesAreNamed) {
-  for (const char* q : {"_sort=birthdate", "_has:Observation:subject:code=8302-2"}) {
+  for (const char* q : {"_contained=true", "name:text=x"}) {
     RestResponse r = Search("Patient", q);
     EXPECT_EQ(r.status, 400) << q;
     EXPECT_THAT(r.body, HasSubstr(std::string(q).substr(0, 4))) << q;
@@ -472,6 +671,24 @@ TEST_F(SearchConformanceTest, PagesFollowNextLinksAndSurviveConcurrentWrites) {
   }
   EXPECT_EQ(pages, 8);
   EXPECT_THAT(seen, UnorderedElementsAreArray(expected.begin(), expected.end()));  // no repeats
+}
+
+// One exact MAC answers the query: only the page's keys are read, so the
+// total is given when the first page is the last, or with _total=accurate.
+TEST_F(SearchConformanceTest, ASingleMacSearchGivesTheTotalWhenCheapOrAsked) {
+  std::string subject = std::string("subject=Patient/") + kRudolf;
+  auto paged = Json(Search("Observation", subject + "&_count=10"));
+  EXPECT_EQ(Ids(paged).size(), 10u);
+  EXPECT_FALSE(paged.contains("total"));
+  EXPECT_FALSE(Link(paged, "next").empty());
+  auto accurate = Json(Search("Observation", subject + "&_count=10&_total=accurate"));
+  // 79 in the file, 80 once the paging test has added its late arrival.
+  int64_t total = accurate.at("total").as_int64();
+  EXPECT_THAT(total, ::testing::AnyOf(79, 80));
+  EXPECT_EQ(Ids(accurate), Ids(paged));  // the same page either way
+  auto whole = Json(Search("Observation", subject + "&_count=100"));
+  EXPECT_EQ(whole.at("total").as_int64(), total);
+  EXPECT_TRUE(Link(whole, "next").empty());
 }
 
 TEST_F(SearchConformanceTest, ConditionalCreateUsesTheSearchIndex) {

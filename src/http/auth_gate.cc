@@ -66,7 +66,11 @@ RouteAction ActionFor(std::string_view method, std::string_view pattern, const P
   if (pattern == "/fhir/Patient/{id}/{compartment_type}") {
     return {Action::kSearch, std::string(params.Get("compartment_type"))};
   }
+  if (pattern.find("/$export") != std::string_view::npos) return {Action::kExport, "*"};
   if (pattern.starts_with("/fhir/Patient/{id}/_history")) return {Action::kHistory, "Patient"};
+  // Every type of the patient's compartment: the role must read "*" (and,
+  // through the route's {id}, have a care relation with that patient).
+  if (pattern == "/fhir/Patient/{id}/$everything") return {Action::kSearch, "*"};
   if (pattern == "/fhir") return {method == "GET" ? Action::kSearch : Action::kCreate, "*"};
   if (pattern == "/fhir/_history") return {Action::kHistory, "*"};
   if (pattern.ends_with("/_history/{vid}")) return {Action::kRead, type};
@@ -111,6 +115,44 @@ std::string SearchedPatient(const std::string& type, const Request& request) {
 bool InPatientCompartment(const std::string& type) {
   if (type == "Patient") return false;
   return type == "*" || !fhir::Definitions::R4().PatientCompartmentParams(type).empty();
+}
+
+// Bulk Data export (issue 5; docs/SECURITY.md "Bulk Data export"): system
+// clients only, since a cross-patient export cannot be held to a care
+// relation; at kick-off every exported type (each of _type, else "*") must be
+// within the client's scopes (policy: export needs read). Status, cancel and
+// download need only a system client: the job belongs to the one that
+// started it (fhir::ExportJobs). Returns the reason to refuse, or nothing.
+std::optional<std::string> ExportRefusal(const policy::Policy& policy,
+                                         const policy::AccessRequest& base,
+                                         std::string_view pattern, const Request& request,
+                                         policy::CareRelations& care,
+                                         policy::EmergencyAccess& emergency) {
+  if (base.principal->role != auth::Role::kSystem) {
+    return "Bulk Data export is for system clients (OAuth client credentials) with read scopes "
+           "on the exported types; operators use mamori export (SYS-46)";
+  }
+  std::vector<std::string> types;
+  if (pattern.ends_with("/$export")) {
+    for (const auto& [name, value] : core::SplitFormQuery(request.query)) {
+      if (name != "_type") continue;
+      for (size_t start = 0; start <= value.size();) {
+        size_t comma = std::min(value.find(',', start), value.size());
+        if (comma > start) types.push_back(value.substr(start, comma - start));
+        start = comma + 1;
+      }
+    }
+    if (types.empty()) types.push_back("*");
+  }
+  // Status, cancel and download: the job's owner (checked by the handler),
+  // whose kick-off passed the zone, certificate and scope rules.
+  for (const std::string& type : types) {
+    policy::AccessRequest access = base;
+    access.resource_type = type;
+    policy::Decision d = policy.Decide(access, care, emergency);
+    if (!d.allowed) return d.reason;
+  }
+  return std::nullopt;
 }
 
 bool RoleNeedsCareRelation(const policy::Policy& policy, auth::Role role) {
@@ -229,6 +271,20 @@ std::optional<Response> AuthGate::Check(const Request& request, std::string_view
   if (pattern.empty()) return std::nullopt;  // unknown path: the router's 404/405
   RouteAction route = ActionFor(method, pattern, params);
   if (route.self_service) return std::nullopt;
+  if (route.action == Action::kExport) {
+    policy::AccessRequest base{.principal = &who,
+                               .action = Action::kExport,
+                               .resource_type = "*",
+                               .source_address = request.remote_address,
+                               .client_certificate = request.client_certificate.has_value(),
+                               .scopes = (*caller)->scopes,
+                               .now = env_.clock().Now()};
+    std::optional<std::string> refused =
+        ExportRefusal(*parts_.policy, base, pattern, request, *parts_.care, *parts_.emergency);
+    if (!refused) return std::nullopt;
+    if (audit != nullptr) audit->event().reason = "forbidden: " + *refused;
+    return OperationOutcomeResponse(403, IssueCode::kForbidden, *refused);
+  }
   policy::AccessRequest access =
       Describe(request, route.action, route.type, pattern, params, **caller);
   // A search across patients cannot be checked against a care relation:

@@ -12,7 +12,10 @@
 //    only within its scopes.
 #include "http/auth_gate.h"
 
+#include <chrono>
 #include <regex>
+#include <set>
+#include <thread>
 
 #include <boost/json.hpp>
 #include <gmock/gmock.h>
@@ -26,6 +29,7 @@
 #include "fhir/rest_api.h"
 #include "http/audit.h"
 #include "http/auth_routes.h"
+#include "http/export_routes.h"
 #include "http/fhir_routes.h"
 
 namespace mamori::http {
@@ -60,6 +64,8 @@ class AuthGateTest : public ::testing::Test {
     ASSERT_THAT(RegisterHealthRoutes(router_), IsOk());
     ASSERT_THAT(RegisterFhirRoutes(router_, *api_), IsOk());
     ASSERT_THAT(RegisterAuditRoutes(router_, *store_), IsOk());
+    exports_ = std::make_unique<fhir::ExportJobs>(*store_, env_);
+    ASSERT_THAT(RegisterExportRoutes(router_, *exports_, *store_, env_), IsOk());
     ASSERT_THAT(RegisterAuthRoutes(router_,
                                    {.authenticator = authn_.get(),
                                     .sessions = &sessions_,
@@ -168,6 +174,7 @@ class AuthGateTest : public ::testing::Test {
   Router router_;
   std::unique_ptr<AuthGate> gate_;
   std::unique_ptr<RequestAuditor> auditor_;
+  std::unique_ptr<fhir::ExportJobs> exports_;
   std::string csrf_;
   int requests_ = 0;
 };
@@ -248,6 +255,31 @@ TEST_F(AuthGateTest, ANurseWithoutCareRelationGets403ThenBreakGlassGets200Flagge
                 .status,
             204);
   EXPECT_TRUE(emergency_.PendingReview().empty());
+}
+
+// Patient/[id]/$everything (issue 5) is a read of that patient's whole
+// record: the care relation is checked like any compartment read.
+TEST_F(AuthGateTest, EverythingNeedsACareRelationWithThatPatient) {
+  PutAsSystem("Patient/p7", R"({"resourceType":"Patient","id":"p7"})");
+  PutAsSystem("Observation/o7",
+              R"({"resourceType":"Observation","id":"o7","status":"final",)"
+              R"("code":{"text":"glucose"},"subject":{"reference":"Patient/p7"}})");
+  std::string token = LoginAs("h.sato", auth::Role::kNurse, {"internal-medicine"});
+  std::vector<std::pair<std::string, std::string>> bearer = {{"Authorization", "Bearer " + token}};
+  Response denied = Send("GET", "/fhir/Patient/p7/$everything", "", bearer);
+  EXPECT_EQ(denied.status, 403);
+  EXPECT_THAT(denied.body, HasSubstr("no care relation"));
+  EXPECT_EQ(LastEvent().at("action").as_string(), "operation-everything");
+  ASSERT_EQ(Send("POST", "/auth/break-glass",
+                 R"({"patient":"p7","reason":"unconscious patient in ER"})", bearer)
+                .status,
+            201);
+  Response allowed = Send("GET", "/fhir/Patient/p7/$everything", "", bearer);
+  ASSERT_EQ(allowed.status, 200) << allowed.body;
+  EXPECT_THAT(allowed.body, HasSubstr("\"o7\""));
+  boost::json::object e = LastEvent();
+  EXPECT_TRUE(e.at("emergency").as_bool());
+  EXPECT_EQ(e.at("patients").as_array().at(0).as_string(), "p7");
 }
 
 // The care relation also holds for other resources read by id: an
@@ -371,6 +403,103 @@ TEST_F(AuthGateTest, AuditEventsAreReadableByAuditorsOnlyAndNeverWritable) {
       Send("POST", "/fhir/AuditEvent", R"({"resourceType":"AuditEvent"})", as(auditor));
   EXPECT_EQ(write.status, 403);
   EXPECT_EQ(store_->AuditTreeSize(), before + 1);  // the refusal itself, nothing more
+}
+
+// Bulk Data export (issue 5): system clients only, each type within their
+// scopes; the job is the kick-off client's; the ledger records who, which
+// types and how many resources; the files hold what the store holds.
+TEST_F(AuthGateTest, BulkExportIsForSystemsWithinTheirScopesAndIsRecorded) {
+  PutAsSystem("Patient/p7", R"({"resourceType":"Patient","id":"p7"})");
+  PutAsSystem("Observation/o7",
+              R"({"resourceType":"Observation","id":"o7","status":"final",)"
+              R"("code":{"text":"glucose"},"subject":{"reference":"Patient/p7"}})");
+  std::vector<std::pair<std::string, std::string>> async = {{"Prefer", "respond-async"}};
+  // A physician (whose role may export offline) gets no HTTP export.
+  std::string doctor = LoginAs("dr.kato", auth::Role::kPhysician, {"internal-medicine"});
+  auto as_doctor = async;
+  as_doctor.emplace_back("Authorization", "Bearer " + doctor);
+  Response human = Send("GET", "/fhir/$export", "", as_doctor);
+  EXPECT_EQ(human.status, 403);
+  EXPECT_THAT(human.body, HasSubstr("system clients"));
+
+  ClientCertificate cert{.subject = "CN=warehouse", .sha256_fingerprint = kCert};
+  auto token_for = [&](const std::string& id, std::vector<std::string> scopes) {
+    auth::OAuthClient c{.client_id = id,
+                        .name = id,
+                        .auth_method = "tls_client_auth",
+                        .certificate_sha256 = kCert,
+                        .scopes = std::move(scopes)};
+    EXPECT_THAT(clients_->Save(c), IsOk());
+    Response t = Send("POST", "/oauth2/token", "grant_type=client_credentials&client_id=" + id,
+                      {{"Content-Type", "application/x-www-form-urlencoded"}}, cert);
+    EXPECT_EQ(t.status, 200) << t.body;
+    return std::string(boost::json::parse(t.body).at("access_token").as_string());
+  };
+  auto narrow = async;
+  narrow.emplace_back("Authorization", "Bearer " + token_for("lab", {"system/Observation.rs"}));
+  EXPECT_EQ(Send("GET", "/fhir/$export", "", narrow, cert).status,
+            403);  // every type: not its scope
+  EXPECT_EQ(Send("GET", "/fhir/$export?_type=Observation,Patient", "", narrow, cert).status, 403);
+  Response lab = Send("GET", "/fhir/$export?_type=Observation", "", narrow, cert);
+  ASSERT_EQ(lab.status, 202) << lab.body;
+
+  auto wide = async;
+  wide.emplace_back("Authorization", "Bearer " + token_for("warehouse", {"system/*.rs"}));
+  EXPECT_EQ(Send("GET", "/fhir/$export", "", {wide[1]}, cert).status, 400);  // no respond-async
+  Response kick = Send("GET", "/fhir/Patient/$export?_type=Patient,Observation", "", wide, cert);
+  ASSERT_EQ(kick.status, 202) << kick.body;
+  std::string location(kick.headers.Get("Content-Location").value_or(""));
+  ASSERT_THAT(location, HasSubstr("/fhir/$export-status/"));
+  std::string status_path = location.substr(location.find("/fhir/"));
+  boost::json::object kicked = LastEvent();
+  EXPECT_EQ(kicked.at("action").as_string(), "export");
+  EXPECT_EQ(kicked.at("user").as_string(), "warehouse");
+  EXPECT_EQ(kicked.at("type").as_string(), "Observation,Patient");
+
+  Response status;
+  for (int i = 0; i < 500; ++i) {
+    status = Send("GET", status_path, "", {wide[1]}, cert);
+    if (status.status != 202) break;
+    EXPECT_TRUE(status.headers.Get("X-Progress").has_value());
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_EQ(status.status, 200) << status.body;
+  // The plan's record precedes the manifest: who, which types, how many.
+  bool recorded = false;
+  for (uint64_t i = 0; i < store_->AuditTreeSize(); ++i) {
+    auto leaves = store_->AuditLeaves(i, i + 1);
+    auto e = boost::json::parse(*store_->OpenAuditLeaf((*leaves)[0])).as_object();
+    if (e.at("action").as_string() != "export-complete" ||
+        e.at("user").as_string() != "warehouse") {
+      continue;
+    }
+    recorded = true;
+    EXPECT_EQ(e.at("type").as_string(), "Observation,Patient");
+    EXPECT_THAT(std::string(e.at("id").as_string()), HasSubstr("Observation=1 Patient=1"));
+  }
+  EXPECT_TRUE(recorded);
+  auto manifest = boost::json::parse(status.body).as_object();
+  EXPECT_TRUE(manifest.at("requiresAccessToken").as_bool());
+  std::set<std::string> lines;
+  for (const auto& out : manifest.at("output").as_array()) {
+    std::string url(out.at("url").as_string());
+    std::string path = url.substr(url.find("/fhir/"));
+    EXPECT_EQ(Send("GET", path, "", {narrow[1]}, cert).status, 404);  // another client's job
+    Response file = Send("GET", path, "", {wide[1]}, cert);
+    ASSERT_EQ(file.status, 200) << file.body;
+    EXPECT_EQ(file.content_type, "application/fhir+ndjson");
+    for (size_t at = 0; at < file.body.size();) {
+      size_t nl = file.body.find('\n', at);
+      auto r = boost::json::parse(file.body.substr(at, nl - at)).as_object();
+      lines.insert(std::string(r.at("resourceType").as_string()) + "/" +
+                   std::string(r.at("id").as_string()));
+      at = nl + 1;
+    }
+  }
+  EXPECT_THAT(lines, ::testing::UnorderedElementsAre("Patient/p7", "Observation/o7"));
+  EXPECT_EQ(Send("DELETE", status_path, "", {narrow[1]}, cert).status, 404);
+  EXPECT_EQ(Send("DELETE", status_path, "", {wide[1]}, cert).status, 202);
+  EXPECT_EQ(Send("GET", status_path, "", {wide[1]}, cert).status, 404);
 }
 
 }  // namespace

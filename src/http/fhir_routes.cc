@@ -82,6 +82,8 @@ core::Status RegisterFhirRoutes(Router& router, fhir::RestApi& api) {
        [a](auto& r, auto& p) {
          return a->SearchCompartment(P(p, "id"), P(p, "compartment_type"), r);
        }},
+      {"GET", "/fhir/Patient/{id}/$everything",
+       [a](auto& r, auto& p) { return a->Everything(P(p, "id"), r); }},
       {"GET", "/fhir/Patient/{id}/_history",
        [a](auto& r, auto& p) { return a->History("Patient", P(p, "id"), r); }},
       {"GET", "/fhir/{type}/_history",

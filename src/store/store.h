@@ -310,6 +310,19 @@ class Store {
   // OK, or kUnavailable with the reason when a failed commit latched the store.
   virtual core::Status WriteHealth() const = 0;
 
+  // Rebuilds every live resource's search index entries with
+  // StoreOptions::indexer (`mamori reindex`, issue 5: after a change of the
+  // search parameters, the index forms or the index key). One write
+  // transaction: readers see the old index until it commits, other writes
+  // wait for it. `progress(done, total)` runs every 1,000 resources and at the
+  // end (on the commit thread). Errors: kFailedPrecondition without an
+  // indexer; kUnimplemented where a backend has no rebuild yet; the indexer's
+  // and the database's errors (nothing changes then).
+  virtual core::Status RebuildSearchIndex(const std::function<void(int64_t, int64_t)>& progress) {
+    (void)progress;
+    return core::UnimplementedError("this store cannot rebuild its search index yet");
+  }
+
   // A record (see Record), or nullopt. Errors: kDataLoss if it fails to open.
   virtual core::Result<std::optional<Record>> GetRecord(const std::string& kind,
                                                         const std::string& key) = 0;

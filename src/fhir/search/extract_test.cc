@@ -379,7 +379,7 @@ TEST_F(ExtractTest, ARequiredElementIsIndexedOnlyWhenAbsent) {
 }
 
 TEST_F(ExtractTest, AResourceOfAnUnsupportedTypeIsRejected) {
-  resource_ = Parsed(R"({"resourceType":"Group"})");
+  resource_ = Parsed(R"({"resourceType":"Questionnaire"})");
   EXPECT_THAT(ExtractIndexEntries(resource_), StatusIs(StatusCode::kInvalidArgument));
   resource_ = Parsed(R"({"id":"x"})");
   EXPECT_THAT(ExtractIndexEntries(resource_), StatusIs(StatusCode::kInvalidArgument));

@@ -107,7 +107,7 @@ TEST_F(QueryTest, AnEmptyItemInAnOrListIsAnError) {
 }
 
 TEST_F(QueryTest, AnUnsupportedResourceTypeIsNotFound) {
-  EXPECT_THAT(Parse("Group", {}), StatusIs(StatusCode::kNotFound));
+  EXPECT_THAT(Parse("Questionnaire", {}), StatusIs(StatusCode::kNotFound));
   EXPECT_THAT(Parse("NoSuchType", {}), StatusIs(StatusCode::kNotFound));
 }
 
@@ -238,9 +238,10 @@ TEST_F(QueryTest, HasTakesAModifierOnItsParameter) {
 }
 
 TEST_F(QueryTest, HasMustPointAtTheSearchedTypeAndGoOneLevelOnly) {
-  for (std::string name : {"_has:Observation:encounter:code", "_has:Observation:patient",
-                           "_has:Observation:patient:_has:Encounter:patient:status",
-                           "_has:Group:member:code", "_has:Observation:patient:nope"}) {
+  for (std::string name :
+       {"_has:Observation:encounter:code", "_has:Observation:patient",
+        "_has:Observation:patient:_has:Encounter:patient:status",
+        "_has:Questionnaire:subject-type:code", "_has:Observation:patient:nope"}) {
     EXPECT_THAT(Parse("Patient", {{name, "x"}}), StatusIs(StatusCode::kInvalidArgument)) << name;
   }
 }

@@ -169,7 +169,17 @@ core::Status SqliteStore::RebuildIndexIfNeeded() {
   return s;
 }
 
-core::Status SqliteStore::RebuildIndex() {
+core::Status SqliteStore::RebuildSearchIndex(
+    const std::function<void(int64_t, int64_t)>& progress) {
+  if (!options_.indexer) {
+    return core::FailedPreconditionError(
+        "the store was opened without an indexer; the search index cannot be rebuilt");
+  }
+  // On the commit thread, inside one group: the rebuild is one transaction.
+  return Write([&](Transaction&) { return RebuildIndex(progress); });
+}
+
+core::Status SqliteStore::RebuildIndex(const std::function<void(int64_t, int64_t)>& progress) {
   std::vector<std::pair<std::string, std::string>> live;
   {
     MAMORI_ASSIGN_OR_RETURN(
@@ -185,13 +195,18 @@ core::Status SqliteStore::RebuildIndex() {
   MAMORI_RETURN_IF_ERROR(writer_->Exec("DELETE FROM search_index"));
   MAMORI_RETURN_IF_ERROR(writer_->Exec("UPDATE search_resource SET entries = 0"));
   SqliteTransaction tx(*this, *writer_, env_.clock().Now());
+  int64_t done = 0;
+  const int64_t total = static_cast<int64_t>(live.size());
   for (const auto& [type, id] : live) {
     MAMORI_ASSIGN_OR_RETURN(std::optional<ResourceVersion> v, tx.ReadCurrent(type, id));
-    if (!v) continue;
-    MAMORI_ASSIGN_OR_RETURN(std::vector<IndexEntry> entries, options_.indexer(*v, *this));
-    MAMORI_RETURN_IF_ERROR(
-        tx.ReplaceIndex(type, id, false, ToMicros(v->last_updated), entries, nullptr));
+    if (v) {
+      MAMORI_ASSIGN_OR_RETURN(std::vector<IndexEntry> entries, options_.indexer(*v, *this));
+      MAMORI_RETURN_IF_ERROR(
+          tx.ReplaceIndex(type, id, false, ToMicros(v->last_updated), entries, nullptr));
+    }
+    if (progress && (++done % 1000 == 0)) progress(done, total);
   }
+  if (progress) progress(total, total);
   return writer_->Exec("DELETE FROM mamori_meta WHERE key = 'search_index_rebuild'");
 }
 

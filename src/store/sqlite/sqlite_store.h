@@ -33,6 +33,7 @@ class SqliteStore final : public Store {
   ~SqliteStore() override;
 
   core::Status Write(std::function<core::Status(Transaction&)> body) override;
+  core::Status RebuildSearchIndex(const std::function<void(int64_t, int64_t)>& progress) override;
   core::Result<ResourceVersion> Read(const std::string& type, const std::string& id) override;
   core::Result<ResourceVersion> ReadVersion(const std::string& type, const std::string& id,
                                             int64_t version) override;
@@ -98,7 +99,7 @@ class SqliteStore final : public Store {
   core::Status Open();
   core::Status LoadIndexKey();
   core::Status RebuildIndexIfNeeded();
-  core::Status RebuildIndex();
+  core::Status RebuildIndex(const std::function<void(int64_t, int64_t)>& progress = nullptr);
   void CommitLoop();
   void CheckpointLoop();
   void RunGroup(std::vector<Pending*>& group);

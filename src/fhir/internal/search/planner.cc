@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <iterator>
 #include <set>
+#include <unordered_map>
+#include <variant>
 
 #include "fhir/definitions.h"
 #include "fhir/internal/search/indexer.h"
@@ -11,6 +13,7 @@
 #include "fhir/search/extract.h"
 #include "fhir/search/index.h"
 #include "fhir/search/match.h"
+#include "fhir/search/normalize.h"
 
 namespace mamori::fhir::internal {
 namespace {
@@ -27,6 +30,9 @@ constexpr size_t kPointLookups = 4096;
 // With rechecks, the total needs every candidate decrypted; up to this many
 // candidates that is cheap enough to do for every page.
 constexpr size_t kCheapTotal = 256;
+// _sort on a hashed parameter (string, token, reference, uri) decrypts every
+// match to read its value; beyond this many matches the client must narrow.
+constexpr size_t kMaxDecryptedSort = 10000;
 
 // What the index says about one clause: a key set (or every resource of the
 // type) and whether the decrypted candidates must be confirmed.
@@ -196,9 +202,48 @@ core::Result<Candidates> ChainCandidates(SearchContext& ctx, const std::string& 
   return out;
 }
 
+// "Type/id" of a local relative reference value, or nothing.
+std::optional<std::pair<std::string, std::string>> LocalReference(const std::string& value) {
+  size_t slash = value.find('/');
+  if (slash == std::string::npos || value.find('/', slash + 1) != std::string::npos ||
+      value.find(':') != std::string::npos) {
+    return std::nullopt;
+  }
+  return std::make_pair(value.substr(0, slash), value.substr(slash + 1));
+}
+
+// _has:Observation:patient:code=x: the Observations matching code=x, then
+// the resources of `type` their `patient` references name (read from the
+// decrypted Observations: the index holds only MACs of references).
+core::Result<Candidates> HasCandidates(SearchContext& ctx, const std::string& type,
+                                       const search::SearchClause& clause) {
+  search::SearchClause sub = clause;
+  sub.has.reset();
+  MAMORI_ASSIGN_OR_RETURN(Keys referrers, ResolveClause(ctx, clause.has->type, sub));
+  if (referrers.size() > kMaxChainTargets) {
+    return core::ResourceExhaustedError("the _has parameter " + clause.has->type + ":" +
+                                        clause.has->reference->code +
+                                        " matches too many resources; narrow its value");
+  }
+  std::set<int64_t> found;
+  for (int64_t key : referrers) {
+    MAMORI_ASSIGN_OR_RETURN(auto resource, ReadParsed(ctx, key, nullptr));
+    if (!resource) continue;
+    for (const search::IndexEntry& e :
+         search::ExtractParameter(*resource, *clause.has->reference, IndexExtractOptions())) {
+      if (e.form != search::IndexForm::kReference) continue;
+      auto ref = LocalReference(e.value);
+      if (!ref || ref->first != type) continue;
+      MAMORI_ASSIGN_OR_RETURN(std::optional<int64_t> target, ctx.reader.KeyOf(type, ref->second));
+      if (target) found.insert(*target);
+    }
+  }
+  return Candidates{.keys = Keys(found.begin(), found.end())};
+}
+
 core::Result<Candidates> ClauseCandidates(SearchContext& ctx, const std::string& type,
                                           const search::SearchClause& clause, const Keys* within) {
-  if (clause.has) return core::UnimplementedError("_has is not supported");
+  if (clause.has) return HasCandidates(ctx, type, clause);
   if (clause.chain) return ChainCandidates(ctx, type, clause);
   Candidates out;
   for (const search::SearchValue& value : clause.values) {
@@ -229,15 +274,113 @@ std::vector<const SearchParameter*> IncludeParams(const search::IncludeSpec& spe
   return out;
 }
 
-// "Type/id" of a local relative reference value, or nothing.
-std::optional<std::pair<std::string, std::string>> LocalReference(const std::string& value) {
-  size_t slash = value.find('/');
-  if (slash == std::string::npos || value.find('/', slash + 1) != std::string::npos ||
-      value.find(':') != std::string::npos) {
-    return std::nullopt;
+// One sort key's value of a resource: missing, a time (µs), a decimal or a
+// folded string. Within one column every present value has the same kind.
+using SortValue = std::variant<std::monostate, int64_t, double, std::string>;
+using SortColumn = std::unordered_map<int64_t, SortValue>;
+
+// Keeps the value that sorts first in the key's direction.
+void Keep(SortValue& slot, SortValue v, bool descending) {
+  if (std::holds_alternative<std::monostate>(slot) || (descending ? slot < v : v < slot)) {
+    slot = std::move(v);
   }
-  return std::make_pair(value.substr(0, slash), value.substr(slash + 1));
 }
+
+// The sort key's value for each of `keys`. Dates, numbers and quantities
+// come from the index's plaintext ranges (ascending by the low end of the
+// earliest value, descending by the high end of the latest, as search.html
+// describes); _id from the key's name; the hashed types from the decrypted
+// resource (at most kMaxDecryptedSort of them).
+core::Result<SortColumn> SortValues(SearchContext& ctx, const std::string& type,
+                                    const search::SortKey& sort, const Keys& keys) {
+  const SearchParameter& p = *sort.definition;
+  SortColumn out;
+  if (p.code == "_id") {
+    for (int64_t key : keys) {
+      auto name = ctx.reader.KeyName(key);
+      if (name.ok()) out[key] = name->second;
+    }
+    return out;
+  }
+  std::optional<search::IndexForm> range_form;
+  if (p.type == SearchParamType::kDate) range_form = search::IndexForm::kDate;
+  if (p.type == SearchParamType::kNumber) range_form = search::IndexForm::kNumber;
+  if (p.type == SearchParamType::kQuantity) range_form = search::IndexForm::kQuantity;
+  if (range_form) {
+    MAMORI_ASSIGN_OR_RETURN(std::string hash, IndexHash(ctx.store, type, p.code, *range_form, ""));
+    std::vector<store::IndexHit> hits;
+    if (keys.size() <= kPointLookups) {
+      for (int64_t k : keys) {
+        MAMORI_ASSIGN_OR_RETURN(std::vector<store::IndexHit> found,
+                                ctx.reader.LookupIndexFor(hash, k));
+        hits.insert(hits.end(), found.begin(), found.end());
+      }
+    } else {
+      MAMORI_ASSIGN_OR_RETURN(hits, ctx.reader.LookupIndex(hash, 0, 0));
+    }
+    for (const store::IndexHit& h : hits) {
+      if (!std::binary_search(keys.begin(), keys.end(), h.key)) continue;
+      SortValue v;
+      if (*range_form == search::IndexForm::kDate) {
+        v = sort.descending ? h.time_high : h.time_low;
+      } else {
+        v = sort.descending ? h.number_high : h.number_low;
+      }
+      Keep(out[h.key], std::move(v), sort.descending);
+    }
+    return out;
+  }
+  if (keys.size() > kMaxDecryptedSort) {
+    return core::ResourceExhaustedError("_sort on " + p.code + " over more than " +
+                                        std::to_string(kMaxDecryptedSort) +
+                                        " matches; narrow the search");
+  }
+  search::IndexForm form = search::IndexForm::kTokenCode;
+  if (p.type == SearchParamType::kString) form = search::IndexForm::kStringExact;
+  if (p.type == SearchParamType::kReference) form = search::IndexForm::kReference;
+  if (p.type == SearchParamType::kUri) form = search::IndexForm::kUri;
+  for (int64_t key : keys) {
+    auto resource = ReadParsed(ctx, key, nullptr);
+    if (!resource.ok()) {
+      if (resource.status().code() == core::StatusCode::kNotFound) continue;
+      return resource.status();
+    }
+    if (!*resource) continue;
+    for (const search::IndexEntry& e :
+         search::ExtractParameter(**resource, p, IndexExtractOptions())) {
+      if (e.form != form) continue;
+      Keep(out[key],
+           form == search::IndexForm::kStringExact ? search::NormalizeString(e.value) : e.value,
+           sort.descending);
+    }
+  }
+  return out;
+}
+
+// Sorts `keys` by the query's sort keys (missing values last in either
+// direction), ties by resource key, so the order is total and a page cursor
+// (the last key of a page) marks one place in it.
+struct SortOrder {
+  std::vector<SortColumn> columns;
+  const std::vector<search::SortKey>* keys;
+  const SortValue& Value(size_t column, int64_t key) const {
+    static const SortValue kMissing;
+    auto it = columns[column].find(key);
+    return it == columns[column].end() ? kMissing : it->second;
+  }
+  bool operator()(int64_t a, int64_t b) const {
+    for (size_t i = 0; i < columns.size(); ++i) {
+      const SortValue& va = Value(i, a);
+      const SortValue& vb = Value(i, b);
+      bool ma = std::holds_alternative<std::monostate>(va);
+      bool mb = std::holds_alternative<std::monostate>(vb);
+      if (ma != mb) return mb;  // present before missing
+      if (ma || va == vb) continue;
+      return (*keys)[i].descending ? vb < va : va < vb;
+    }
+    return a < b;
+  }
+};
 
 }  // namespace
 
@@ -264,12 +407,59 @@ core::Result<std::vector<int64_t>> CompartmentKeys(SearchContext& ctx,
   return out;
 }
 
-core::Result<SearchPage> RunSearch(SearchContext& ctx, const search::SearchQuery& query,
-                                   const PageRequest& page) {
-  if (!query.sort.empty()) return core::UnimplementedError("_sort is not supported");
+namespace {
+
+// A page in _sort order: every match is confirmed and given its sort values,
+// then the page starts after the cursor's place in that order. The cursor
+// resource's values are read again, so a resource that matched throughout
+// and kept its values is neither repeated nor skipped; one whose sort values
+// changed between pages moves with them.
+core::Result<SearchPage> SortedPage(SearchContext& ctx, const search::SearchQuery& query,
+                                    const PageRequest& page, const Keys& base,
+                                    const std::vector<const search::SearchClause*>& rechecks) {
+  Keys matches;
+  if (rechecks.empty()) {
+    matches = base;
+  } else {
+    for (int64_t key : base) {
+      MAMORI_ASSIGN_OR_RETURN(auto resource, ReadParsed(ctx, key, nullptr));
+      if (resource && MatchesAll(*resource, rechecks, ctx.now_us)) matches.push_back(key);
+    }
+  }
+  Keys valued = matches;
+  if (page.after_key > 0 && !std::binary_search(matches.begin(), matches.end(), page.after_key)) {
+    valued.insert(std::upper_bound(valued.begin(), valued.end(), page.after_key), page.after_key);
+  }
+  SortOrder order{.keys = &query.sort};
+  for (const search::SortKey& sort : query.sort) {
+    MAMORI_ASSIGN_OR_RETURN(SortColumn column, SortValues(ctx, query.resource_type, sort, valued));
+    order.columns.push_back(std::move(column));
+  }
+  std::sort(matches.begin(), matches.end(), order);
+  auto it = page.after_key > 0
+                ? std::upper_bound(matches.begin(), matches.end(), page.after_key, order)
+                : matches.begin();
+  SearchPage out;
+  out.total = static_cast<int64_t>(matches.size());
+  for (; it != matches.end() && out.matches.size() < page.count; ++it) {
+    MAMORI_ASSIGN_OR_RETURN(std::optional<store::ResourceVersion> v, ctx.reader.ReadByKey(*it));
+    if (v) out.matches.push_back(std::move(*v));
+  }
+  if (it != matches.end() && !out.matches.empty()) out.next_after = out.matches.back().key;
+  return out;
+}
+
+}  // namespace
+
+namespace {
+
+// The keys the index gives for the query's clauses (within `within`), and
+// the clauses their decrypted resources must still pass.
+core::Result<Keys> BaseKeys(SearchContext& ctx, const search::SearchQuery& query,
+                            const std::optional<Keys>& within,
+                            std::vector<const search::SearchClause*>& rechecks) {
   const std::string& type = query.resource_type;
-  std::optional<Keys> base = page.within;
-  std::vector<const search::SearchClause*> rechecks;
+  std::optional<Keys> base = within;
   // Hashed clauses first: they narrow cheaply, so that ordered ones (whose
   // entries all share one hash per parameter) can check only what is left.
   for (bool ordered : {false, true}) {
@@ -285,7 +475,81 @@ core::Result<SearchPage> RunSearch(SearchContext& ctx, const search::SearchQuery
   if (!base) {
     MAMORI_ASSIGN_OR_RETURN(base, AllKeys(ctx, type));
   }
+  return std::move(*base);
+}
+
+}  // namespace
+
+core::Result<std::vector<int64_t>> QueryKeys(SearchContext& ctx, const search::SearchQuery& query,
+                                             const std::optional<std::vector<int64_t>>& within) {
+  std::vector<const search::SearchClause*> rechecks;
+  MAMORI_ASSIGN_OR_RETURN(Keys base, BaseKeys(ctx, query, within, rechecks));
+  if (rechecks.empty()) return base;
+  Keys confirmed;
+  for (int64_t key : base) {
+    MAMORI_ASSIGN_OR_RETURN(auto resource, ReadParsed(ctx, key, nullptr));
+    if (resource && MatchesAll(*resource, rechecks, ctx.now_us)) confirmed.push_back(key);
+  }
+  return confirmed;
+}
+
+namespace {
+
+// The index hash of a query that one MAC answers exactly: one clause with
+// one value, looked up by one key, nothing ranged, negated or rechecked.
+core::Result<std::optional<std::string>> SingleHash(SearchContext& ctx,
+                                                    const search::SearchQuery& query) {
+  if (query.clauses.size() != 1) return std::optional<std::string>();
+  const search::SearchClause& clause = query.clauses.front();
+  if (clause.chain || clause.has || clause.values.size() != 1 || Ordered(clause)) {
+    return std::optional<std::string>();
+  }
+  search::LookupPlan plan = search::PlanLookup(clause, clause.values.front(),
+                                               search::LookupOptionsFor(IndexExtractOptions()));
+  if (plan.keys.size() != 1 || plan.combine == search::LookupPlan::Combine::kScan || plan.negate ||
+      plan.recheck || plan.date || plan.number) {
+    return std::optional<std::string>();
+  }
+  const search::LookupKey& key = plan.keys.front();
+  MAMORI_ASSIGN_OR_RETURN(
+      std::string hash, IndexHash(ctx.store, query.resource_type, key.param, key.form, key.value));
+  return std::optional<std::string>(std::move(hash));
+}
+
+}  // namespace
+
+core::Result<SearchPage> RunSearch(SearchContext& ctx, const search::SearchQuery& query,
+                                   const PageRequest& page) {
+  // One exact MAC (Observation?code=X, subject=Patient/Y, family=wat): read
+  // only this page's keys and one more, instead of every match. The total is
+  // then known only when the first page is the last (or with _total=accurate,
+  // which takes the full path).
+  if (!page.within && query.sort.empty() && !page.accurate_total && page.count > 0) {
+    MAMORI_ASSIGN_OR_RETURN(std::optional<std::string> hash, SingleHash(ctx, query));
+    if (hash) {
+      MAMORI_ASSIGN_OR_RETURN(std::vector<store::IndexHit> hits,
+                              ctx.reader.LookupIndex(*hash, page.after_key, page.count + 1));
+      Keys keys;
+      for (const store::IndexHit& h : hits) {
+        if (keys.empty() || keys.back() != h.key) keys.push_back(h.key);
+      }
+      SearchPage out;
+      bool more = keys.size() > page.count;
+      if (more) keys.resize(page.count);
+      for (int64_t key : keys) {
+        MAMORI_ASSIGN_OR_RETURN(std::optional<store::ResourceVersion> v, ctx.reader.ReadByKey(key));
+        if (v) out.matches.push_back(std::move(*v));
+      }
+      if (more && !keys.empty()) out.next_after = keys.back();
+      if (!more && page.after_key == 0) out.total = static_cast<int64_t>(keys.size());
+      return out;
+    }
+  }
+  std::vector<const search::SearchClause*> rechecks;
+  MAMORI_ASSIGN_OR_RETURN(Keys keys, BaseKeys(ctx, query, page.within, rechecks));
+  std::optional<Keys> base(std::move(keys));
   SearchPage out;
+  if (!query.sort.empty()) return SortedPage(ctx, query, page, *base, rechecks);
   auto start = std::upper_bound(base->begin(), base->end(), page.after_key);
   if (rechecks.empty()) {
     out.total = static_cast<int64_t>(base->size());
@@ -332,39 +596,52 @@ core::Result<std::vector<store::ResourceVersion>> ResolveIncludes(
     if (v) out.push_back(std::move(*v));
     return core::Status::Ok();
   };
-  for (const search::IncludeSpec& spec : query.includes) {
-    if (spec.iterate) return core::UnimplementedError("_include:iterate is not supported");
-    for (const store::ResourceVersion& m : matches) {
-      if (m.type != spec.source_type) continue;
-      MAMORI_ASSIGN_OR_RETURN(
-          boost::json::object resource,
-          ParseResourceJson(m.json, {.max_bytes = size_t{1} << 31, .max_depth = 128}));
-      for (const SearchParameter* p : IncludeParams(spec)) {
-        for (const search::IndexEntry& e :
-             search::ExtractParameter(resource, *p, IndexExtractOptions())) {
-          if (e.form != search::IndexForm::kReference) continue;
-          auto ref = LocalReference(e.value);
-          if (!ref || (!spec.target_type.empty() && ref->first != spec.target_type)) continue;
-          MAMORI_ASSIGN_OR_RETURN(std::optional<int64_t> key,
-                                  ctx.reader.KeyOf(ref->first, ref->second));
-          if (key) MAMORI_RETURN_IF_ERROR(add(*key));
+  // One round: the specs applied to `from` (the matches, then what the
+  // first round included, for :iterate specs only).
+  auto round = [&](const std::vector<store::ResourceVersion>& from, bool iterate_only,
+                   size_t from_begin, size_t from_end) -> core::Status {
+    for (const search::IncludeSpec& spec : query.includes) {
+      if (iterate_only && !spec.iterate) continue;
+      for (size_t i = from_begin; i < from_end; ++i) {
+        const store::ResourceVersion& m = from[i];
+        if (m.type != spec.source_type) continue;
+        MAMORI_ASSIGN_OR_RETURN(
+            boost::json::object resource,
+            ParseResourceJson(m.json, {.max_bytes = size_t{1} << 31, .max_depth = 128}));
+        for (const SearchParameter* p : IncludeParams(spec)) {
+          for (const search::IndexEntry& e :
+               search::ExtractParameter(resource, *p, IndexExtractOptions())) {
+            if (e.form != search::IndexForm::kReference) continue;
+            auto ref = LocalReference(e.value);
+            if (!ref || (!spec.target_type.empty() && ref->first != spec.target_type)) continue;
+            MAMORI_ASSIGN_OR_RETURN(std::optional<int64_t> key,
+                                    ctx.reader.KeyOf(ref->first, ref->second));
+            if (key) MAMORI_RETURN_IF_ERROR(add(*key));
+          }
         }
       }
     }
-  }
-  for (const search::IncludeSpec& spec : query.revincludes) {
-    if (spec.iterate) return core::UnimplementedError("_revinclude:iterate is not supported");
-    for (const store::ResourceVersion& m : matches) {
-      if (!spec.target_type.empty() && m.type != spec.target_type) continue;
-      for (const SearchParameter* p : IncludeParams(spec)) {
-        MAMORI_ASSIGN_OR_RETURN(std::string hash,
-                                IndexHash(ctx.store, spec.source_type, p->code,
-                                          search::IndexForm::kReference, m.type + "/" + m.id));
-        MAMORI_ASSIGN_OR_RETURN(Keys keys, HitKeys(ctx, hash));
-        for (int64_t key : keys) MAMORI_RETURN_IF_ERROR(add(key));
+    for (const search::IncludeSpec& spec : query.revincludes) {
+      if (iterate_only && !spec.iterate) continue;
+      for (size_t i = from_begin; i < from_end; ++i) {
+        const store::ResourceVersion& m = from[i];
+        if (!spec.target_type.empty() && m.type != spec.target_type) continue;
+        for (const SearchParameter* p : IncludeParams(spec)) {
+          MAMORI_ASSIGN_OR_RETURN(std::string hash,
+                                  IndexHash(ctx.store, spec.source_type, p->code,
+                                            search::IndexForm::kReference, m.type + "/" + m.id));
+          MAMORI_ASSIGN_OR_RETURN(Keys keys, HitKeys(ctx, hash));
+          for (int64_t key : keys) MAMORI_RETURN_IF_ERROR(add(key));
+        }
       }
     }
-  }
+    return core::Status::Ok();
+  };
+  MAMORI_RETURN_IF_ERROR(round(matches, false, 0, matches.size()));
+  // :iterate, one level: the iterate specs once more over what was included.
+  // `out` grows while the round reads it, so the round reads a copy.
+  std::vector<store::ResourceVersion> first = out;
+  MAMORI_RETURN_IF_ERROR(round(first, true, 0, first.size()));
   return out;
 }
 

@@ -14,9 +14,11 @@
 //
 // Supported: every parameter type the index holds (token, string, date,
 // number, quantity, reference, uri, composite), their modifiers, _id,
-// _lastUpdated, chains one level deep. Not supported (kUnimplemented, which
-// the REST layer answers 400 naming the parameter): _has, _sort,
-// _include/_revinclude :iterate.
+// _lastUpdated, chains one level deep, _has one level (the referring
+// resources are decrypted to read their references), _sort (several keys,
+// descending; dates, numbers and quantities from the index's ranges, the
+// hashed types from the decrypted matches, at most 10,000), and
+// _include/_revinclude with :iterate one level.
 //
 // Thread-safety: stateless functions; the reader belongs to one thread.
 
@@ -67,6 +69,11 @@ core::Result<std::vector<int64_t>> CompartmentKeys(SearchContext& ctx,
 // unsupported feature; kDataLoss; the store's errors.
 core::Result<SearchPage> RunSearch(SearchContext& ctx, const search::SearchQuery& query,
                                    const PageRequest& page);
+
+// The sorted keys of every resource the query's clauses match (result
+// parameters ignored), within `within` when set; rechecks done.
+core::Result<std::vector<int64_t>> QueryKeys(SearchContext& ctx, const search::SearchQuery& query,
+                                             const std::optional<std::vector<int64_t>>& within);
 
 // The sorted keys of every live resource of `type` that `clause` matches
 // (compartment and conditional code use it with a single clause).
