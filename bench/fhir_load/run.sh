@@ -290,7 +290,7 @@ for (w, c, s), r in rows.items():
     cost = 1 - r['rps'] / off['rps']
     verdict = f' (read target <= 20%) -> {"PASS" if cost <= 0.20 else "MISS"}' if w == 'read' else ''
     print(f'audit ledger cost, {w} c={c}: mamori {r["rps"]:.0f}/s vs ledger off {off["rps"]:.0f}/s'
-          f' -> {cost:+.0%}{verdict}')
+          f' -> costs {cost:.0%}{verdict}')
     if w == 'read' and cost > 0.20:
         misses.append(f'ledger costs {cost:.0%} of read throughput at c={c} (> 20%)')
 for w, t in {'create': 2000.0, 'read': 10000.0}.items():
