@@ -217,6 +217,13 @@ def main():
               f'{len(offline)} vs {len(expected)}')
         r = server._mamori('audit', 'verify', '--data-dir', server.data_dir)
         check('the audit log still verifies', r.returncode == 0, r.stdout + r.stderr)
+        # Issue 6 / PLAN-05: what the system client downloaded is in `audit affected`.
+        patients = sorted(e.split('/', 1)[1] for e in expected if e.startswith('Patient/'))
+        r = server._mamori('audit', 'affected', '--data-dir', server.data_dir, '--principal',
+                           'warehouse', '--from', '2000-01-01T00:00:00Z', '--to',
+                           '2999-01-01T00:00:00Z')
+        check('audit affected lists every patient the export files disclosed',
+              r.returncode == 0 and r.stdout.split() == patients, r.stdout + r.stderr)
         # After the reindex, search answers as before.
         server.start()
         person = FhirClient(server)

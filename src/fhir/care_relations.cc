@@ -85,6 +85,17 @@ std::vector<std::string> PatientsOfBody(const std::string& type, std::string_vie
 std::vector<std::string> PatientsNamedIn(std::string_view body) {
   constexpr std::string_view kPrefix = "Patient/";
   std::vector<std::string> ids;
+  // A Patient resource as mamori renders it (StampVersion writes resourceType
+  // then id): the lines of a Bulk Data Patient file name no "Patient/ID".
+  constexpr std::string_view kPatientId = R"("resourceType":"Patient","id":")";
+  for (size_t at = body.find(kPatientId); at != std::string_view::npos;
+       at = body.find(kPatientId, at + 1)) {
+    size_t begin = at + kPatientId.size();
+    size_t end = body.find('"', begin);
+    if (end == std::string_view::npos || end == begin || end - begin > 64) continue;
+    std::string_view id = body.substr(begin, end - begin);
+    if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.emplace_back(id);
+  }
   for (size_t at = body.find(kPrefix); at != std::string_view::npos;
        at = body.find(kPrefix, at + kPrefix.size())) {
     // Only a reference or URL path segment: '"Patient/' or '/Patient/'.

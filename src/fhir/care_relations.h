@@ -40,12 +40,11 @@ core::Result<std::vector<std::string>> PatientsOfResource(store::Store& store,
 std::vector<std::string> PatientsOfBody(const std::string& type, std::string_view body);
 
 // Every Patient id a response body names in a reference or URL
-// ("Patient/ID", "https://host/fhir/Patient/ID/_history/2"), each once, in
-// order of first appearance: for a search, history or AuditEvent page these
-// are the patients it disclosed (issue 6: "for a search, every patient in
-// the result"). A text scan, not a parse, so it costs little on every page;
-// it errs towards naming too many (a Patient mentioned in a narrative), the
-// safe side for leak scoping (GUIDELINE PLAN-05).
+// ("Patient/ID", "https://host/fhir/Patient/ID/_history/2") or as a stored
+// Patient resource ({"resourceType":"Patient","id":"ID", ...), each once: for a search, history or
+// AuditEvent page these are the patients it disclosed (issue 6: "for a search, every patient in the
+// result"). A text scan, not a parse, so it costs little on every page; it errs towards naming too
+// many (a Patient mentioned in a narrative), the safe side for leak scoping (GUIDELINE PLAN-05).
 std::vector<std::string> PatientsNamedIn(std::string_view body);
 
 }  // namespace mamori::fhir

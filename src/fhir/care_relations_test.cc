@@ -11,8 +11,9 @@ namespace {
 
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
+using ::testing::UnorderedElementsAre;
 
-TEST(PatientsNamedInTest, FindsEveryPatientOfASearchPageOnceInOrder) {
+TEST(PatientsNamedInTest, FindsEveryPatientOfASearchPageOnce) {
   std::string page =
       R"({"resourceType":"Bundle","type":"searchset",)"
       R"("link":[{"relation":"self","url":"https://h/fhir/Patient/p9/Observation?_count=2"}],)"
@@ -20,7 +21,16 @@ TEST(PatientsNamedInTest, FindsEveryPatientOfASearchPageOnceInOrder) {
       R"({"fullUrl":"https://h/fhir/Observation/o1","resource":{"subject":{"reference":"Patient/p2"}}},)"
       R"({"resource":{"subject":{"reference": "Patient/p1/_history/3"}}},)"
       R"({"resource":{"entity":[{"what":{"reference":"Patient/p-3.x"}}]}}]})";
-  EXPECT_THAT(PatientsNamedIn(page), ElementsAre("p9", "p1", "p2", "p-3.x"));
+  EXPECT_THAT(PatientsNamedIn(page), UnorderedElementsAre("p9", "p1", "p2", "p-3.x"));
+}
+
+// A Bulk Data Patient file: stored resources, one per line, no references.
+TEST(PatientsNamedInTest, FindsThePatientsOfAnNdjsonPatientFile) {
+  std::string file = R"({"resourceType":"Patient","id":"p1","meta":{"versionId":"1"}})"
+                     "\n"
+                     R"({"resourceType":"Patient","id":"p2","gender":"female"})"
+                     "\n";
+  EXPECT_THAT(PatientsNamedIn(file), ElementsAre("p1", "p2"));
 }
 
 TEST(PatientsNamedInTest, IgnoresWhatIsNotAReferenceToAPatientId) {

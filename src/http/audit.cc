@@ -93,9 +93,12 @@ std::string ReasonOf(int status) {
 }
 
 // Whether a successful answer to `action` is a page of resources (searches,
-// histories, the AuditEvent view), whose patients the event must list.
+// histories, $everything, a Bulk Data file, the AuditEvent view), whose
+// patients the event must list.
 bool AnswersWithAPage(std::string_view action) {
-  return action.starts_with("search") || action.starts_with("history") || action == "audit-search";
+  return action.starts_with("search") || action.starts_with("history") ||
+         action == "audit-search" || action == "operation-everything" ||
+         action == "export-download";
 }
 
 }  // namespace

@@ -106,9 +106,18 @@ core::Result<AuditEvent> ParseAuditEvent(std::string_view json) {
 }
 
 void CollectAffected(const AuditEvent& e, const AffectedQuery& q, std::set<std::string>* patients) {
-  static const std::set<std::string, std::less<>> kDisclosing = {
-      "read",   "vread",         "history-system", "history-type",       "history-instance",
-      "search", "search-system", "search-type",    "search-compartment", "export"};
+  static const std::set<std::string, std::less<>> kDisclosing = {"read",
+                                                                 "vread",
+                                                                 "history-system",
+                                                                 "history-type",
+                                                                 "history-instance",
+                                                                 "search",
+                                                                 "search-system",
+                                                                 "search-type",
+                                                                 "search-compartment",
+                                                                 "export",
+                                                                 "export-download",
+                                                                 "operation-everything"};
   if (e.user != q.principal || e.time_ms < q.from_ms || e.time_ms > q.to_ms) return;
   if (e.outcome != "success" || !kDisclosing.count(e.action)) return;
   patients->insert(e.patients.begin(), e.patients.end());
