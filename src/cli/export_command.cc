@@ -13,6 +13,7 @@
 
 #include "cli/data_dir.h"
 #include "cli/master_key.h"
+#include "cli/offline_store.h"
 #include "core/file_system.h"
 #include "fhir/bulk_export.h"
 #include "fhir/search_index.h"
@@ -67,19 +68,9 @@ std::optional<core::Status> SearchCommands::Dispatch(core::Env& env) {
 }
 
 core::Status SearchCommands::Reindex(core::Env& env) {
-  auto lock = env.fs().Lock(core::JoinPath(data_dir_, "mamori.lock"));
-  if (!lock.ok()) {
-    return core::UnavailableError("another mamori process (serve, import or key rotate) is using " +
-                                  data_dir_ + "; stop it before reindexing");
-  }
-  MAMORI_ASSIGN_OR_RETURN(crypto::SecureBytes passphrase,
-                          ObtainPassphrase(passphrase_file_, env, "Master key passphrase", false));
-  MAMORI_ASSIGN_OR_RETURN(crypto::AeadKey kek, UnlockMasterKey(data_dir_, passphrase, env));
-  MAMORI_ASSIGN_OR_RETURN(auto store,
-                          store::OpenStore({.path = core::JoinPath(data_dir_, kDatabaseFile),
-                                            .kek = &kek,
-                                            .indexer = fhir::IndexStoredResource},
-                                           env));
+  MAMORI_ASSIGN_OR_RETURN(OfflineStore opened, OpenOfflineStore(data_dir_, passphrase_file_, env,
+                                                                fhir::IndexStoredResource));
+  store::Store* store = opened.store.get();
   auto started = env.clock().Monotonic();
   bool tty = isatty(STDERR_FILENO) != 0;
   int64_t resources = 0;
@@ -122,19 +113,9 @@ core::Status SearchCommands::Export(core::Env& env) {
       }
     }
   }
-  auto lock = env.fs().Lock(core::JoinPath(data_dir_, "mamori.lock"));
-  if (!lock.ok()) {
-    return core::UnavailableError("another mamori process (serve, import or key rotate) is using " +
-                                  data_dir_ + "; stop it before exporting");
-  }
-  MAMORI_ASSIGN_OR_RETURN(crypto::SecureBytes passphrase,
-                          ObtainPassphrase(passphrase_file_, env, "Master key passphrase", false));
-  MAMORI_ASSIGN_OR_RETURN(crypto::AeadKey kek, UnlockMasterKey(data_dir_, passphrase, env));
-  MAMORI_ASSIGN_OR_RETURN(auto store,
-                          store::OpenStore({.path = core::JoinPath(data_dir_, kDatabaseFile),
-                                            .kek = &kek,
-                                            .indexer = fhir::IndexStoredResource},
-                                           env));
+  MAMORI_ASSIGN_OR_RETURN(OfflineStore opened, OpenOfflineStore(data_dir_, passphrase_file_, env,
+                                                                fhir::IndexStoredResource));
+  store::Store* store = opened.store.get();
   auto started = env.clock().Monotonic();
   MAMORI_ASSIGN_OR_RETURN(fhir::ExportPlan plan, fhir::PlanExport(*store, env, *request));
   if (!plaintext_) {

@@ -8,7 +8,8 @@
 namespace mamori::cli {
 
 core::Result<OfflineStore> OpenOfflineStore(const std::string& data_dir,
-                                            const std::string& passphrase_file, core::Env& env) {
+                                            const std::string& passphrase_file, core::Env& env,
+                                            store::StoreOptions::Indexer indexer) {
   OfflineStore o;
   auto lock = env.fs().Lock(core::JoinPath(data_dir, "mamori.lock"));
   if (!lock.ok()) {
@@ -21,7 +22,7 @@ core::Result<OfflineStore> OpenOfflineStore(const std::string& data_dir,
   MAMORI_ASSIGN_OR_RETURN(crypto::AeadKey kek, UnlockMasterKey(data_dir, passphrase, env));
   o.kek = std::make_unique<crypto::AeadKey>(std::move(kek));
   MAMORI_ASSIGN_OR_RETURN(std::string location, StoreLocation(data_dir, env.fs()));
-  store::StoreOptions options{.path = location, .kek = o.kek.get()};
+  store::StoreOptions options{.path = location, .kek = o.kek.get(), .indexer = std::move(indexer)};
   ApplyBenchmarkPlaintext(options);  // benchmark builds only
   MAMORI_RETURN_IF_ERROR(ExportTreeHeadsAsServeDoes(data_dir, env, options));
   options.tree_head_interval_ms = 0;  // a short command: one head when it closes

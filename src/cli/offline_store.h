@@ -2,7 +2,7 @@
 #pragma once
 
 // The data directory opened by a command that writes while the server is
-// stopped (user, client, assess attest/matrix): the directory lock (so no
+// stopped (user, client, assess attest/matrix, export, reindex): the directory lock (so no
 // server or other command writes at the same time: the ledger has one
 // writer), the master key from the passphrase, and the store, which exports
 // the tree heads it signs as `serve` does.
@@ -29,7 +29,9 @@ struct OfflineStore {
 
 // Errors: kUnavailable when a server or another command holds the directory
 // (the message says to stop it); the passphrase's and the store's errors.
+// `indexer` is needed by commands that write resources or rebuild the index.
 core::Result<OfflineStore> OpenOfflineStore(const std::string& data_dir,
-                                            const std::string& passphrase_file, core::Env& env);
+                                            const std::string& passphrase_file, core::Env& env,
+                                            store::StoreOptions::Indexer indexer = nullptr);
 
 }  // namespace mamori::cli
