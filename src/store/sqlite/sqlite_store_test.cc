@@ -7,6 +7,7 @@
 #include <sqlite3.h>
 
 #include "core/testing/temp_dir.h"
+#include "store/sqlite/schema.h"
 #include "store/store_conformance_test.h"
 
 namespace mamori::store::testing {
@@ -87,6 +88,22 @@ TEST_P(SqliteStoreTest, FlippingTheDeletedFlagIsDetected) {
             SQLITE_OK);
   Reopen(kek_);
   EXPECT_THAT(store_->Read("Patient", "a"), StatusIs(StatusCode::kDataLoss));
+}
+
+// The constant other code compares with (store copy, SCHEMA.md) must be the
+// version a fresh database is created at, i.e. the number of migration steps.
+TEST_P(SqliteStoreTest, AFreshDatabaseIsAtTheSchemaVersionThisBinaryWrites) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(path().c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT value FROM mamori_meta WHERE key = 'schema_version'", -1,
+                               &stmt, nullptr),
+            SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
+  std::string version(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)));
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  EXPECT_EQ(version, std::to_string(internal::kSqliteSchemaVersion));
 }
 
 TEST_P(SqliteStoreTest, ADatabaseFromANewerMamoriIsRefused) {
