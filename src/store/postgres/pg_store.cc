@@ -27,12 +27,15 @@ core::Result<std::unique_ptr<PgConn>> ConnectWithRetries(const std::string& url,
 
 }  // namespace
 
-PgStore::PgStore(const StoreOptions& options, core::Env& env) : options_(options), env_(env) {}
+PgStore::PgStore(const StoreOptions& options, core::Env& env)
+    : options_(options), env_(env), writes_(options.max_group_size) {}
 
 core::Result<std::unique_ptr<Store>> PgStore::Create(const StoreOptions& options, core::Env& env) {
   std::unique_ptr<PgStore> store(new PgStore(options, env));
   MAMORI_RETURN_IF_ERROR(store->Open());
-  store->committer_ = std::thread([s = store.get()] { s->CommitLoop(); });
+  store->committer_ = std::thread([s = store.get()] {
+    s->writes_.Drain([s](std::vector<Pending*>& group) { s->RunGroup(group); });
+  });
   if (options.tree_head_interval_ms > 0) {
     store->head_issuer_ = std::thread([s = store.get()] { s->TreeHeadLoop(); });
   }
@@ -54,11 +57,7 @@ core::Status PgStore::Open() {
 
 PgStore::~PgStore() {
   StopTreeHeads();  // signs the last head while the committer still runs
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-  }
-  work_cv_.notify_all();
+  writes_.Stop();
   if (committer_.joinable()) committer_.join();
 }
 
@@ -105,51 +104,10 @@ core::Status PgStore::ReadSnapshot(std::function<core::Status(IndexReader&)> bod
   return s.ok() ? end : s;
 }
 
-core::Status PgStore::WriteHealth() const {
-  std::lock_guard lock(mu_);
-  return latched_;
-}
-
-void PgStore::Latch(const core::Status& reason) {
-  core::LogError("store: commit failed, the store is now read-only until restart: {}", reason);
-  std::lock_guard lock(mu_);
-  latched_ = core::UnavailableError("the store is read-only after a failed commit (" +
-                                    reason.message() + "); restart mamori after fixing the cause");
-}
+core::Status PgStore::WriteHealth() const { return writes_.Health(); }
 
 core::Status PgStore::Write(std::function<core::Status(Transaction&)> body) {
-  Pending pending{.body = std::move(body)};
-  std::unique_lock lock(mu_);
-  if (!latched_.ok()) return latched_;
-  if (stopping_) return core::UnavailableError("the store is shutting down");
-  queue_.push_back(&pending);
-  work_cv_.notify_one();
-  pending.done_cv.wait(lock, [&] { return pending.done; });
-  return std::move(pending.result);
-}
-
-void PgStore::CommitLoop() {
-  std::vector<Pending*> group;
-  while (true) {
-    {
-      std::unique_lock lock(mu_);
-      work_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping, nothing left
-      while (!queue_.empty() && group.size() < options_.max_group_size) {
-        group.push_back(queue_.front());
-        queue_.pop_front();
-      }
-    }
-    RunGroup(group);
-    {
-      std::lock_guard lock(mu_);
-      for (Pending* p : group) {
-        p->done = true;
-        p->done_cv.notify_one();
-      }
-    }
-    group.clear();
-  }
+  return writes_.Submit(std::move(body));
 }
 
 // A lost writer connection is replaced before the next group (bounded
@@ -240,7 +198,7 @@ core::Status PgStore::CommitGroup() {
     return core::UnavailableError("the database connection was lost during commit: " +
                                   commit.message());
   }
-  Latch(commit);
+  writes_.Latch(commit);
   return core::UnavailableError("the write was not committed: " + commit.message());
 }
 

@@ -32,6 +32,7 @@
 #include "ledger/tree_head.h"
 #include "store/internal/key_ring.h"
 #include "store/internal/sealer.h"
+#include "store/internal/write_queue.h"
 #include "store/postgres/pg_conn.h"
 #include "store/store.h"
 
@@ -128,12 +129,7 @@ class PgStore final : public Store {
   };
 
  private:
-  struct Pending {
-    std::function<core::Status(Transaction&)> body;
-    core::Status result;
-    bool done = false;
-    std::condition_variable done_cv;
-  };
+  using Pending = WriteQueue::Pending;
   class NodeSource;
 
   PgStore(const StoreOptions& options, core::Env& env);
@@ -141,11 +137,9 @@ class PgStore final : public Store {
   core::Status OpenLedger();
   core::Status EnsureWriter();
   core::Status SyncLedger();
-  void CommitLoop();
   void RunGroup(std::vector<Pending*>& group);
   core::Status CommitGroup();
   void AdoptGroupRange();
-  void Latch(const core::Status& reason);
   core::Status SignAndStoreHead(PgConn& db, std::string* sth);
   core::Status ExportTreeHead(const std::string& sth);
   void TreeHeadLoop();
@@ -163,10 +157,7 @@ class PgStore final : public Store {
   std::vector<std::unique_ptr<PgConn>> readers_ MAMORI_GUARDED_BY(readers_mu_);
 
   mutable std::mutex mu_;
-  std::condition_variable work_cv_;
-  std::deque<Pending*> queue_ MAMORI_GUARDED_BY(mu_);
-  bool stopping_ MAMORI_GUARDED_BY(mu_) = false;
-  core::Status latched_ MAMORI_GUARDED_BY(mu_);
+  WriteQueue writes_;  // group commit: Submit from any thread, Drain on committer_
   std::thread committer_;
 
   std::shared_ptr<const crypto::AeadKey> audit_key_;

@@ -28,13 +28,15 @@ core::Status ApplyWriterPragmas(SqliteDb& db, const StoreOptions& options) {
 }  // namespace
 
 SqliteStore::SqliteStore(const StoreOptions& options, core::Env& env)
-    : options_(options), env_(env) {}
+    : options_(options), env_(env), writes_(options.max_group_size) {}
 
 core::Result<std::unique_ptr<Store>> SqliteStore::Create(const StoreOptions& options,
                                                          core::Env& env) {
   std::unique_ptr<SqliteStore> store(new SqliteStore(options, env));
   MAMORI_RETURN_IF_ERROR(store->Open());
-  store->committer_ = std::thread([s = store.get()] { s->CommitLoop(); });
+  store->committer_ = std::thread([s = store.get()] {
+    s->writes_.Drain([s](std::vector<Pending*>& group) { s->RunGroup(group); });
+  });
   if (options.checkpoint_interval_ms > 0) {
     MAMORI_ASSIGN_OR_RETURN(store->checkpointer_db_,
                             SqliteDb::Open(options.path, false, options.vfs_name_for_test));
@@ -69,9 +71,9 @@ SqliteStore::~SqliteStore() {
   StopTreeHeads();  // signs the last head while the committer still runs
   {
     std::lock_guard lock(mu_);
-    stopping_ = true;
+    stopping_ = true;  // the checkpointer's
   }
-  work_cv_.notify_all();
+  writes_.Stop();
   checkpoint_cv_.notify_all();
   if (committer_.joinable()) committer_.join();
   if (checkpointer_.joinable()) checkpointer_.join();
@@ -245,53 +247,10 @@ core::Result<ResourceVersion> SqliteStore::Decode(std::string type, std::string 
       .OpenResource(std::move(type), std::move(id), version, seq, updated_us, deleted, body, keys);
 }
 
-core::Status SqliteStore::WriteHealth() const {
-  std::lock_guard lock(mu_);
-  return latched_;
-}
-
-void SqliteStore::Latch(const core::Status& reason) {
-  core::LogError("store: commit failed, the store is now read-only until restart: {}", reason);
-  std::lock_guard lock(mu_);
-  latched_ = core::UnavailableError("the store is read-only after a failed commit (" +
-                                    reason.message() + "); restart mamori after fixing the cause");
-}
+core::Status SqliteStore::WriteHealth() const { return writes_.Health(); }
 
 core::Status SqliteStore::Write(std::function<core::Status(Transaction&)> body) {
-  Pending pending{.body = std::move(body)};
-  std::unique_lock lock(mu_);
-  if (!latched_.ok()) return latched_;
-  if (stopping_) return core::UnavailableError("the store is shutting down");
-  queue_.push_back(&pending);
-  work_cv_.notify_one();
-  pending.done_cv.wait(lock, [&] { return pending.done; });
-  return std::move(pending.result);
-}
-
-void SqliteStore::CommitLoop() {
-  std::vector<Pending*> group;
-  while (true) {
-    {
-      std::unique_lock lock(mu_);
-      work_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping, nothing left
-      while (!queue_.empty() && group.size() < options_.max_group_size) {
-        group.push_back(queue_.front());
-        queue_.pop_front();
-      }
-    }
-    RunGroup(group);
-    {
-      // Notify under the lock: a woken writer returns and destroys its
-      // Pending (and the condition variable) as soon as it holds mu_.
-      std::lock_guard lock(mu_);
-      for (Pending* p : group) {
-        p->done = true;
-        p->done_cv.notify_one();
-      }
-    }
-    group.clear();
-  }
+  return writes_.Submit(std::move(body));
 }
 
 void SqliteStore::RunGroup(std::vector<Pending*>& group) {
@@ -352,7 +311,7 @@ core::Status SqliteStore::CommitGroup() {
   writer_->Exec("ROLLBACK").IgnoreError();  // the connection may have rolled back already
   if (key_ring_) key_ring_->Discard();
   group_range_ = live_range_;  // a failed commit never advances the log
-  Latch(commit);
+  writes_.Latch(commit);
   return core::UnavailableError("the write was not committed: " + commit.message());
 }
 

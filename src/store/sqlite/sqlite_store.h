@@ -22,6 +22,7 @@
 #include "ledger/compact_range.h"
 #include "ledger/tree_head.h"
 #include "store/internal/key_ring.h"
+#include "store/internal/write_queue.h"
 #include "store/sqlite/sqlite_db.h"
 #include "store/store.h"
 
@@ -70,15 +71,7 @@ class SqliteStore final : public Store {
                                          core::Clock::WallTime now);
 
  private:
-  struct Pending {
-    std::function<core::Status(Transaction&)> body;
-    core::Status result;
-    bool done = false;
-    // Each writer waits on its own condition variable, so finishing a group
-    // wakes that group's writers only, not every thread queued behind it (a
-    // shared notify_all made audited reads spend their time in futex wakeups).
-    std::condition_variable done_cv;
-  };
+  using Pending = WriteQueue::Pending;
   // Returns a read connection to the pool when it goes out of scope.
   class ReadLease {
    public:
@@ -100,12 +93,10 @@ class SqliteStore final : public Store {
   core::Status LoadIndexKey();
   core::Status RebuildIndexIfNeeded();
   core::Status RebuildIndex(const std::function<void(int64_t, int64_t)>& progress = nullptr);
-  void CommitLoop();
   void CheckpointLoop();
   void RunGroup(std::vector<Pending*>& group);
   core::Status CommitGroup();
   void AdoptGroupRange();
-  void Latch(const core::Status& reason);
   // Ledger (sqlite_ledger.cc).
   core::Status OpenLedger();
   core::Status LoadLedgerKeys();
@@ -128,11 +119,9 @@ class SqliteStore final : public Store {
   std::vector<std::unique_ptr<SqliteDb>> readers_ MAMORI_GUARDED_BY(readers_mu_);
 
   mutable std::mutex mu_;
-  std::condition_variable work_cv_;
   std::condition_variable checkpoint_cv_;
-  std::deque<Pending*> queue_ MAMORI_GUARDED_BY(mu_);
-  bool stopping_ MAMORI_GUARDED_BY(mu_) = false;
-  core::Status latched_ MAMORI_GUARDED_BY(mu_);
+  bool stopping_ MAMORI_GUARDED_BY(mu_) = false;  // tells the checkpointer to finish
+  WriteQueue writes_;  // group commit: Submit from any thread, Drain on committer_
   std::thread committer_;
   std::unique_ptr<SqliteDb> checkpointer_db_;  // checkpoint thread only
   std::thread checkpointer_;

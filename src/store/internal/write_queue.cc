@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "store/internal/write_queue.h"
+
+#include "core/logging.h"
+
+namespace mamori::store::internal {
+
+core::Status WriteQueue::Submit(std::function<core::Status(Transaction&)> body) {
+  Pending pending{.body = std::move(body)};
+  std::unique_lock lock(mu_);
+  if (!latched_.ok()) return latched_;
+  if (stopping_) return core::UnavailableError("the store is shutting down");
+  queue_.push_back(&pending);
+  work_cv_.notify_one();
+  pending.done_cv.wait(lock, [&] { return pending.done; });
+  return std::move(pending.result);
+}
+
+void WriteQueue::Drain(const GroupRunner& run) {
+  std::vector<Pending*> group;
+  while (true) {
+    {
+      std::unique_lock lock(mu_);
+      work_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, nothing left
+      while (!queue_.empty() && group.size() < max_group_size_) {
+        group.push_back(queue_.front());
+        queue_.pop_front();
+      }
+    }
+    run(group);
+    {
+      // Notify under the lock: a woken writer returns and destroys its
+      // Pending (and the condition variable) as soon as it holds mu_.
+      std::lock_guard lock(mu_);
+      for (Pending* p : group) {
+        p->done = true;
+        p->done_cv.notify_one();
+      }
+    }
+    group.clear();
+  }
+}
+
+void WriteQueue::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  work_cv_.notify_all();
+}
+
+core::Status WriteQueue::Health() const {
+  std::lock_guard lock(mu_);
+  return latched_;
+}
+
+void WriteQueue::Latch(const core::Status& reason) {
+  core::LogError("store: commit failed, the store is now read-only until restart: {}", reason);
+  std::lock_guard lock(mu_);
+  latched_ = core::UnavailableError("the store is read-only after a failed commit (" +
+                                    reason.message() + "); restart mamori after fixing the cause");
+}
+
+}  // namespace mamori::store::internal
