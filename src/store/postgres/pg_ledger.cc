@@ -261,34 +261,20 @@ core::Result<bool> PgStore::LogGrewSinceLastHead() {
   return leaves != static_cast<uint64_t>(head.value_or(0));
 }
 
-void PgStore::TreeHeadLoop() {
-  auto interval = std::chrono::milliseconds(options_.tree_head_interval_ms);
-  while (true) {
-    {
-      std::unique_lock lock(mu_);
-      heads_cv_.wait_for(lock, interval, [&] {
-        return heads_stopping_ || leaves_since_head_ >= options_.tree_head_every_leaves;
-      });
-      if (heads_stopping_) return;
-      leaves_since_head_ = 0;
-    }
-    if (!HoldIssuerLock()) continue;  // another node issues; we take over when it stops
-    core::Result<bool> grew = LogGrewSinceLastHead();
-    if (!grew.ok() || !*grew) continue;
-    core::Result<std::string> sth = IssueTreeHead();
-    if (!sth.ok()) core::LogError("audit ledger: issuing a tree head failed: {}", sth.status());
-  }
+// A tick of head_timer_: the node holding the issuer lock signs a head when
+// the log grew; the others wait to take over when it stops.
+void PgStore::IssueHeadIfGrown() {
+  if (!HoldIssuerLock()) return;
+  core::Result<bool> grew = LogGrewSinceLastHead();
+  if (!grew.ok() || !*grew) return;
+  core::Result<std::string> sth = IssueTreeHead();
+  if (!sth.ok()) core::LogError("audit ledger: issuing a tree head failed: {}", sth.status());
 }
 
 // Stops the issuer; the issuing node signs a last head over everything
 // committed, then releases the lock (closing its connection) for the others.
 void PgStore::StopTreeHeads() {
-  {
-    std::lock_guard lock(mu_);
-    heads_stopping_ = true;
-  }
-  heads_cv_.notify_all();
-  if (head_issuer_.joinable()) head_issuer_.join();
+  head_timer_.Stop();
   if (options_.tree_head_interval_ms > 0 && node_source_ && WriteHealth().ok() &&
       HoldIssuerLock()) {
     core::Result<bool> grew = LogGrewSinceLastHead();

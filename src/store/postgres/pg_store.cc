@@ -37,7 +37,9 @@ core::Result<std::unique_ptr<Store>> PgStore::Create(const StoreOptions& options
     s->writes_.Drain([s](std::vector<Pending*>& group) { s->RunGroup(group); });
   });
   if (options.tree_head_interval_ms > 0) {
-    store->head_issuer_ = std::thread([s = store.get()] { s->TreeHeadLoop(); });
+    store->head_timer_.Start(std::chrono::milliseconds(options.tree_head_interval_ms),
+                             options.tree_head_every_leaves,
+                             [s = store.get()] { s->IssueHeadIfGrown(); });
   }
   return std::unique_ptr<Store>(std::move(store));
 }
@@ -172,12 +174,7 @@ void PgStore::AdoptGroupRange() {
   uint64_t added = group_range_.size() - live_range_.size();
   live_range_ = group_range_;
   committed_leaves_ = live_range_.size();
-  if (added == 0) return;
-  {
-    std::lock_guard lock(mu_);
-    leaves_since_head_ += added;
-  }
-  heads_cv_.notify_all();
+  head_timer_.Committed(added);
 }
 
 core::Status PgStore::CommitGroup() {

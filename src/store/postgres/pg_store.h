@@ -30,6 +30,7 @@
 #include "core/env.h"
 #include "ledger/compact_range.h"
 #include "ledger/tree_head.h"
+#include "store/internal/head_timer.h"
 #include "store/internal/key_ring.h"
 #include "store/internal/sealer.h"
 #include "store/internal/write_queue.h"
@@ -142,7 +143,7 @@ class PgStore final : public Store {
   void AdoptGroupRange();
   core::Status SignAndStoreHead(PgConn& db, std::string* sth);
   core::Status ExportTreeHead(const std::string& sth);
-  void TreeHeadLoop();
+  void IssueHeadIfGrown();
   bool HoldIssuerLock();
   core::Result<bool> LogGrewSinceLastHead();
   void StopTreeHeads();
@@ -156,7 +157,6 @@ class PgStore final : public Store {
   std::mutex readers_mu_;
   std::vector<std::unique_ptr<PgConn>> readers_ MAMORI_GUARDED_BY(readers_mu_);
 
-  mutable std::mutex mu_;
   WriteQueue writes_;  // group commit: Submit from any thread, Drain on committer_
   std::thread committer_;
 
@@ -168,12 +168,9 @@ class PgStore final : public Store {
   ledger::CompactRange group_range_;  // committer thread
   std::atomic<uint64_t> committed_leaves_{0};
   std::unique_ptr<ledger::HashSource> node_source_;
-  std::mutex heads_mu_;  // serialises IssueTreeHead
-  std::condition_variable heads_cv_;
-  uint64_t leaves_since_head_ MAMORI_GUARDED_BY(mu_) = 0;
-  bool heads_stopping_ MAMORI_GUARDED_BY(mu_) = false;
+  std::mutex heads_mu_;                  // serialises IssueTreeHead
   std::unique_ptr<PgConn> issuer_conn_;  // tree head thread only: holds kPgIssuerLock
-  std::thread head_issuer_;
+  TreeHeadTimer head_timer_;             // calls IssueHeadIfGrown
 };
 
 }  // namespace mamori::store::internal

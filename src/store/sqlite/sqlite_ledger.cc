@@ -311,40 +311,24 @@ core::Result<std::vector<std::string>> SqliteStore::TreeHeads() {
   return heads;
 }
 
-// Signs a head every tree_head_interval_ms, or sooner once
-// tree_head_every_leaves leaves were committed since the last one; only when
-// the log grew. A failure is logged and retried at the next tick.
-void SqliteStore::TreeHeadLoop() {
-  auto interval = std::chrono::milliseconds(options_.tree_head_interval_ms);
-  while (true) {
-    {
-      std::unique_lock lock(mu_);
-      heads_cv_.wait_for(lock, interval, [&] {
-        return heads_stopping_ || leaves_since_head_ >= options_.tree_head_every_leaves;
-      });
-      if (heads_stopping_) return;
-      leaves_since_head_ = 0;
-    }
-    bool grew;
-    {
-      std::lock_guard lock(heads_mu_);
-      grew = last_head_size_ != AuditTreeSize();
-    }
-    if (!grew) continue;
-    core::Result<std::string> sth = IssueTreeHead();
-    if (!sth.ok()) core::LogError("audit ledger: issuing a tree head failed: {}", sth.status());
+// A tick of head_timer_ (every tree_head_interval_ms, or sooner once
+// tree_head_every_leaves leaves were committed): signs a head only when the
+// log grew. A failure is logged and retried at the next tick.
+void SqliteStore::IssueHeadIfGrown() {
+  bool grew;
+  {
+    std::lock_guard lock(heads_mu_);
+    grew = last_head_size_ != AuditTreeSize();
   }
+  if (!grew) return;
+  core::Result<std::string> sth = IssueTreeHead();
+  if (!sth.ok()) core::LogError("audit ledger: issuing a tree head failed: {}", sth.status());
 }
 
 // Stops the issuer and signs a last head over everything committed, so the
 // export file ends with the log's final state.
 void SqliteStore::StopTreeHeads() {
-  {
-    std::lock_guard lock(mu_);
-    heads_stopping_ = true;
-  }
-  heads_cv_.notify_all();
-  if (head_issuer_.joinable()) head_issuer_.join();
+  head_timer_.Stop();
   if (!node_source_ || !WriteHealth().ok()) return;
   bool grew;
   {

@@ -21,6 +21,7 @@
 #include "crypto/signature.h"
 #include "ledger/compact_range.h"
 #include "ledger/tree_head.h"
+#include "store/internal/head_timer.h"
 #include "store/internal/key_ring.h"
 #include "store/internal/write_queue.h"
 #include "store/sqlite/sqlite_db.h"
@@ -104,7 +105,7 @@ class SqliteStore final : public Store {
                                          core::Clock::WallTime now);
   core::Status SignAndStoreHead(std::string* sth);  // committer thread, inside a body
   core::Status ExportTreeHead(const std::string& sth);
-  void TreeHeadLoop();
+  void IssueHeadIfGrown();
   void StopTreeHeads();
   std::unique_ptr<SqliteDb> AcquireReader();
   void ReleaseReader(std::unique_ptr<SqliteDb> db);
@@ -140,10 +141,7 @@ class SqliteStore final : public Store {
   std::unique_ptr<ledger::HashSource> node_source_;
   std::mutex heads_mu_;  // serialises IssueTreeHead (sign, store, export)
   uint64_t last_head_size_ MAMORI_GUARDED_BY(heads_mu_) = 0;
-  std::condition_variable heads_cv_;
-  uint64_t leaves_since_head_ MAMORI_GUARDED_BY(mu_) = 0;
-  bool heads_stopping_ MAMORI_GUARDED_BY(mu_) = false;
-  std::thread head_issuer_;
+  TreeHeadTimer head_timer_;  // calls IssueHeadIfGrown
 };
 
 }  // namespace mamori::store::internal
