@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <future>
 #include <map>
 
 #include "core/logging.h"
@@ -171,22 +172,12 @@ ledger::AuditEvent RequestAuditor::BaseEvent(const Request& request) const {
   return e;
 }
 
-Response RequestAuditor::Handle(const Router& router, const Request& request) {
-  AuditScope scope(BaseEvent(request));
-  Response response = router.Handle(request, &scope);
-  // A write that committed recorded its event with it. A write whose commit
-  // failed answered 503 and its event is gone with it, so it is recorded
-  // below like every other request.
-  if (scope.recorded_in_transaction() && response.status < 300) return response;
-  scope.SetOutcome(response.status);
-  scope.AddDisclosedPatients(response);
-  std::string json = ledger::ToJson(scope.event());
-  core::Status s =
-      store_.Write([&](store::Transaction& tx) { return tx.AppendAudit(json).status(); });
-  if (s.ok()) return response;
-  // Fail closed (DESIGN invariant 2): no audit event, no answer.
+namespace {
+
+// Fail closed (DESIGN invariant 2): no audit event, no answer.
+Response NotRecorded(const std::string& request_id, const core::Status& why) {
   core::LogError("audit ledger: request {} not recorded, answered 503: {}",
-                 core::LogSafe::Vouch(request.request_id, "random request id"), s);
+                 core::LogSafe::Vouch(request_id, "random request id"), why);
   Response refused = OperationOutcomeResponse(
       503, IssueCode::kTransient,
       "the request could not be recorded in the audit log; nothing was returned");
@@ -194,8 +185,43 @@ Response RequestAuditor::Handle(const Router& router, const Request& request) {
   return refused;
 }
 
+}  // namespace
+
+void RequestAuditor::HandleAsync(const Router& router, const Request& request, Respond respond) {
+  AuditScope scope(BaseEvent(request));
+  Response response = router.Handle(request, &scope);
+  // A write that committed recorded its event with it. A write whose commit
+  // failed answered 503 and its event is gone with it, so it is recorded
+  // below like every other request.
+  if (scope.recorded_in_transaction() && response.status < 300) return respond(std::move(response));
+  scope.SetOutcome(response.status);
+  scope.AddDisclosedPatients(response);
+  // The answer leaves only after the group commit that makes its event
+  // durable; this thread goes on to the next request meanwhile.
+  store_.WriteAsync(
+      [json = ledger::ToJson(scope.event())](store::Transaction& tx) {
+        return tx.AppendAudit(json).status();
+      },
+      [response = std::move(response), respond = std::move(respond),
+       request_id = request.request_id](core::Status recorded) mutable {
+        respond(recorded.ok() ? std::move(response) : NotRecorded(request_id, recorded));
+      });
+}
+
+Response RequestAuditor::Handle(const Router& router, const Request& request) {
+  std::promise<Response> answer;
+  HandleAsync(router, request, [&answer](Response r) { answer.set_value(std::move(r)); });
+  return answer.get_future().get();
+}
+
 Handler RequestAuditor::Wrap(const Router& router) {
   return [this, &router](const Request& request) { return Handle(router, request); };
+}
+
+AsyncHandler RequestAuditor::WrapAsync(const Router& router) {
+  return [this, &router](const Request& request, Respond respond) {
+    HandleAsync(router, request, std::move(respond));
+  };
 }
 
 }  // namespace mamori::http

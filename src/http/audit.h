@@ -10,12 +10,14 @@
 //   - Everything else (reads, history, 400/404/405, health, audit and PKI
 //     routes, failed writes) gets one standalone audit Write after the
 //     handler and before the response leaves. If that append fails the
-//     client gets 503 instead of the data (fail closed).
+//     client gets 503 instead of the data (fail closed). With HandleAsync
+//     the handler thread does not wait for that append's group commit; the
+//     response is handed to the connection when the commit is done.
 // Requests refused before routing (malformed HTTP, size limits, the
 // connection limit) are answered by the server and not audited here.
 //
 //   http::RequestAuditor auditor(*store, env);
-//   auto server = http::Server::Create(options, env, auditor.Wrap(router));
+//   auto server = http::Server::CreateAsync(options, env, auditor.WrapAsync(router));
 //   MAMORI_RETURN_IF_ERROR(http::RegisterAuditRoutes(router, *store));
 //
 // Borrows the store and env. Thread-safety: Wrap's handler may run on many
@@ -65,8 +67,13 @@ class RequestAuditor {
   // Routes `request` through `router` under an AuditScope and makes sure
   // exactly one event is recorded; 503 if it cannot be.
   Response Handle(const Router& router, const Request& request);
-  // A Handler calling Handle. Borrows *this and `router`.
+  // The same without waiting for the standalone append's group commit:
+  // `respond` gets the answer (or the 503) from the store's committer thread.
+  void HandleAsync(const Router& router, const Request& request, Respond respond);
+  // A Handler calling Handle, an AsyncHandler calling HandleAsync (for
+  // Server::CreateAsync). Borrow *this and `router`.
   Handler Wrap(const Router& router);
+  AsyncHandler WrapAsync(const Router& router);
 
  private:
   ledger::AuditEvent BaseEvent(const Request& request) const;

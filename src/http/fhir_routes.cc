@@ -65,6 +65,10 @@ core::Status RegisterFhirRoutes(Router& router, fhir::RestApi& api) {
     const char* method;
     const char* pattern;
     Call call;
+    // Read and vread by id: one indexed row and one decryption, no commit
+    // to wait for (with RequestAuditor::WrapAsync), so the server may run
+    // them on its network thread and save two thread hand-offs (issue 6).
+    bool short_read = false;
   };
   std::vector<Route> routes = {
       {"GET", "/fhir/metadata", [a](auto& r, auto&) { return a->Capabilities(r); }},
@@ -89,7 +93,7 @@ core::Status RegisterFhirRoutes(Router& router, fhir::RestApi& api) {
       {"GET", "/fhir/{type}/_history",
        [a](auto& r, auto& p) { return a->History(P(p, "type"), "", r); }},
       {"GET", "/fhir/{type}/{id}",
-       [a](auto& r, auto& p) { return a->Read(P(p, "type"), P(p, "id"), r); }},
+       [a](auto& r, auto& p) { return a->Read(P(p, "type"), P(p, "id"), r); }, true},
       {"PUT", "/fhir/{type}/{id}",
        [a](auto& r, auto& p) { return a->Update(P(p, "type"), P(p, "id"), r); }},
       {"DELETE", "/fhir/{type}/{id}",
@@ -97,10 +101,13 @@ core::Status RegisterFhirRoutes(Router& router, fhir::RestApi& api) {
       {"GET", "/fhir/{type}/{id}/_history",
        [a](auto& r, auto& p) { return a->History(P(p, "type"), P(p, "id"), r); }},
       {"GET", "/fhir/{type}/{id}/_history/{vid}",
-       [a](auto& r, auto& p) { return a->VRead(P(p, "type"), P(p, "id"), P(p, "vid"), r); }},
+       [a](auto& r, auto& p) { return a->VRead(P(p, "type"), P(p, "id"), P(p, "vid"), r); }, true},
   };
   for (Route& route : routes) {
-    MAMORI_RETURN_IF_ERROR(router.Add(route.method, route.pattern, Adapt(std::move(route.call))));
+    MAMORI_RETURN_IF_ERROR(
+        route.short_read
+            ? router.AddNonBlocking(route.method, route.pattern, Adapt(std::move(route.call)))
+            : router.Add(route.method, route.pattern, Adapt(std::move(route.call))));
   }
   return core::Status::Ok();
 }

@@ -46,4 +46,13 @@ struct Response {
 
 using Handler = std::function<Response(const Request&)>;
 
+// Hands a request's response back to its connection. Call it once, from any
+// thread; later calls are ignored.
+using Respond = std::function<void(Response)>;
+// A handler that may answer after it returns (Server::CreateAsync): it calls
+// `respond` itself or passes it on, e.g. to Store::WriteAsync, so that its
+// thread is not held while a group commit makes the answer's audit event
+// durable (issue 6).
+using AsyncHandler = std::function<void(const Request&, Respond)>;
+
 }  // namespace mamori::http

@@ -88,8 +88,11 @@ class Router {
   // method is empty; kAlreadyExists when the same method has a pattern with
   // the same shape (same literals, captures in the same places).
   core::Status Add(std::string method, std::string pattern, RouteHandler handler);
-  // As Add, for a handler that never blocks (no I/O, no locks held long): the
-  // server may run it on its network thread (ServerOptions::run_inline).
+  // As Add, for a handler that never waits on other work (no group commit,
+  // no Argon2id, no lock held long; at most a few reads of rows that are
+  // normally in the page cache): the server may run it on its network thread
+  // (ServerOptions::run_inline). Only where the audit append does not wait
+  // either (RequestAuditor::WrapAsync).
   core::Status AddNonBlocking(std::string method, std::string pattern, RouteHandler handler);
   // Whether the route `request` matches was added with AddNonBlocking.
   bool IsNonBlocking(const Request& request) const;

@@ -148,6 +148,9 @@ class ServerCore {
     });
     Drain();
     shared_->handler_pool.join();  // handlers cannot be interrupted; wait for them
+    // Answers still to come (a group commit in progress) are posted to the
+    // network threads: keep them running until the last one is posted.
+    shared_->in_flight.WaitUntilNone();
     work_.clear();
     for (auto& context : contexts_) context->stop();
     for (std::thread& t : threads_) t.join();
@@ -270,6 +273,15 @@ class ServerCore {
 
 core::Result<std::unique_ptr<Server>> Server::Create(ServerOptions options, core::Env& env,
                                                      Handler handler) {
+  if (!handler) return core::InvalidArgumentError("server handler is empty");
+  return CreateAsync(std::move(options), env,
+                     [handler = std::move(handler)](const Request& request, Respond respond) {
+                       respond(handler(request));
+                     });
+}
+
+core::Result<std::unique_ptr<Server>> Server::CreateAsync(ServerOptions options, core::Env& env,
+                                                          AsyncHandler handler) {
   MAMORI_RETURN_IF_ERROR(internal::ValidateOptions(options));
   if (!handler) return core::InvalidArgumentError("server handler is empty");
   internal::TlsFiles files{options.cert_chain_path, options.key_path, options.client_ca_path,

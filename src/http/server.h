@@ -119,10 +119,12 @@ struct ServerOptions {
   size_t max_connections = 1024;
   // Seconds sent in Retry-After with that 503. Default 5.
   int retry_after_seconds = 5;
-  // Names requests whose handler never blocks (health checks, constant
-  // answers). Those run on the network thread, saving the two thread
-  // hand-offs of the handler pool (half the CPU of a trivial request). Every
-  // other request runs on the pool. Default empty: everything on the pool.
+  // Names requests whose handler never waits on other work (health checks,
+  // reads by id with an async handler: Router::IsNonBlocking). Those run on
+  // the network thread, saving the two thread hand-offs of the handler pool
+  // (half the CPU of a trivial request); a read that misses the page cache
+  // holds that thread's other connections for one disk read. Every other
+  // request runs on the pool. Default empty: everything on the pool.
   std::function<bool(const Request&)> run_inline;
   // Write one operator log line per request (method, path without query,
   // status, bytes, duration, request id). Default true. The audit ledger, not
@@ -143,6 +145,10 @@ class Server {
   // when the address cannot be bound (in use, permission).
   static core::Result<std::unique_ptr<Server>> Create(ServerOptions options, core::Env& env,
                                                       Handler handler);
+  // The same with a handler that may answer later (response.h): Shutdown()
+  // also waits until every request handed to it has been answered.
+  static core::Result<std::unique_ptr<Server>> CreateAsync(ServerOptions options, core::Env& env,
+                                                           AsyncHandler handler);
 
   // Shuts down if still running (see Shutdown()).
   ~Server();

@@ -259,6 +259,87 @@ TEST_F(ServerTest, ShutdownFinishesInFlightRequestAndRefusesNewConnections) {
   stopper.join();
 }
 
+// An async handler (issue 6: the audited read) returns at once and answers
+// later from another thread; its pool thread is free meanwhile, so with one
+// pool thread a second request is handled while the first waits.
+TEST_F(ServerTest, AsyncHandlerAnswersLaterWithoutHoldingItsThread) {
+  std::mutex mu;
+  std::vector<Respond> waiting;
+  ServerOptions options = BaseOptions();
+  options.handler_threads = 1;
+  StartAsyncServer(options, [&](const Request& r, Respond respond) {
+    if (r.path == "/now") return respond(Response::Json(200, R"({"now":true})"));
+    std::lock_guard lock(mu);
+    waiting.push_back(std::move(respond));
+  });
+  auto later = TlsConnection::Connect(port(), Tls());
+  ASSERT_THAT(later, IsOk());
+  ASSERT_THAT((*later)->Send(BuildRequest("GET", "/later")), IsOk());
+  auto now = HttpsRequest(port(), Tls(), BuildRequest("GET", "/now"));
+  ASSERT_THAT(now, IsOk());
+  EXPECT_EQ(now->status, 200);
+  std::vector<Respond> answers;
+  for (int i = 0; i < 500 && answers.empty(); ++i) {
+    std::this_thread::sleep_for(10ms);
+    std::lock_guard lock(mu);
+    answers.swap(waiting);
+  }
+  ASSERT_EQ(answers.size(), 1u);
+  std::thread answerer([&] {
+    answers[0](Response::Json(200, R"({"later":true})"));
+    answers[0](Response::Json(500, R"({"twice":true})"));  // ignored: answered once
+  });
+  answerer.join();
+  auto r = (*later)->ReadResponse();
+  ASSERT_THAT(r, IsOk());
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, R"({"later":true})");
+  ASSERT_THAT((*later)->Send(BuildRequest("GET", "/now")), IsOk());  // still usable
+  auto again = (*later)->ReadResponse();
+  ASSERT_THAT(again, IsOk());
+  EXPECT_EQ(again->status, 200);
+}
+
+// Shutdown waits for an answer still owed by an async handler (an append
+// waiting for its group commit) and delivers it, instead of stopping the
+// threads the answer is posted to.
+TEST_F(ServerTest, ShutdownWaitsForAnAnswerAnAsyncHandlerStillOwes) {
+  std::promise<Respond> handed;
+  StartAsyncServer(BaseOptions(),
+                   [&](const Request&, Respond respond) { handed.set_value(std::move(respond)); });
+  auto conn = TlsConnection::Connect(port(), Tls());
+  ASSERT_THAT(conn, IsOk());
+  ASSERT_THAT((*conn)->Send(BuildRequest("GET", "/owed")), IsOk());
+  auto owed_future = handed.get_future();
+  ASSERT_EQ(owed_future.wait_for(5s), std::future_status::ready);
+  Respond owed = owed_future.get();
+  std::promise<void> stopped;
+  std::thread stopper([&] {
+    server_->Shutdown();
+    stopped.set_value();
+  });
+  auto stopped_future = stopped.get_future();
+  EXPECT_EQ(stopped_future.wait_for(200ms), std::future_status::timeout);
+  owed(Response::Json(200, R"({"owed":true})"));
+  auto r = (*conn)->ReadResponse();
+  ASSERT_THAT(r, IsOk());
+  EXPECT_EQ(r->body, R"({"owed":true})");
+  EXPECT_EQ(stopped_future.wait_for(10s), std::future_status::ready);
+  stopper.join();
+}
+
+// A handler that throws after answering is answered once, with its answer.
+TEST_F(ServerTest, AsyncHandlerThatThrowsAfterAnsweringKeepsItsAnswer) {
+  StartAsyncServer(BaseOptions(), [](const Request&, Respond respond) {
+    respond(Response::Json(200, R"({"first":true})"));
+    throw std::runtime_error("after the answer");
+  });
+  auto r = HttpsRequest(port(), Tls(), BuildRequest("GET", "/x"));
+  ASSERT_THAT(r, IsOk());
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, R"({"first":true})");
+}
+
 TEST_F(ServerTest, RunUntilSignalDrainsAndReturnsOkOnSigterm) {
   ASSERT_NE(std::signal(SIGTERM, SIG_IGN), SIG_ERR);  // until the server installs its own
   auto server = Server::Create(BaseOptions(), env_, RouterHandler());

@@ -288,6 +288,13 @@ class Store {
   // committed. Errors besides body's: kUnavailable when the commit failed or
   // the store is latched read-only.
   virtual core::Status Write(std::function<core::Status(Transaction&)> body) = 0;
+  // Write without waiting: `done` receives what Write would have returned,
+  // once, on the store's committer thread (or on this thread if the write is
+  // refused before queueing). `done` must be quick and must not call back
+  // into the store: it hands the result on (e.g. posts a response), so a
+  // request thread is not held for the group commit (issue 6: audited reads).
+  virtual void WriteAsync(std::function<core::Status(Transaction&)> body,
+                          std::function<void(core::Status)> done) = 0;
 
   // The newest version of type/id; a tombstone has deleted = true.
   // Errors: kNotFound if it never existed; kDataLoss if the body fails to

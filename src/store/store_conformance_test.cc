@@ -2,6 +2,10 @@
 // The conformance cases; linked into each backend's test binary.
 #include "store/store_conformance_test.h"
 
+#include <condition_variable>
+#include <map>
+#include <mutex>
+
 namespace mamori::store::testing {
 namespace {
 
@@ -69,6 +73,49 @@ TEST_P(StoreConformanceTest, AFailingBodyRollsBackAloneWhileOthersCommit) {
     auto r = store_->Read("Basic", "b" + std::to_string(i));
     EXPECT_THAT(r, StatusIs(i % 2 == 0 ? StatusCode::kOk : StatusCode::kNotFound)) << i;
   }
+}
+
+// WriteAsync (issue 6: the audited read's append) gives each body's own
+// result to its callback, once, after its group; bodies mixed with
+// synchronous writes commit the same way.
+TEST_P(StoreConformanceTest, AsyncWritesReportEachBodysResultOnce) {
+  constexpr int kWrites = 24;
+  std::mutex mu;
+  std::condition_variable all_done;
+  std::map<int, std::vector<core::Status>> results;
+  for (int i = 0; i < kWrites; ++i) {
+    store_->WriteAsync(
+        [i](Transaction& tx) -> core::Status {
+          MAMORI_RETURN_IF_ERROR(tx.Put({.type = "Basic",
+                                         .id = "a" + std::to_string(i),
+                                         .render = [](int64_t, auto) { return std::string("{}"); }})
+                                     .status());
+          if (i % 3 == 0) return core::AbortedError("every third body fails after writing");
+          return core::Status::Ok();
+        },
+        [&, i](core::Status s) {
+          std::lock_guard lock(mu);
+          results[i].push_back(std::move(s));
+          all_done.notify_all();
+        });
+  }
+  ASSERT_THAT(PutJson("Patient", "sync", "between", "sync"), IsOk());
+  {
+    std::unique_lock lock(mu);
+    ASSERT_TRUE(all_done.wait_for(lock, std::chrono::seconds(30),
+                                  [&] { return results.size() == kWrites; }));
+  }
+  for (int i = 0; i < kWrites; ++i) {
+    ASSERT_EQ(results[i].size(), 1u) << i;
+    if (i % 3 == 0) {
+      EXPECT_THAT(results[i][0], StatusIs(StatusCode::kAborted)) << i;
+      EXPECT_THAT(store_->Read("Basic", "a" + std::to_string(i)), StatusIs(StatusCode::kNotFound));
+    } else {
+      EXPECT_THAT(results[i][0], IsOk()) << i;
+      EXPECT_THAT(store_->Read("Basic", "a" + std::to_string(i)), IsOk());
+    }
+  }
+  EXPECT_THAT(store_->Read("Patient", "sync"), IsOk());
 }
 
 TEST_P(StoreConformanceTest, ConcurrentCheckedUpdatesLoseNothing) {

@@ -15,7 +15,8 @@
 //   kWriting    response                          write_timeout     -> close
 //   kLinger     FIN sent, reading what is left    kLingerTimeout    -> close
 // Everything below runs on the socket's serial executor, except CallHandler(), which
-// runs on the handler pool and touches only immutable state.
+// runs on the handler pool and touches only immutable state, and the Respond it
+// gets, which may be called on any thread and only posts to that executor.
 #include "http/internal/session.h"
 
 #include <array>
@@ -239,35 +240,62 @@ class Session final : public Drainable, public std::enable_shared_from_this<Sess
           /*must_close=*/true);
     }
     Request request = ToRequest(std::move(wire), conn_, request_id_);
+    Respond respond = Responder();
     if (shared_->options.run_inline && shared_->options.run_inline(request)) {
-      // A handler that never blocks: answer on this connection's thread, no hand-off.
-      return OnHandled(CallHandler(request));
+      // A handler that never blocks: run it on this connection's thread, no hand-off.
+      return CallHandler(request, std::move(respond));
     }
-    asio::post(shared_->handler_pool, [self = shared_from_this(),
-                                       request = std::move(request)]() mutable {
-      if (self->closed_) return;  // force-closed while queued
-      Response response = self->CallHandler(request);
-      asio::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
-        self->OnHandled(std::move(response));
-      });
+    asio::post(shared_->handler_pool, [self = shared_from_this(), request = std::move(request),
+                                       respond = std::move(respond)]() mutable {
+      // Force-closed while queued: nobody to answer (OnHandled drops it).
+      if (self->closed_) return respond(Response::Empty(503));
+      self->CallHandler(request, std::move(respond));
     });
   }
 
-  // Runs on the handler pool. The exception boundary of STYLE.md rule 25: a
-  // throwing handler must neither kill a thread nor leak its message (which
-  // could quote a request body) into a log line or the response.
-  Response CallHandler(const Request& request) const {
+  // The Respond given to the handler. Its first call posts the response to
+  // this connection's executor; until then it holds the session, and the
+  // request counts as in flight so that Shutdown keeps the network threads
+  // until the answer is posted (an async handler may answer from the store's
+  // committer thread after a group commit).
+  Respond Responder() {
+    struct Answer {
+      std::shared_ptr<Session> session;
+      std::atomic<bool> given{false};
+    };
+    shared_->in_flight.Begin();
+    auto answer = std::make_shared<Answer>();
+    answer->session = shared_from_this();
+    return [answer](Response response) {
+      if (answer->given.exchange(true)) return;  // answered already (then threw)
+      std::shared_ptr<Session> self = std::move(answer->session);
+      std::shared_ptr<SessionShared> shared = self->shared_;
+      auto executor = self->stream_.get_executor();
+      asio::post(executor, [self = std::move(self), response = std::move(response)]() mutable {
+        self->OnHandled(std::move(response));
+      });
+      shared->in_flight.End();
+    };
+  }
+
+  // Runs on the handler pool (or inline). The exception boundary of STYLE.md
+  // rule 25: a throwing handler must neither kill a thread nor leak its
+  // message (which could quote a request body) into a log line or the
+  // response.
+  void CallHandler(const Request& request, Respond respond) const {
     core::LogSafe id = core::LogSafe::Vouch(request.request_id, "random request id");
     try {
-      return shared_->handler(request);
+      shared_->handler(request, respond);
+      return;
     } catch (const std::exception&) {
       core::LogError("ALERT handler threw an exception; request {} answered 500", id);
     } catch (...) {
       core::LogError("ALERT handler threw a non-exception; request {} answered 500", id);
     }
-    return OperationOutcomeResponse(
+    // Ignored if the handler answered before it threw.
+    respond(OperationOutcomeResponse(
         500, IssueCode::kException,
-        "the server could not complete the request; request id " + request.request_id);
+        "the server could not complete the request; request id " + request.request_id));
   }
 
   void OnHandled(Response response) {

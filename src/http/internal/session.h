@@ -7,7 +7,7 @@
 // keep-alive, the 503 answer for connections over the limit, and draining.
 // The state shared by every connection of a server is SessionShared.
 //
-//   auto shared = std::make_shared<SessionShared>(options, env, handler, std::move(tls), n);
+//   auto shared = std::make_shared<SessionShared>(options, env, async_handler, std::move(tls), n);
 //   StartSession(std::move(accepted_socket), shared, /*reject=*/false);
 //
 // Ownership: a session owns itself through the asio handlers that reference
@@ -16,7 +16,9 @@
 // serial.
 
 #include <atomic>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
@@ -30,8 +32,30 @@
 
 namespace mamori::http::internal {
 
+// Requests handed to the handler and not answered yet.
+class InFlightRequests {
+ public:
+  void Begin() {
+    std::lock_guard lock(mu_);
+    ++count_;
+  }
+  void End() {
+    std::lock_guard lock(mu_);
+    if (--count_ == 0) none_cv_.notify_all();
+  }
+  void WaitUntilNone() {
+    std::unique_lock lock(mu_);
+    none_cv_.wait(lock, [this] { return count_ == 0; });
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable none_cv_;
+  int64_t count_ = 0;
+};
+
 struct SessionShared {
-  SessionShared(const ServerOptions& o, core::Env& e, Handler h, boost::asio::ssl::context t,
+  SessionShared(const ServerOptions& o, core::Env& e, AsyncHandler h, boost::asio::ssl::context t,
                 size_t handler_threads)
       : options(o),
         env(e),
@@ -42,7 +66,7 @@ struct SessionShared {
 
   const ServerOptions options;
   core::Env env;
-  const Handler handler;
+  const AsyncHandler handler;
   boost::asio::ssl::context tls;
   // Handlers run here, never on the network threads.
   boost::asio::thread_pool handler_pool;
@@ -50,6 +74,8 @@ struct SessionShared {
   ConnectionRegistry registry;
   // Set once Shutdown() begins; new requests are answered with Connection: close.
   std::atomic<bool> draining{false};
+  // Shutdown waits for these before it stops the threads answers are posted to.
+  InFlightRequests in_flight;
 };
 
 // Starts serving `socket`, whose executor must be serial (a strand, or an

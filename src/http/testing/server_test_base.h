@@ -64,6 +64,14 @@ class ServerTestBase : public ::testing::Test {
     ASSERT_TRUE(server_->Start().ok());
   }
 
+  // The same with a handler that may answer after it returns.
+  void StartAsyncServer(const ServerOptions& options, AsyncHandler handler) {
+    auto server = Server::CreateAsync(options, env_, std::move(handler));
+    ASSERT_TRUE(server.ok()) << server.status().ToString();
+    server_ = std::move(*server);
+    ASSERT_TRUE(server_->Start().ok());
+  }
+
   // Client options that trust the test CA.
   TlsClientOptions Tls() const {
     TlsClientOptions t;

@@ -12,10 +12,11 @@
 //   WriteQueue writes(options.max_group_size);
 //   committer = std::thread([&] { writes.Drain([&](auto& group) { RunGroup(group); }); });
 //   core::Status s = writes.Submit([](Transaction& tx) { ... });   // any thread
+//   writes.SubmitAsync(body, [](core::Status s) { ... });          // any thread, no wait
 //   writes.Stop(); committer.join();                                 // at shutdown
 //
-// Thread-safety: Submit, Health, Latch and Stop from any thread; Drain from
-// the committer thread only.
+// Thread-safety: Submit, SubmitAsync, Health, Latch and Stop from any thread;
+// Drain from the committer thread only.
 
 #include <condition_variable>
 #include <deque>
@@ -39,6 +40,9 @@ class WriteQueue {
     // wakes that group's writers only, not every thread queued behind it (a
     // shared notify_all made audited reads spend their time in futex wakeups).
     std::condition_variable done_cv;
+    // SubmitAsync: called with `result` after the group instead of waking a
+    // waiter; the queue owns (and deletes) such a Pending.
+    std::function<void(core::Status)> on_done;
   };
   using GroupRunner = std::function<void(std::vector<Pending*>& group)>;
 
@@ -47,6 +51,10 @@ class WriteQueue {
   // Queues `body` and waits until its group ran; returns its result.
   // Errors: the latch's kUnavailable, or kUnavailable while stopping.
   core::Status Submit(std::function<core::Status(Transaction&)> body);
+  // Queues `body` and returns; `on_done` gets its result on the committer
+  // thread after its group (or at once, on this thread, if refused).
+  void SubmitAsync(std::function<core::Status(Transaction&)> body,
+                   std::function<void(core::Status)> on_done);
   // Committer thread: runs `run` on each group (at most max_group_size
   // bodies, in queue order) until Stop() and the queue is empty.
   void Drain(const GroupRunner& run);

@@ -112,6 +112,11 @@ core::Status PgStore::Write(std::function<core::Status(Transaction&)> body) {
   return writes_.Submit(std::move(body));
 }
 
+void PgStore::WriteAsync(std::function<core::Status(Transaction&)> body,
+                         std::function<void(core::Status)> done) {
+  writes_.SubmitAsync(std::move(body), std::move(done));
+}
+
 // A lost writer connection is replaced before the next group (bounded
 // retries); while the database is unreachable every group gets kUnavailable.
 core::Status PgStore::EnsureWriter() {

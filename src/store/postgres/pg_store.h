@@ -91,6 +91,8 @@ class PgStore final : public Store {
   ~PgStore() override;
 
   core::Status Write(std::function<core::Status(Transaction&)> body) override;
+  void WriteAsync(std::function<core::Status(Transaction&)> body,
+                  std::function<void(core::Status)> done) override;
   core::Result<ResourceVersion> Read(const std::string& type, const std::string& id) override;
   core::Result<ResourceVersion> ReadVersion(const std::string& type, const std::string& id,
                                             int64_t version) override;

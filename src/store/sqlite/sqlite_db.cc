@@ -112,6 +112,13 @@ core::Status SqliteDb::Exec(std::string_view sql) {
   return core::Status::Ok();
 }
 
+core::Status SqliteDb::ExecCached(const std::string& sql) {
+  MAMORI_ASSIGN_OR_RETURN(Statement * stmt, Prepare(sql));
+  core::Status s = stmt->Run();
+  stmt->Reset();  // a finished SAVEPOINT must not stay active
+  return s;
+}
+
 core::Result<Statement*> SqliteDb::Prepare(const std::string& sql) {
   auto it = statements_.find(sql);
   if (it != statements_.end()) {

@@ -70,6 +70,9 @@ class SqliteDb {
   core::Status Exec(std::string_view sql);
   // A cached prepared statement, reset and ready to bind. Owned by the db.
   core::Result<Statement*> Prepare(const std::string& sql);
+  // Exec through the statement cache, for a statement run once per write
+  // (SAVEPOINT, RELEASE): no parse each time.
+  core::Status ExecCached(const std::string& sql);
   // Convenience: runs a one-row query returning a single integer, or nullopt.
   core::Result<std::optional<int64_t>> QueryInt(const std::string& sql);
 

@@ -3,6 +3,8 @@
 // or a full disk during a commit fails every body of that group with
 // kUnavailable, leaves nothing of the group on disk, and latches the store
 // read-only until restart while committed data stays readable.
+#include <future>
+#include <optional>
 #include <thread>
 
 #include <gmock/gmock.h>
@@ -84,6 +86,38 @@ TEST_F(SqliteFaultTest, FailedFsyncFailsTheWriteAndLatchesReadOnly) {
   // Committed data stays readable; the failed write is not visible.
   EXPECT_THAT(store_->Read("Patient", "committed"), IsOk());
   EXPECT_THAT(store_->Read("Patient", "lost"), StatusIs(StatusCode::kNotFound));
+}
+
+// The async path fails closed the same way: the callback gets kUnavailable
+// for the failed group (the audited read then answers 503), and once latched
+// a later WriteAsync is refused at once, on the caller's thread.
+TEST_F(SqliteFaultTest, FailedFsyncFailsAnAsyncWriteAndLatchedStoreRefusesAtOnce) {
+  ASSERT_THAT(Put("committed"), IsOk());
+  vfs_.FailNextSyncs(1);
+  std::promise<core::Status> failed;
+  store_->WriteAsync(
+      [](Transaction& tx) {
+        return tx
+            .Put({.type = "Patient",
+                  .id = "lost",
+                  .compartment = "lost",
+                  .render = [](int64_t, auto) { return std::string("{}"); }})
+            .status();
+      },
+      [&failed](core::Status s) { failed.set_value(std::move(s)); });
+  EXPECT_THAT(failed.get_future().get(), StatusIs(StatusCode::kUnavailable));
+  EXPECT_THAT(store_->Read("Patient", "lost"), StatusIs(StatusCode::kNotFound));
+
+  std::optional<core::Status> refused;
+  std::thread::id answered_on;
+  store_->WriteAsync([](Transaction&) { return core::Status::Ok(); },
+                     [&](core::Status s) {
+                       refused = std::move(s);
+                       answered_on = std::this_thread::get_id();
+                     });
+  ASSERT_TRUE(refused.has_value());  // answered before WriteAsync returned
+  EXPECT_THAT(*refused, StatusIs(StatusCode::kUnavailable));
+  EXPECT_EQ(answered_on, std::this_thread::get_id());
 }
 
 TEST_F(SqliteFaultTest, FailedFsyncLeavesNothingOfTheGroupAfterRestart) {

@@ -255,6 +255,11 @@ core::Status SqliteStore::Write(std::function<core::Status(Transaction&)> body) 
   return writes_.Submit(std::move(body));
 }
 
+void SqliteStore::WriteAsync(std::function<core::Status(Transaction&)> body,
+                             std::function<void(core::Status)> done) {
+  writes_.SubmitAsync(std::move(body), std::move(done));
+}
+
 void SqliteStore::RunGroup(std::vector<Pending*>& group) {
   core::Status latched = WriteHealth();
   if (!latched.ok()) {
@@ -270,10 +275,10 @@ void SqliteStore::RunGroup(std::vector<Pending*>& group) {
   for (Pending* p : group) {
     size_t mark = key_ring_ ? key_ring_->PendingMark() : 0;
     ledger::CompactRange range_mark = group_range_;  // the body's leaves roll back with it
-    core::Status savepoint = writer_->Exec("SAVEPOINT body");
+    core::Status savepoint = writer_->ExecCached("SAVEPOINT body");
     p->result = savepoint.ok() ? p->body(tx) : savepoint;
     if (p->result.ok()) {
-      p->result = writer_->Exec("RELEASE body");
+      p->result = writer_->ExecCached("RELEASE body");
     } else {
       if (key_ring_) key_ring_->DiscardSince(mark);
       group_range_ = std::move(range_mark);

@@ -35,6 +35,8 @@ class SqliteStore final : public Store {
   ~SqliteStore() override;
 
   core::Status Write(std::function<core::Status(Transaction&)> body) override;
+  void WriteAsync(std::function<core::Status(Transaction&)> body,
+                  std::function<void(core::Status)> done) override;
   core::Status RebuildSearchIndex(const std::function<void(int64_t, int64_t)>& progress) override;
   core::Result<ResourceVersion> Read(const std::string& type, const std::string& id) override;
   core::Result<ResourceVersion> ReadVersion(const std::string& type, const std::string& id,
