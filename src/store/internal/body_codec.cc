@@ -8,6 +8,9 @@
 
 #include <fmt/format.h>
 
+extern "C" const char mamori_body_dictionary_1_begin[];
+extern "C" const char mamori_body_dictionary_1_end[];
+
 namespace mamori::store::internal {
 namespace {
 
@@ -36,24 +39,48 @@ ZSTD_DCtx* ThreadDCtx() {
   return ctx.get();
 }
 
+// Dictionary 1 digested for compression (at kBodyZstdLevel) and for
+// decompression, once per process; nullptr if zstd could not allocate them.
+const ZSTD_CDict* Dictionary1ForCompression() {
+  static const ZSTD_CDict* dict = [] {
+    std::string_view bytes = BodyDictionary1();
+    return ZSTD_createCDict(bytes.data(), bytes.size(), kBodyZstdLevel);
+  }();
+  return dict;
+}
+const ZSTD_DDict* Dictionary1ForDecompression() {
+  static const ZSTD_DDict* dict = [] {
+    std::string_view bytes = BodyDictionary1();
+    return ZSTD_createDDict(bytes.data(), bytes.size());
+  }();
+  return dict;
+}
+
 core::Status Corrupt(std::string_view why) {
   return core::DataLossError(fmt::format("the body does not decode: {}", why));
 }
 
 }  // namespace
 
+std::string_view BodyDictionary1() {
+  return std::string_view(
+      mamori_body_dictionary_1_begin,
+      static_cast<size_t>(mamori_body_dictionary_1_end - mamori_body_dictionary_1_begin));
+}
+
 std::string EncodeBody(std::string_view body) {
   const bool reserved_start =
       !body.empty() && static_cast<uint8_t>(body[0]) <= kBodyCodecReservedLast;
   if (body.size() >= kMinCompressibleSize) {
     ZSTD_CCtx* ctx = ThreadCCtx();
-    if (ctx != nullptr) {
+    const ZSTD_CDict* dict = Dictionary1ForCompression();
+    if (ctx != nullptr && dict != nullptr) {
       std::string out(1 + ZSTD_compressBound(body.size()), '\0');
-      out[0] = static_cast<char>(kBodyCodecZstd);
-      // ZSTD_compressCCtx writes the content size into the frame header and
-      // no checksum (the AEAD tag already covers every byte).
-      size_t n = ZSTD_compressCCtx(ctx, out.data() + 1, out.size() - 1, body.data(), body.size(),
-                                   kBodyZstdLevel);
+      out[0] = static_cast<char>(kBodyCodecZstdDictionary1);
+      // Writes the content size and the dictionary id into the frame header
+      // and no checksum (the AEAD tag already covers every byte).
+      size_t n = ZSTD_compress_usingCDict(ctx, out.data() + 1, out.size() - 1, body.data(),
+                                          body.size(), dict);
       if (!ZSTD_isError(n) && 1 + n < body.size()) {
         out.resize(1 + n);
         return out;
@@ -78,7 +105,9 @@ core::Result<std::string> DecodeBody(std::string_view plaintext, size_t max_size
     if (rest.size() > max_size) return Corrupt("larger than the body limit");
     return std::string(rest);
   }
-  if (codec != kBodyCodecZstd) return Corrupt(fmt::format("unknown body codec {}", codec));
+  if (codec != kBodyCodecZstd && codec != kBodyCodecZstdDictionary1) {
+    return Corrupt(fmt::format("unknown body codec {}", codec));
+  }
   if (rest.size() < sizeof kZstdMagic || std::memcmp(rest.data(), kZstdMagic, 4) != 0) {
     return Corrupt("not a zstd frame");
   }
@@ -93,10 +122,23 @@ core::Result<std::string> DecodeBody(std::string_view plaintext, size_t max_size
   if (ZSTD_isError(frame_size) || frame_size != rest.size()) {
     return Corrupt("truncated zstd frame or trailing bytes");
   }
+  // The frame must name exactly the dictionary its codec byte stands for.
+  const unsigned dict_id = ZSTD_getDictID_fromFrame(rest.data(), rest.size());
+  const ZSTD_DDict* dict = nullptr;
+  if (codec == kBodyCodecZstdDictionary1) {
+    if (dict_id != kBodyDictionary1Id) return Corrupt("the zstd frame names another dictionary");
+    dict = Dictionary1ForDecompression();
+    if (dict == nullptr) return core::ResourceExhaustedError("no memory for the zstd dictionary");
+  } else if (dict_id != 0) {
+    return Corrupt("the zstd frame names a dictionary");
+  }
   ZSTD_DCtx* ctx = ThreadDCtx();
   if (ctx == nullptr) return core::ResourceExhaustedError("no memory for a zstd context");
   std::string out(static_cast<size_t>(declared), '\0');
-  size_t n = ZSTD_decompressDCtx(ctx, out.data(), out.size(), rest.data(), rest.size());
+  size_t n =
+      dict != nullptr
+          ? ZSTD_decompress_usingDDict(ctx, out.data(), out.size(), rest.data(), rest.size(), dict)
+          : ZSTD_decompressDCtx(ctx, out.data(), out.size(), rest.data(), rest.size());
   if (ZSTD_isError(n)) return Corrupt(ZSTD_getErrorName(n));
   if (n != out.size()) return Corrupt("the zstd frame is shorter than it declares");
   return out;

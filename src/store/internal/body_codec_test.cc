@@ -4,6 +4,7 @@
 // the limit is refused before anything is allocated.
 #include "store/internal/body_codec.h"
 
+#include <zdict.h>
 #include <zstd.h>
 
 #include <string>
@@ -12,6 +13,8 @@
 #include <gtest/gtest.h>
 
 #include "core/testing/status_matchers.h"
+#include "crypto/hash.h"
+#include "crypto/hex.h"
 
 namespace mamori::store::internal {
 namespace {
@@ -36,9 +39,13 @@ std::string Observation() {
          R"("code":"cm"}})";
 }
 
-std::string Frame(const std::string& plain, bool with_size = true) {
+std::string Frame(const std::string& plain, bool with_size = true, bool with_dictionary = false) {
   ZSTD_CCtx* ctx = ZSTD_createCCtx();
   ZSTD_CCtx_setParameter(ctx, ZSTD_c_contentSizeFlag, with_size ? 1 : 0);
+  if (with_dictionary) {
+    std::string_view dict = BodyDictionary1();
+    ZSTD_CCtx_loadDictionary(ctx, dict.data(), dict.size());
+  }
   std::string out(ZSTD_compressBound(plain.size()), '\0');
   size_t n = ZSTD_compress2(ctx, out.data(), out.size(), plain.data(), plain.size());
   ZSTD_freeCCtx(ctx);
@@ -61,15 +68,53 @@ TEST(BodyCodecTest, FhirJsonIsCompressedAndDecodesToTheSameBytes) {
   std::string json = Observation();
   std::string encoded = EncodeBody(json);
   ASSERT_FALSE(encoded.empty());
-  EXPECT_EQ(static_cast<uint8_t>(encoded[0]), kBodyCodecZstd);
-  EXPECT_LT(encoded.size(), json.size() * 3 / 4) << "FHIR JSON should compress well";
+  EXPECT_EQ(static_cast<uint8_t>(encoded[0]), kBodyCodecZstdDictionary1);
+  EXPECT_LT(encoded.size(), json.size() / 2) << "FHIR JSON should compress well";
+  EXPECT_EQ(ZSTD_getDictID_fromFrame(encoded.data() + 1, encoded.size() - 1), kBodyDictionary1Id);
   auto decoded = DecodeBody(encoded);
   ASSERT_THAT(decoded, IsOk());
   EXPECT_EQ(*decoded, json);
 }
 
+// The dictionary is part of the on-disk format: every body written with codec
+// 0x02 needs these exact bytes to decompress. Regenerating it (another zstd,
+// another Python) would make stored bodies unreadable, so its digest is pinned.
+TEST(BodyCodecTest, TheEmbeddedDictionaryIsTheCommittedOneByteForByte) {
+  std::string_view dict = BodyDictionary1();
+  ASSERT_EQ(dict.size(), 16384u);
+  EXPECT_EQ(ZDICT_getDictID(dict.data(), dict.size()), kBodyDictionary1Id);
+  EXPECT_EQ(crypto::HexEncode(crypto::Sha256(crypto::AsBytes(dict))),
+            "cf8560ee98bb8b2f22a4c7f1233a79a369378ca54dee8765c4bcf56e08b78d08");
+}
+
+// The dictionary helps: the same body is smaller with it than without.
+TEST(BodyCodecTest, TheDictionaryMakesBodiesSmallerThanPlainZstd) {
+  std::string json = Observation();
+  EXPECT_LT(EncodeBody(json).size() + 40, 1 + Frame(json).size());
+}
+
+// Codec 0x01 (zstd without a dictionary) is read still, though no longer
+// written.
+TEST(BodyCodecTest, FramesWithoutADictionaryStillDecode) {
+  auto decoded = DecodeBody(std::string(1, '\x01') + Frame(Observation()));
+  ASSERT_THAT(decoded, IsOk());
+  EXPECT_EQ(*decoded, Observation());
+}
+
+TEST(BodyCodecTest, AFrameMustNameTheDictionaryItsCodecStandsFor) {
+  auto with_dict = DecodeBody(std::string(1, '\x01') + Frame(Observation(), true, true));
+  EXPECT_THAT(with_dict, StatusIs(StatusCode::kDataLoss));
+  EXPECT_THAT(with_dict.status().message(), HasSubstr("names a dictionary"));
+  auto without = DecodeBody(std::string(1, '\x02') + Frame(Observation()));
+  EXPECT_THAT(without, StatusIs(StatusCode::kDataLoss));
+  EXPECT_THAT(without.status().message(), HasSubstr("another dictionary"));
+  auto right = DecodeBody(std::string(1, '\x02') + Frame(Observation(), true, true));
+  ASSERT_THAT(right, IsOk());
+  EXPECT_EQ(*right, Observation());
+}
+
 TEST(BodyCodecTest, ABodyThatDoesNotShrinkIsStoredAsIs) {
-  for (std::string json : {std::string("{}"), std::string(R"({"resourceType":"Patient","id":"a"})"),
+  for (std::string json : {std::string("{}"), std::string(R"({"id":"q8Zk3WfP"})"),
                            std::string(R"({"a":"q8Zk3WfP0xTn9LrB7vYc2HdJ5sMg1Ue4"})")}) {
     EXPECT_EQ(EncodeBody(json), json);
     auto decoded = DecodeBody(json);
@@ -114,9 +159,9 @@ TEST(BodyCodecTest, ABodyStartingWithAReservedByteGetsTheIdentityPrefix) {
 }
 
 TEST(BodyCodecTest, AReservedCodecByteIsDataLoss) {
-  auto decoded = DecodeBody(std::string("\x02") + Frame(Observation()));
+  auto decoded = DecodeBody(std::string("\x03") + Frame(Observation()));
   EXPECT_THAT(decoded, StatusIs(StatusCode::kDataLoss));
-  EXPECT_THAT(decoded.status().message(), HasSubstr("unknown body codec 2"));
+  EXPECT_THAT(decoded.status().message(), HasSubstr("unknown body codec 3"));
 }
 
 // Zip bomb: a megabyte of zeros compresses to a few dozen bytes; with a
@@ -158,7 +203,7 @@ TEST(BodyCodecTest, AFrameWithoutItsContentSizeIsDataLoss) {
 
 TEST(BodyCodecTest, TruncatedFramesAndTrailingBytesAreDataLoss) {
   std::string encoded = EncodeBody(Observation());
-  ASSERT_EQ(static_cast<uint8_t>(encoded[0]), kBodyCodecZstd);
+  ASSERT_EQ(static_cast<uint8_t>(encoded[0]), kBodyCodecZstdDictionary1);
   for (size_t cut : {size_t{1}, size_t{3}, size_t{6}, encoded.size() / 2, encoded.size() - 1}) {
     EXPECT_THAT(DecodeBody(encoded.substr(0, cut)), StatusIs(StatusCode::kDataLoss))
         << "cut at " << cut;
