@@ -40,9 +40,11 @@ inline constexpr uint8_t kBodyCodecReservedLast = 0x07;
 // The Dictionary_ID inside dictionary 1 and in every frame it compressed.
 inline constexpr uint32_t kBodyDictionary1Id = 1;
 
-// zstd level with the dictionary: 3 gives 5% smaller Synthea bodies than 1
-// (0.31 against 0.33 of the raw size) and measured no slower with it.
-inline constexpr int kBodyZstdLevel = 3;
+// zstd level with the dictionary. 3 gives 5% smaller Synthea bodies than 1
+// (0.31 against 0.33 of the raw size) but costs 1.6-6 us more a body with
+// cold caches (7-14 us against 5-8.5 us), and compression runs on the store's
+// single committer thread; 1 with the dictionary is cheaper than 1 without.
+inline constexpr int kBodyZstdLevel = 1;
 
 // The bytes of dictionary 1, as linked into the binary.
 std::string_view BodyDictionary1();
