@@ -7,6 +7,9 @@
 #include <sqlite3.h>
 
 #include "core/testing/temp_dir.h"
+#include "store/internal/body_codec.h"
+#include "store/internal/key_ring.h"
+#include "store/internal/sealer.h"
 #include "store/sqlite/schema.h"
 #include "store/store_conformance_test.h"
 
@@ -86,6 +89,126 @@ TEST_P(SqliteStoreTest, FlippingTheDeletedFlagIsDetected) {
                  "UPDATE resource_version SET deleted = 1;"
                  "UPDATE resource_current SET deleted = 1"),
             SQLITE_OK);
+  Reopen(kek_);
+  EXPECT_THAT(store_->Read("Patient", "a"), StatusIs(StatusCode::kDataLoss));
+}
+
+// One column of the first row of `sql` as bytes ("" if there is no row).
+std::string QueryBlob(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  sqlite3_open(path.c_str(), &db);
+  sqlite3_stmt* stmt = nullptr;
+  std::string out;
+  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK &&
+      sqlite3_step(stmt) == SQLITE_ROW) {
+    out.assign(static_cast<const char*>(sqlite3_column_blob(stmt, 0)),
+               static_cast<size_t>(sqlite3_column_bytes(stmt, 0)));
+  }
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return out;
+}
+
+// Replaces the body of the newest version of Patient/`id` (compartment `id`)
+// with `plaintext` sealed exactly as the store seals: the compartment's data
+// key, unwrapped here with the master key, and the row's AAD. This is how a
+// body written by an older mamori (or forged by someone holding the keys)
+// looks on disk.
+void ResealNewestBody(const std::string& path, const crypto::AeadKey& kek, const std::string& id,
+                      const std::string& plaintext) {
+  std::string key_id =
+      QueryBlob(path, "SELECT key_id FROM data_key WHERE compartment = '" + id + "'");
+  ASSERT_EQ(key_id.size(), crypto::AeadKeyId::kSize);
+  auto parsed_id = crypto::AeadKeyId::FromBytes(crypto::AsBytes(key_id));
+  ASSERT_THAT(parsed_id, IsOk());
+  internal::WrappedKey wrapped{
+      .key_id = *parsed_id,
+      .compartment = id,
+      .wrapped = QueryBlob(path, "SELECT wrapped FROM data_key WHERE compartment = '" + id + "'")};
+  auto dek = internal::KeyRing::Unwrap(kek, wrapped);
+  ASSERT_THAT(dek, IsOk());
+  std::string row = "FROM resource_version WHERE type = 'Patient' AND id = '" + id +
+                    "' ORDER BY version DESC LIMIT 1";
+  int64_t version = std::stoll(QueryBlob(path, "SELECT CAST(version AS TEXT) " + row));
+  int64_t updated_us = std::stoll(QueryBlob(path, "SELECT CAST(updated_us AS TEXT) " + row));
+  auto sealed = crypto::Aead::Seal(
+      *dek, crypto::AsBytes(plaintext),
+      crypto::AsBytes(internal::ResourceAad("Patient", id, version, false, updated_us)),
+      core::Random::Secure());
+  ASSERT_THAT(sealed, IsOk());
+  sqlite3* db = nullptr;
+  sqlite3_open(path.c_str(), &db);
+  sqlite3_stmt* stmt = nullptr;
+  ASSERT_EQ(
+      sqlite3_prepare_v2(
+          db, ("UPDATE resource_version SET body = ? WHERE seq = (SELECT seq " + row + ")").c_str(),
+          -1, &stmt, nullptr),
+      SQLITE_OK);
+  sqlite3_bind_blob(stmt, 1, sealed->data(), static_cast<int>(sealed->size()), SQLITE_TRANSIENT);
+  EXPECT_EQ(sqlite3_step(stmt), SQLITE_DONE);
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+}
+
+// Compression (SCHEMA.md "Body encoding"): a compressible body takes fewer
+// bytes than its JSON on disk and reads back byte for byte.
+TEST_P(SqliteStoreTest, BodiesAreCompressedBeforeSealingAndReadBackUnchanged) {
+  std::string payload;
+  for (int i = 0; i < 40; ++i) payload += "http://loinc.org|8302-2 Body Height ";
+  auto put = PutJson("Patient", "a", payload, "a");
+  ASSERT_THAT(put, IsOk());
+  store_.reset();
+  std::string body = QueryBlob(path(), "SELECT body FROM resource_version WHERE id = 'a'");
+  EXPECT_LT(body.size(), put->json.size() / 4) << "the sealed body is not compressed";
+  Reopen(kek_);
+  auto read = store_->Read("Patient", "a");
+  ASSERT_THAT(read, IsOk());
+  EXPECT_EQ(read->json, put->json);
+}
+
+// Backward compatibility: bodies sealed before compression are their JSON as
+// is; a data directory written by an older mamori still reads.
+TEST_P(SqliteStoreTest, ABodySealedBeforeCompressionStillReads) {
+  std::string payload;
+  for (int i = 0; i < 40; ++i) payload += "Yamada Taro ";
+  auto put = PutJson("Patient", "a", payload, "a");
+  ASSERT_THAT(put, IsOk());
+  store_.reset();
+  ResealNewestBody(path(), kek_, "a", put->json);  // as a mamori before compression wrote it
+  ASSERT_GT(QueryBlob(path(), "SELECT body FROM resource_version WHERE id = 'a'").size(),
+            put->json.size());
+  Reopen(kek_);
+  auto read = store_->Read("Patient", "a");
+  ASSERT_THAT(read, IsOk());
+  EXPECT_EQ(read->json, put->json);
+  // And the next version, written now, is compressed and reads too.
+  auto next = PutJson("Patient", "a", payload + "Hanako", "a");
+  ASSERT_THAT(next, IsOk());
+  auto history = store_->ReadVersion("Patient", "a", 1);
+  ASSERT_THAT(history, IsOk());
+  EXPECT_EQ(history->json, put->json);
+  auto current = store_->Read("Patient", "a");
+  ASSERT_THAT(current, IsOk());
+  EXPECT_EQ(current->json, next->json);
+}
+
+// Zip bomb: a body whose frame declares more than the limit (here 2^40 bytes,
+// sealed with the right key and AAD, so only the codec can refuse it) is an
+// integrity error, not an allocation of a terabyte. Likewise a reserved codec.
+TEST_P(SqliteStoreTest, ABodyDeclaringMoreThanTheLimitIsAnIntegrityError) {
+  ASSERT_THAT(PutJson("Patient", "a", "alice", "a"), IsOk());
+  store_.reset();
+  std::string bomb = {'\x01', '\x28', '\xb5', '\x2f', '\xfd', '\xe0', 0, 0, 0, 0, 0, 1, 0, 0};
+  bomb += {'\x23', '\x00', '\x00', 'x'};
+  ResealNewestBody(path(), kek_, "a", bomb);
+  Reopen(kek_);
+  auto read = store_->Read("Patient", "a");
+  EXPECT_THAT(read, StatusIs(StatusCode::kDataLoss));
+  EXPECT_THAT(read.status().message(), HasSubstr("integrity check"));
+  EXPECT_THAT(read.status().message(), HasSubstr("over the limit"));
+
+  store_.reset();
+  ResealNewestBody(path(), kek_, "a", std::string("\x05{}"));
   Reopen(kek_);
   EXPECT_THAT(store_->Read("Patient", "a"), StatusIs(StatusCode::kDataLoss));
 }
