@@ -284,31 +284,37 @@ def main():
                                                                               'mamori.db')))
 
     # 5. Damage.
-    # The chunks of the newest snapshot's database (the first may hold chunks it does not).
+    # The chunks of the newest snapshot's database (the first may hold chunks it does not): each
+    # manifest entry is [id, size, sha256 of the blob, pack, offset, length].
     chunks = []
     for line in open(os.path.join(dest, 'snapshots', ids[-1] + '.manifest')):
         record = json.loads(line)
         if record.get('file') == 'mamori.db':
-            chunks = [os.path.join(dest, 'chunks', c[0][:2], c[0]) for c in record['chunks']]
-    victim = chunks[len(chunks) // 2]
-    os.chmod(victim, 0o600)
-    data = bytearray(open(victim, 'rb').read())
-    data[len(data) // 2] ^= 0x10
-    open(victim, 'wb').write(data)
-    gone = chunks[0]
-    os.remove(gone)
-    code, out, err = run('backup', 'verify', dest, env=env)
+            chunks = record['chunks']
+    pack_path = lambda c: os.path.join(dest, 'packs', c[3][:2], c[3])  # noqa: E731
     name_of = lambda p: os.path.relpath(p, dest)  # noqa: E731
+    victim = chunks[len(chunks) // 2]
+    os.chmod(pack_path(victim), 0o600)
+    data = bytearray(open(pack_path(victim), 'rb').read())
+    data[victim[4] + victim[5] // 2] ^= 0x10
+    open(pack_path(victim), 'wb').write(data)
+    code, out, err = run('backup', 'verify', dest, env=env)
     check('verify exits 1 on damage', code == 1, out + err)
-    check('the flipped chunk is reported by name', name_of(victim) in out and 'content changed' in out,
-          out)
-    check('the deleted chunk is reported as missing', name_of(gone) in out and 'missing' in out, out)
+    where = '%s offset %d length %d chunk %s' % (name_of(pack_path(victim)), victim[4], victim[5],
+                                                 victim[0])
+    check('the flipped chunk is reported by pack, offset and id',
+          where in out and 'content changed' in out, out)
     code, out, err = run('restore', '--from', dest, '--snapshot', ids[-1], '--data-dir',
                          os.path.join(work, 'r3'), env=env)
     check('restore refuses a damaged snapshot', code == 1 and 'chunk' in err, err)
     code, out, err = run('restore', '--drill', '--from', dest, '--snapshot', ids[-1], env=env)
     check('a drill of the damaged snapshot fails and says where', code == 1 and 'FAILED' in out
           and 'chunk' in out, out + err)
+    gone = pack_path(chunks[0])
+    os.remove(gone)
+    code, out, err = run('backup', 'verify', dest, env=env)
+    check('the chunks of a deleted pack are reported as missing',
+          code == 1 and name_of(gone) + ' offset ' in out and 'missing' in out, out)
     manifest = os.path.join(dest, 'snapshots', ids[0] + '.manifest')
     os.chmod(manifest, 0o600)
     text = open(manifest, 'rb').read()

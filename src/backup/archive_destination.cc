@@ -66,7 +66,7 @@ class ArchiveDestination final : public Destination {
       return core::DataLossError(path_ + " is not a mamori archive");
     }
     uint64_t at = kFileMagic.size();
-    uint64_t chunks_since_manifest = 0, first_orphan = 0;
+    uint64_t packs_since_manifest = 0, first_orphan = 0;
     while (at < size) {
       std::string fixed(kFixedHeader, '\0');
       if (size - at < kFixedHeader || !ReadAt(at, fixed)) {
@@ -106,19 +106,19 @@ class ArchiveDestination final : public Destination {
         Damage(at, name + ": record checksum does not match (content changed)");
       }
       index_.emplace(name, Entry{data_at, data_len});
-      if (name.starts_with("chunks/")) {
-        if (chunks_since_manifest++ == 0) first_orphan = at;
+      if (name.starts_with("packs/")) {
+        if (packs_since_manifest++ == 0) first_orphan = at;
       } else if (name.starts_with("snapshots/")) {
-        chunks_since_manifest = 0;
+        packs_since_manifest = 0;
       }
       at = data_at + data_len + kTrailer;
     }
     end_ = at;
-    if (chunks_since_manifest > 0) {
+    if (packs_since_manifest > 0) {
       problems_.push_back(
           {path_ + " offset " + std::to_string(first_orphan),
-           std::to_string(chunks_since_manifest) +
-               " chunk records after the last snapshot manifest: a backup was cut short "
+           std::to_string(packs_since_manifest) +
+               " pack records after the last snapshot manifest: a backup was cut short "
                "(interrupted, or the archive was truncated)"});
     }
     return core::Status::Ok();
@@ -183,6 +183,26 @@ class ArchiveDestination final : public Destination {
     }
     std::string bytes(e.size, '\0');
     if (!ReadAt(e.offset, bytes)) return Errno("cannot read");
+    return bytes;
+  }
+
+  core::Result<std::string> GetRange(std::string_view name, uint64_t offset,
+                                     uint64_t length) override {
+    Entry e;
+    {
+      std::lock_guard lock(mu_);
+      auto it = index_.find(std::string(name));
+      if (it == index_.end()) {
+        return core::NotFoundError("no backup object " + path_ + ":" + std::string(name));
+      }
+      e = it->second;
+    }
+    if (offset > e.size || length > e.size - offset) {
+      return core::DataLossError("backup object " + path_ + ":" + std::string(name) +
+                                 " is shorter (" + std::to_string(e.size) + " bytes)");
+    }
+    std::string bytes(length, '\0');
+    if (!ReadAt(e.offset + offset, bytes)) return Errno("cannot read");
     return bytes;
   }
 

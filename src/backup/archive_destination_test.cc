@@ -75,7 +75,9 @@ class ArchiveTest : public ::testing::Test {
     auto dest = OpenDestination("archive:" + archive_);
     EXPECT_THAT(dest, IsOk());
     EXPECT_THAT(InitRepository(**dest, keys_, kek_, env_), IsOk());
-    auto s = CreateSnapshot(**dest, keys_, {.files = {{"mamori.db", dir_ + "/mamori.db"}}}, env_);
+    auto s = CreateSnapshot(**dest, keys_,
+                            {.files = {{"mamori.db", dir_ + "/mamori.db"}}, .pack_size = 64 << 10},
+                            env_);
     EXPECT_THAT(s, IsOk());
     snapshot_ = s->id;
   }
@@ -115,8 +117,10 @@ TEST_F(ArchiveTest, OneFileHoldsARepositoryThatRestoresEqualAndNeverOverwrites) 
   EXPECT_EQ(ReadAll(archive_), before);
   // A second snapshot appends; the first is untouched.
   clock_.Advance(std::chrono::hours(1));
-  ASSERT_THAT(CreateSnapshot(*dest, keys_, {.files = {{"mamori.db", dir_ + "/mamori.db"}}}, env_),
-              IsOk());
+  ASSERT_THAT(
+      CreateSnapshot(*dest, keys_,
+                     {.files = {{"mamori.db", dir_ + "/mamori.db"}}, .pack_size = 64 << 10}, env_),
+      IsOk());
   EXPECT_EQ(ReadAll(archive_).substr(0, before.size()), before);
   EXPECT_THAT(VerifyArchive().problems, IsEmpty());
 }
@@ -136,7 +140,7 @@ TEST_F(ArchiveTest, ATruncatedArchiveIsReportedWithTheOffsetAndRestoreRefuses) {
         RestoreSnapshot(*dest, keys_, snapshot_, dir_ + "/r" + std::to_string(cut), env_).ok());
     EXPECT_FALSE(fs::exists(dir_ + "/r" + std::to_string(cut) + "/mamori.db"));
     // A damaged archive is not written to.
-    EXPECT_THAT(dest->PutNew("chunks/00/x", "x"), StatusIs(StatusCode::kFailedPrecondition));
+    EXPECT_THAT(dest->PutNew("packs/00/x", "x"), StatusIs(StatusCode::kFailedPrecondition));
     WriteAll(archive_, bytes);
   }
 }
@@ -146,7 +150,7 @@ TEST_F(ArchiveTest, AFlippedBitInAChunkIsReportedWithItsLocationAndRestoreRefuse
   std::vector<Record> records = Records(bytes);
   const Record* chunk = nullptr;
   for (const Record& r : records) {
-    if (r.name.starts_with("chunks/")) chunk = &r;
+    if (r.name.starts_with("packs/")) chunk = &r;
   }
   ASSERT_NE(chunk, nullptr);
   bytes[chunk->offset + chunk->length / 2] ^= 0x04;
@@ -171,7 +175,7 @@ TEST_F(ArchiveTest, ARemovedChunkIsReportedAsMissingAndRestoreRefuses) {
   std::vector<Record> records = Records(bytes);
   const Record* chunk = nullptr;
   for (const Record& r : records) {
-    if (r.name.starts_with("chunks/") && chunk == nullptr) chunk = &r;
+    if (r.name.starts_with("packs/") && chunk == nullptr) chunk = &r;
   }
   ASSERT_NE(chunk, nullptr);
   WriteAll(archive_, bytes.substr(0, chunk->offset) + bytes.substr(chunk->offset + chunk->length));

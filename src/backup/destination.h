@@ -14,10 +14,11 @@
 // removable media; and, later, S3 with Object Lock.
 //
 //   MAMORI_ASSIGN_OR_RETURN(auto dest, backup::OpenDirectoryDestination("/mnt/nas/mamori"));
-//   MAMORI_RETURN_IF_ERROR(dest->PutNew("chunks/ab/abcd...", bytes));
+//   MAMORI_RETURN_IF_ERROR(dest->PutNew("packs/ab/abcd...", bytes));
 //
 // Thread-safety: implementations must allow concurrent calls.
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -29,8 +30,10 @@ namespace mamori::backup {
 
 // Something wrong in a backup, with where it is.
 struct Problem {
-  std::string location;  // "snapshot S file mamori.db chunk 3 (offset 3145728): chunks/ab/..."
-  std::string reason;    // "missing", "content changed", "signature does not verify", ...
+  // "snapshot S file mamori.db chunk 3 (offset 3145728): packs/ab/<pack> offset 196608
+  // length 40321 chunk <id>"
+  std::string location;
+  std::string reason;  // "missing", "content changed", "signature does not verify", ...
 };
 
 class Destination {
@@ -39,7 +42,7 @@ class Destination {
   // Stores `bytes` under `name` durably. Errors: kAlreadyExists if the name
   // exists (never overwritten); kUnavailable for I/O errors.
   virtual core::Status PutNew(std::string_view name, std::string_view bytes) = 0;
-  // Like PutNew, for many objects in a row (chunks): the bytes are durable
+  // Like PutNew, for many objects in a row (packs): the bytes are durable
   // before the name appears, but the name itself may only be durable after
   // the next Flush(). A backup calls Flush() before it writes its manifest.
   virtual core::Status PutNewUnflushed(std::string_view name, std::string_view bytes) {
@@ -49,6 +52,17 @@ class Destination {
   virtual core::Status Flush() { return core::Status::Ok(); }
   // Errors: kNotFound; kUnavailable.
   virtual core::Result<std::string> Get(std::string_view name) = 0;
+  // Bytes [offset, offset + length) of an object (one blob of a pack).
+  // Errors: kNotFound; kDataLoss if the object is shorter (cut short); kUnavailable.
+  virtual core::Result<std::string> GetRange(std::string_view name, uint64_t offset,
+                                             uint64_t length) {
+    MAMORI_ASSIGN_OR_RETURN(std::string bytes, Get(name));
+    if (offset > bytes.size() || length > bytes.size() - offset) {
+      return core::DataLossError("backup object " + std::string(name) + " is shorter (" +
+                                 std::to_string(bytes.size()) + " bytes)");
+    }
+    return bytes.substr(offset, length);
+  }
   virtual core::Result<bool> Exists(std::string_view name) = 0;
   // Names under `prefix` ("snapshots/"), sorted.
   virtual core::Result<std::vector<std::string>> List(std::string_view prefix) = 0;
@@ -83,7 +97,7 @@ core::Result<std::unique_ptr<PrunableDestination>> OpenDirectoryDestinationForPr
 // PutNew appends a record and fsyncs; a name is never written twice. Opening
 // scans every record; CheckContainer reports a record cut short (the file
 // was truncated), a damaged header (bytes skipped up to the next readable
-// record), a record whose checksum fails, and chunks written after the last
+// record), a record whose checksum fails, and packs written after the last
 // snapshot manifest (a backup cut short). An archive with damage is not
 // written to (kFailedPrecondition): write to a new one.
 core::Result<std::unique_ptr<Destination>> OpenArchiveDestination(const std::string& path);

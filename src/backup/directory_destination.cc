@@ -112,10 +112,10 @@ class DirectoryDestination final : public Destination {
         return s;
       }
     }
-    // New shard directories (chunks/ab) are entries of chunks/ and the root.
+    // New shard directories (packs/ab) are entries of packs/ and the root.
     std::error_code ec;
-    if (fs::is_directory(root_ + "/chunks", ec)) {
-      MAMORI_RETURN_IF_ERROR(FsyncPath(root_ + "/chunks", O_RDONLY | O_DIRECTORY));
+    if (fs::is_directory(root_ + "/packs", ec)) {
+      MAMORI_RETURN_IF_ERROR(FsyncPath(root_ + "/packs", O_RDONLY | O_DIRECTORY));
     }
     return FsyncPath(root_, O_RDONLY | O_DIRECTORY);
   }
@@ -130,6 +130,37 @@ class DirectoryDestination final : public Destination {
     }
     std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     if (in.bad()) return Errno("cannot read", path);
+    return bytes;
+  }
+
+  core::Result<std::string> GetRange(std::string_view name, uint64_t offset,
+                                     uint64_t length) override {
+    if (!IsSafeName(name)) return core::InvalidArgumentError("bad backup object name");
+    std::string path = root_ + "/" + std::string(name);
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      if (errno == ENOENT) return core::NotFoundError("no backup object " + path);
+      return Errno("cannot open", path);
+    }
+    std::string bytes(length, '\0');
+    size_t done = 0;
+    while (done < length) {
+      ssize_t n =
+          ::pread(fd, bytes.data() + done, length - done, static_cast<off_t>(offset + done));
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        core::Status s = Errno("cannot read", path);
+        ::close(fd);
+        return s;
+      }
+      if (n == 0) break;
+      done += static_cast<size_t>(n);
+    }
+    ::close(fd);
+    if (done < length) {
+      return core::DataLossError("backup object " + path + " is shorter (cut short at byte " +
+                                 std::to_string(offset + done) + ")");
+    }
     return bytes;
   }
 
@@ -189,6 +220,10 @@ class PrunableDirectoryDestination final : public PrunableDestination {
   }
   core::Status Flush() override { return dir_.Flush(); }
   core::Result<std::string> Get(std::string_view name) override { return dir_.Get(name); }
+  core::Result<std::string> GetRange(std::string_view name, uint64_t offset,
+                                     uint64_t length) override {
+    return dir_.GetRange(name, offset, length);
+  }
   core::Result<bool> Exists(std::string_view name) override { return dir_.Exists(name); }
   core::Result<std::vector<std::string>> List(std::string_view prefix) override {
     return dir_.List(prefix);

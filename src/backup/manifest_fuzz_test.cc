@@ -4,7 +4,8 @@
 // kDataLoss; nothing verifies without the corpus key's signature.
 //
 // Corpus (manifest_corpus/): a manifest signed by the fixed key below, the
-// same truncated, with its final record removed, and with a changed size.
+// same truncated, with its final record removed, with a changed size, and a
+// signed manifest of the old mamori-backup/1 format (refused).
 
 #include <array>
 #include <string_view>

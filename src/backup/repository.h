@@ -5,23 +5,31 @@
 // Destination (issue 8; GUIDELINE SYS-58, SYS-62, EMG-03, EMG-04).
 //
 // Layout inside the destination:
-//   config                     written once: format, repository id, the
-//                              manifest public key, the backup keys wrapped
-//                              by the KEK
-//   chunks/ab/<64 hex>         one chunk: AEAD(zstd(bytes)), named by
-//                              HMAC(chunk_id key, bytes); never rewritten
+//   config                     written once: format (mamori-backup/2),
+//                              repository id, the manifest public key, the
+//                              backup keys wrapped by the KEK
+//   packs/ab/<64 hex>          a pack: the sealed blobs of many chunks, one
+//                              after another (~16 MiB); each blob is
+//                              AEAD(zstd(bytes)) with the chunk id as AAD,
+//                              the id HMAC(chunk_id key, bytes); random name,
+//                              written once, never rewritten
 //   snapshots/<id>.manifest    JSON lines: header, one line per file with its
-//                              chunks, an explicit final record, then the
-//                              Ed25519 signature over everything before it
+//                              chunks (id, size, SHA-256 of the stored blob,
+//                              pack, offset, length: the pack index), an
+//                              explicit final record, then the Ed25519
+//                              signature over everything before it
 //
-// Every chunk reference in a manifest carries the SHA-256 of the stored
-// object, so `Verify` checks the whole repository — every chunk of every
-// snapshot, and every manifest signature — without any key, the way the audit
-// ledger can be checked without its key. A truncated manifest lacks its final
-// record and signature; a flipped bit in a chunk changes its hash; a deleted
-// chunk is missing. Each is reported with its location. Restore needs the
-// keys, checks every chunk's tag and content id, and refuses to write
-// anything it could not check (no silently wrong data).
+// Every chunk reference in a manifest carries the SHA-256 of its stored blob
+// and where the blob is, so `Verify` checks the whole repository — every
+// chunk of every snapshot, and every manifest signature — without any key,
+// the way the audit ledger can be checked without its key. A truncated
+// manifest lacks its final record and signature; a flipped bit in a pack
+// changes one blob's hash; a deleted or cut-short pack leaves its blobs
+// missing. Each is reported with its location (pack, offset, chunk id).
+// Restore needs the keys, checks every chunk's tag and content id, and
+// refuses to write anything it could not check (no silently wrong data).
+// A mamori-backup/1 repository (one object per chunk) is refused with a
+// message (kFailedPrecondition).
 //
 // The manifest header also carries the data directory's passphrase-wrapped
 // master key file, so a restore on a new machine needs only the backup and
@@ -72,6 +80,9 @@ struct SnapshotOptions {
   // The passphrase-wrapped master key file (its bytes), carried in the header.
   std::string key_file;
   ChunkerParams chunker;
+  // New chunks go into pack objects of about this many stored bytes (one
+  // write and one fsync each); tests use small packs.
+  size_t pack_size = 16 << 20;
   // Called now and then with (bytes read so far, bytes in all files).
   std::function<void(uint64_t, uint64_t)> progress;
 };
@@ -84,6 +95,7 @@ struct SnapshotSummary {
   uint64_t bytes_written = 0;  // stored bytes written (compressed, encrypted, manifest)
   uint64_t chunks = 0;
   uint64_t chunks_new = 0;
+  uint64_t packs_new = 0;
   std::chrono::milliseconds duration{0};
 };
 

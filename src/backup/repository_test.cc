@@ -20,6 +20,8 @@
 #include "core/testing/simulated_clock.h"
 #include "core/testing/status_matchers.h"
 #include "core/testing/temp_dir.h"
+#include "crypto/hash.h"
+#include "crypto/hex.h"
 
 namespace mamori::backup {
 namespace {
@@ -67,9 +69,18 @@ class RepositoryTest : public ::testing::Test {
     WriteAll(source_ + "/mamori.db", DatabaseLike(3 << 20, 1));
     WriteAll(source_ + "/master.key", "passphrase-wrapped key file bytes");
   }
+  // Small packs, so that a 3 MiB file makes several.
   SnapshotOptions Options() {
     return {.files = {{"mamori.db", source_ + "/mamori.db"}},
-            .key_file = ReadAll(source_ + "/master.key")};
+            .key_file = ReadAll(source_ + "/master.key"),
+            .pack_size = 256 << 10};
+  }
+  internal::Manifest ManifestOf(const std::string& id) {
+    auto bytes = dest_->Get("snapshots/" + id + ".manifest");
+    EXPECT_THAT(bytes, IsOk());
+    auto m = internal::ParseManifest(*bytes, keys_.signing.PublicKey());
+    EXPECT_THAT(m, IsOk());
+    return *m;
   }
   SnapshotSummary Snapshot() {
     auto s = CreateSnapshot(*dest_, keys_, Options(), env_);
@@ -148,31 +159,137 @@ TEST_F(RepositoryTest, NoBackupByteHoldsTheCanary) {  // EMG-04, invariant 4
   }
 }
 
-TEST_F(RepositoryTest, AFlippedBitInAnyChunkIsReportedWithItsLocationAndRestoreRefuses) {
+// Issue 8: chunks are packed into few write-once objects (one fsync each), and
+// the signed manifest says where each chunk's blob is.
+TEST_F(RepositoryTest, ChunksArePackedIntoFewObjectsAndTheManifestLocatesEachBlob) {
   SnapshotSummary s = Snapshot();
-  std::vector<std::string> chunks = Objects("chunks/");
-  ASSERT_GT(chunks.size(), 4u);
-  const std::string& victim = chunks[chunks.size() / 2];
-  Corrupt(victim, [](std::string& b) { b[b.size() / 2] ^= 0x01; });
-  auto report = Verify(*dest_, std::nullopt);
-  ASSERT_THAT(report, IsOk());
-  ASSERT_EQ(report->problems.size(), 1u);
-  EXPECT_THAT(report->problems[0].location, HasSubstr(victim));
-  EXPECT_THAT(report->problems[0].location, HasSubstr("file mamori.db chunk "));
-  EXPECT_THAT(report->problems[0].reason, HasSubstr("content changed"));
-  auto restored = RestoreSnapshot(*dest_, keys_, s.id, core::testing::MakeTempDir() + "/r", env_);
-  EXPECT_THAT(restored, StatusIs(StatusCode::kDataLoss, HasSubstr("chunk")));
+  std::vector<std::string> packs = Objects("packs/");
+  EXPECT_EQ(packs.size(), s.packs_new);
+  EXPECT_GE(packs.size(), 2u);
+  EXPECT_LT(packs.size() * 4, s.chunks) << packs.size() << " packs for " << s.chunks << " chunks";
+  EXPECT_TRUE(Objects("chunks/").empty());
+  uint64_t stored = 0;
+  for (const std::string& p : packs) stored += ReadAll(repo_dir_ + "/" + p).size();
+  internal::Manifest m = ManifestOf(s.id);
+  ASSERT_EQ(m.files.size(), 1u);
+  uint64_t blobs = 0;
+  for (const internal::ChunkRef& c : m.files[0].chunks) {
+    std::string pack = ReadAll(repo_dir_ + "/" + internal::PackObjectName(c.pack));
+    ASSERT_LE(c.offset + c.length, pack.size());
+    EXPECT_EQ(crypto::HexEncode(crypto::Sha256(crypto::AsBytes(pack.substr(c.offset, c.length)))),
+              c.stored_sha);
+    blobs += c.length;
+  }
+  EXPECT_EQ(blobs, stored);  // nothing in a pack but the blobs
+  EXPECT_EQ(s.bytes_written,
+            stored + ReadAll(repo_dir_ + "/snapshots/" + s.id + ".manifest").size());
 }
 
-TEST_F(RepositoryTest, ADeletedChunkIsReportedAsMissing) {
-  Snapshot();
-  std::vector<std::string> chunks = Objects("chunks/");
-  fs::remove(repo_dir_ + "/" + chunks.front());
+// Issue 8: an unchanged chunk costs only its id: nothing is sealed or written
+// but the manifest.
+TEST_F(RepositoryTest, AnUnchangedSecondBackupWritesOnlyItsManifest) {
+  SnapshotSummary first = Snapshot();
+  size_t packs = Objects("packs/").size();
+  SnapshotSummary second = Snapshot();
+  EXPECT_EQ(second.chunks, first.chunks);
+  EXPECT_EQ(second.chunks_new, 0u);
+  EXPECT_EQ(second.packs_new, 0u);
+  EXPECT_EQ(Objects("packs/").size(), packs);
+  EXPECT_EQ(second.bytes_written,
+            ReadAll(repo_dir_ + "/snapshots/" + second.id + ".manifest").size());
+  std::string target = core::testing::MakeTempDir() + "/r";
+  ASSERT_THAT(RestoreSnapshot(*dest_, keys_, second.id, target, env_), IsOk());
+  EXPECT_EQ(ReadAll(target + "/mamori.db"), ReadAll(source_ + "/mamori.db"));
+}
+
+TEST_F(RepositoryTest, AFlippedBitInAnyChunkIsReportedWithItsLocationAndRestoreRefuses) {
+  SnapshotSummary s = Snapshot();
+  std::vector<std::string> packs = Objects("packs/");
+  ASSERT_GT(packs.size(), 1u);
+  const std::string& victim = packs[packs.size() / 2];
+  // Which blob the flipped byte lands in, from the manifest.
+  uint64_t at = ReadAll(repo_dir_ + "/" + victim).size() / 2;
+  std::string expected;
+  size_t index = 0;
+  internal::Manifest m = ManifestOf(s.id);
+  for (size_t i = 0; i < m.files[0].chunks.size(); ++i) {
+    const internal::ChunkRef& c = m.files[0].chunks[i];
+    if (internal::PackObjectName(c.pack) == victim && c.offset <= at && at < c.offset + c.length) {
+      expected = victim + " offset " + std::to_string(c.offset) + " length " +
+                 std::to_string(c.length) + " chunk " + c.id;
+      index = i;
+    }
+  }
+  ASSERT_FALSE(expected.empty());
+  Corrupt(victim, [&](std::string& b) { b[at] ^= 0x01; });
   auto report = Verify(*dest_, std::nullopt);
   ASSERT_THAT(report, IsOk());
   ASSERT_EQ(report->problems.size(), 1u);
-  EXPECT_EQ(report->problems[0].reason, "missing");
-  EXPECT_THAT(report->problems[0].location, HasSubstr(chunks.front()));
+  EXPECT_THAT(report->problems[0].location, HasSubstr(expected));
+  EXPECT_THAT(report->problems[0].location,
+              HasSubstr("file mamori.db chunk " + std::to_string(index) + " "));
+  EXPECT_THAT(report->problems[0].reason, HasSubstr("content changed"));
+  auto restored = RestoreSnapshot(*dest_, keys_, s.id, core::testing::MakeTempDir() + "/r", env_);
+  EXPECT_THAT(restored, StatusIs(StatusCode::kDataLoss, HasSubstr(expected)));
+}
+
+TEST_F(RepositoryTest, ADeletedPackIsReportedAsMissingChunkByChunk) {
+  SnapshotSummary s = Snapshot();
+  std::vector<std::string> packs = Objects("packs/");
+  fs::remove(repo_dir_ + "/" + packs.front());
+  size_t in_pack = 0;
+  internal::Manifest m = ManifestOf(s.id);
+  for (const internal::ChunkRef& c : m.files[0].chunks) {
+    in_pack += internal::PackObjectName(c.pack) == packs.front();
+  }
+  ASSERT_GT(in_pack, 0u);
+  auto report = Verify(*dest_, std::nullopt);
+  ASSERT_THAT(report, IsOk());
+  ASSERT_EQ(report->problems.size(), in_pack);
+  for (const Problem& p : report->problems) {
+    EXPECT_EQ(p.reason, "missing");
+    EXPECT_THAT(p.location, HasSubstr(packs.front() + " offset "));
+  }
+  auto restored = RestoreSnapshot(*dest_, keys_, s.id, core::testing::MakeTempDir() + "/r", env_);
+  EXPECT_THAT(restored, StatusIs(StatusCode::kDataLoss, HasSubstr(packs.front())));
+}
+
+TEST_F(RepositoryTest, ACutShortPackIsReportedFromTheCutAndRestoreRefuses) {
+  SnapshotSummary s = Snapshot();
+  std::vector<std::string> packs = Objects("packs/");
+  std::string victim = packs.back();
+  uint64_t size = ReadAll(repo_dir_ + "/" + victim).size();
+  Corrupt(victim, [&](std::string& b) { b.resize(size / 2); });
+  size_t after_cut = 0;
+  internal::Manifest m = ManifestOf(s.id);
+  for (const internal::ChunkRef& c : m.files[0].chunks) {
+    after_cut += internal::PackObjectName(c.pack) == victim && c.offset + c.length > size / 2;
+  }
+  auto report = Verify(*dest_, std::nullopt);
+  ASSERT_THAT(report, IsOk());
+  ASSERT_EQ(report->problems.size(), after_cut);
+  for (const Problem& p : report->problems) {
+    EXPECT_THAT(p.reason, HasSubstr("cut short"));
+    EXPECT_THAT(p.location, HasSubstr(victim));
+  }
+  auto restored = RestoreSnapshot(*dest_, keys_, s.id, core::testing::MakeTempDir() + "/r", env_);
+  EXPECT_THAT(restored, StatusIs(StatusCode::kDataLoss));
+}
+
+// The format changed from one object per chunk (mamori-backup/1) to packs:
+// an old repository is refused with a message, never misread.
+TEST_F(RepositoryTest, AnOldOneObjectPerChunkRepositoryIsRefusedWithAMessage) {
+  std::string dir = core::testing::MakeTempDir() + "/old";
+  auto old = OpenDirectoryDestination(dir);
+  ASSERT_THAT(old, IsOk());
+  ASSERT_THAT((*old)->PutNew("config", "{\"format\":\"mamori-backup/1\"}\n"), IsOk());
+  for (auto status :
+       {OpenRepositoryKeys(**old, kek_).status(), InitRepository(**old, keys_, kek_, env_),
+        Verify(**old, std::nullopt).status(), ListSnapshots(**old).status(),
+        CreateSnapshot(**old, keys_, Options(), env_).status()}) {
+    EXPECT_THAT(status, StatusIs(StatusCode::kFailedPrecondition,
+                                 HasSubstr("mamori-backup/1 backups (one file per chunk)")));
+  }
 }
 
 TEST_F(RepositoryTest, ATruncatedManifestFailsVerification) {
@@ -214,8 +331,8 @@ TEST_F(RepositoryTest, ExistingSnapshotsAndChunksCannotBeOverwritten) {
   std::string manifest = "snapshots/" + s.id + ".manifest";
   std::string before = ReadAll(repo_dir_ + "/" + manifest);
   EXPECT_THAT(dest_->PutNew(manifest, "forged"), StatusIs(StatusCode::kAlreadyExists));
-  std::string chunk = Objects("chunks/").front();
-  EXPECT_THAT(dest_->PutNew(chunk, "forged"), StatusIs(StatusCode::kAlreadyExists));
+  std::string pack = Objects("packs/").front();
+  EXPECT_THAT(dest_->PutNew(pack, "forged"), StatusIs(StatusCode::kAlreadyExists));
   EXPECT_EQ(ReadAll(repo_dir_ + "/" + manifest), before);
   EXPECT_THAT(dest_->PutNew("../escape", "x"), StatusIs(StatusCode::kInvalidArgument));
 }
@@ -273,7 +390,8 @@ TEST(ManifestFormatTest, AManifestSignedByOpensslVerifiesAndDamagedCopiesDoNot) 
   EXPECT_EQ(good->files.size(), 1u);
   EXPECT_EQ(good->files[0].chunks.size(), 2u);
   EXPECT_EQ(good->key_file, "key");
-  for (const char* bad : {"truncated", "no_final", "changed_size", "bad_sum", "empty"}) {
+  for (const char* bad :
+       {"truncated", "no_final", "changed_size", "bad_sum", "empty", "v1_signed"}) {
     EXPECT_THAT(internal::ParseManifest(ReadAll(dir + bad), key->PublicKey()),
                 StatusIs(StatusCode::kDataLoss))
         << bad;

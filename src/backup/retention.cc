@@ -15,7 +15,7 @@ namespace mamori::backup {
 namespace {
 
 namespace json = boost::json;
-using internal::ChunkObjectName;
+using internal::PackObjectName;
 
 constexpr int64_t kMicrosPerDay = 86'400'000'000;
 
@@ -101,8 +101,10 @@ core::Result<PruneReport> Prune(PrunableDestination& dest, const AdminKey& admin
   }
   std::set<std::string> keep = RetainedSnapshots(snapshots, policy);
   PruneReport report;
-  std::set<std::string> needed;      // chunk objects of kept snapshots
-  std::set<std::string> candidates;  // chunk objects of removed snapshots
+  // A pack goes only when no chunk in it is referenced by a kept snapshot;
+  // a pack that kept snapshots still use stays whole (no repacking yet).
+  using Blob = std::pair<uint64_t, uint64_t>;                // offset, length
+  std::map<std::string, std::set<Blob>> needed, candidates;  // pack -> blobs
   for (const SnapshotInfo& s : snapshots) {
     MAMORI_ASSIGN_OR_RETURN(std::string bytes, dest.Get("snapshots/" + s.id + ".manifest"));
     MAMORI_ASSIGN_OR_RETURN(internal::Manifest m,
@@ -111,18 +113,31 @@ core::Result<PruneReport> Prune(PrunableDestination& dest, const AdminKey& admin
     (kept ? report.kept : report.removed).push_back(s.id);
     for (const internal::FileEntry& f : m.files) {
       for (const internal::ChunkRef& c : f.chunks) {
-        (kept ? needed : candidates).insert(ChunkObjectName(c.id));
+        (kept ? needed : candidates)[c.pack].emplace(c.offset, c.length);
       }
     }
   }
-  std::vector<std::string> chunks;
-  for (const std::string& c : candidates) {
-    if (!needed.contains(c)) chunks.push_back(c);
+  std::vector<std::string> packs;
+  uint64_t chunks_in_removed_packs = 0;
+  for (const auto& [pack, blobs] : candidates) {
+    auto used = needed.find(pack);
+    if (used == needed.end()) {
+      packs.push_back(PackObjectName(pack));
+      chunks_in_removed_packs += blobs.size();
+      continue;
+    }
+    for (const Blob& b : blobs) {
+      if (!used->second.contains(b)) {
+        ++report.chunks_kept_unreferenced;
+        report.bytes_kept_unreferenced += b.second;
+      }
+    }
   }
-  // Chunks no manifest references (an interrupted backup's) stay: a backup
+  // Packs no manifest references (an interrupted backup's) stay: a backup
   // running now may be about to reference them.
   if (dry_run || report.removed.empty()) {
-    report.chunks_removed = chunks.size();
+    report.packs_removed = packs.size();
+    report.chunks_removed = chunks_in_removed_packs;
     return report;
   }
   // The signed record first, so that a prune cut short is still accounted for.
@@ -147,12 +162,13 @@ core::Result<PruneReport> Prune(PrunableDestination& dest, const AdminKey& admin
   for (const std::string& id : report.removed) {
     MAMORI_RETURN_IF_ERROR(dest.Remove("snapshots/" + id + ".manifest"));
   }
-  for (const std::string& c : chunks) {
-    core::Status s = dest.Remove(c);
+  for (const std::string& p : packs) {
+    core::Status s = dest.Remove(p);
     if (s.code() == core::StatusCode::kNotFound) continue;
     MAMORI_RETURN_IF_ERROR(s);
-    ++report.chunks_removed;
+    ++report.packs_removed;
   }
+  report.chunks_removed = chunks_in_removed_packs;
   return report;
 }
 

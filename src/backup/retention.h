@@ -15,8 +15,10 @@
 // snapshot of each of the last `daily` days, `weekly` ISO weeks (Monday to
 // Sunday) and `monthly` months that have snapshots (UTC), plus the newest
 // `last` snapshots. Only snapshots whose manifest verifies count and only
-// those are ever removed; chunks that no kept snapshot references go with
-// them. Every prune leaves a record signed with the admin key under
+// those are ever removed; a pack (backup/repository.h) goes with them when no
+// kept snapshot references any chunk in it. Chunks of removed snapshots in a
+// pack that is still needed stay (PruneReport counts their bytes); repacking
+// them is not built yet. Every prune leaves a record signed with the admin key under
 // `prunes/`, so a snapshot that vanished without one was not pruned by mamori.
 //
 //   MAMORI_ASSIGN_OR_RETURN(auto dest, backup::OpenDirectoryDestinationForPrune("/mnt/nas/m"));
@@ -56,7 +58,14 @@ std::set<std::string> RetainedSnapshots(const std::vector<SnapshotInfo>& snapsho
 struct PruneReport {
   std::vector<std::string> kept;     // snapshot ids, oldest first
   std::vector<std::string> removed;  // snapshot ids, oldest first
-  uint64_t chunks_removed = 0;       // (or, for a dry run, that would be removed)
+  // Removed (or, for a dry run, that would be removed): packs no kept
+  // snapshot references, and the chunks in them.
+  uint64_t packs_removed = 0;
+  uint64_t chunks_removed = 0;
+  // Chunks only removed snapshots referenced that stay because they share a
+  // pack with a chunk a kept snapshot needs (repacking is not built yet).
+  uint64_t chunks_kept_unreferenced = 0;
+  uint64_t bytes_kept_unreferenced = 0;  // their stored bytes
 };
 
 // Errors: kPermissionDenied (not the repository's admin key, or the

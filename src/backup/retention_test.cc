@@ -73,6 +73,10 @@ void WriteRandom(const std::string& path, size_t size, uint32_t seed) {
   std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
 }
 
+void WriteAll(const std::string& path, std::string_view bytes) {
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+}
+
 std::string ReadAll(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -175,7 +179,7 @@ TEST_F(PruneTest, WithTheAdminKeyPruneKeepsExactlyTheRetainedGenerationsAndTheir
   EXPECT_EQ(
       Everything().size(), 1 + 10 + [&] {
         size_t n = 0;
-        for (const auto& [name, _] : Everything()) n += name.starts_with("chunks/");
+        for (const auto& [name, _] : Everything()) n += name.starts_with("packs/");
         return n;
       }());  // a dry run removes nothing
   auto report = Prune(*dest, admin_, policy, /*dry_run=*/false, env_);
@@ -183,14 +187,16 @@ TEST_F(PruneTest, WithTheAdminKeyPruneKeepsExactlyTheRetainedGenerationsAndTheir
   std::vector<std::string> expected_kept(ids_.end() - 3, ids_.end());
   EXPECT_EQ(report->kept, expected_kept);
   EXPECT_EQ(report->removed, std::vector<std::string>(ids_.begin(), ids_.end() - 3));
-  EXPECT_GT(report->chunks_removed, 0u);
+  EXPECT_GT(report->packs_removed, 0u);
+  EXPECT_GE(report->chunks_removed, report->packs_removed);
+  EXPECT_EQ(report->packs_removed, dry->packs_removed);
 
   auto listed = ListSnapshots(*dest_);
   ASSERT_THAT(listed, IsOk());
   std::vector<std::string> remaining;
   for (const SnapshotInfo& s : *listed) remaining.push_back(s.id);
   EXPECT_EQ(remaining, expected_kept);
-  // The remaining chunks are exactly those the kept snapshots reference.
+  // The remaining packs are exactly those the kept snapshots reference.
   auto config = internal::ReadRepositoryConfig(*dest_);
   ASSERT_THAT(config, IsOk());
   std::set<std::string> referenced;
@@ -200,12 +206,12 @@ TEST_F(PruneTest, WithTheAdminKeyPruneKeepsExactlyTheRetainedGenerationsAndTheir
     auto m = internal::ParseManifest(*bytes, config->public_key);
     ASSERT_THAT(m, IsOk());
     for (const auto& f : m->files) {
-      for (const auto& c : f.chunks) referenced.insert(internal::ChunkObjectName(c.id));
+      for (const auto& c : f.chunks) referenced.insert(internal::PackObjectName(c.pack));
     }
   }
-  auto chunks = dest_->List("chunks/");
-  ASSERT_THAT(chunks, IsOk());
-  EXPECT_EQ(std::set<std::string>(chunks->begin(), chunks->end()), referenced);
+  auto packs = dest_->List("packs/");
+  ASSERT_THAT(packs, IsOk());
+  EXPECT_EQ(std::set<std::string>(packs->begin(), packs->end()), referenced);
   // Verify passes and every kept generation restores to what it was.
   auto verify = Verify(*dest_, std::nullopt);
   ASSERT_THAT(verify, IsOk());
@@ -219,6 +225,41 @@ TEST_F(PruneTest, WithTheAdminKeyPruneKeepsExactlyTheRetainedGenerationsAndTheir
   auto records = dest_->List("prunes/");
   ASSERT_THAT(records, IsOk());
   EXPECT_EQ(records->size(), 1u);
+}
+
+// A pack goes only when no kept snapshot uses any chunk in it; chunks that
+// only pruned snapshots used but that share a pack with needed ones stay, and
+// the report says how many bytes that keeps (repacking is not built yet).
+TEST_F(PruneTest, APackAKeptSnapshotStillUsesStaysAndItsUnusedBytesAreReported) {
+  WriteRandom(source_ + "/mamori.db", 2'000'000, 7);
+  std::string first = ReadAll(source_ + "/mamori.db");
+  auto a = CreateSnapshot(*dest_, keys_, {.files = {{"mamori.db", source_ + "/mamori.db"}}}, env_);
+  ASSERT_THAT(a, IsOk());
+  ASSERT_EQ(a->packs_new, 1u);
+  clock_.Advance(std::chrono::hours(24));
+  // The second half changes: its chunks in the first pack are no longer needed.
+  std::string second = first;
+  for (size_t i = second.size() / 2; i < second.size(); ++i) second[i] ^= 0x5a;
+  WriteAll(source_ + "/mamori.db", second);
+  auto b = CreateSnapshot(*dest_, keys_, {.files = {{"mamori.db", source_ + "/mamori.db"}}}, env_);
+  ASSERT_THAT(b, IsOk());
+  auto report = Prune(*ForPrune(), admin_, {.last = 1, .daily = 0, .weekly = 0, .monthly = 0},
+                      /*dry_run=*/false, env_);
+  ASSERT_THAT(report, IsOk());
+  EXPECT_EQ(report->removed, std::vector<std::string>{a->id});
+  EXPECT_EQ(report->packs_removed, 0u);
+  EXPECT_GT(report->chunks_kept_unreferenced, 0u);
+  EXPECT_GT(report->bytes_kept_unreferenced, 800'000u);  // about half of the first pack
+  EXPECT_LT(report->bytes_kept_unreferenced, 1'300'000u);
+  auto packs = dest_->List("packs/");
+  ASSERT_THAT(packs, IsOk());
+  EXPECT_EQ(packs->size(), 2u);
+  auto verify = Verify(*dest_, std::nullopt);
+  ASSERT_THAT(verify, IsOk());
+  EXPECT_THAT(verify->problems, IsEmpty());
+  std::string target = core::testing::MakeTempDir() + "/r";
+  ASSERT_THAT(RestoreSnapshot(*dest_, keys_, b->id, target, env_), IsOk());
+  EXPECT_EQ(ReadAll(target + "/mamori.db"), second);
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <future>
 
 #include "backup/repository.h"
 #include "backup/retention.h"
@@ -202,6 +203,8 @@ core::Result<backup::BackupKeys> KeysFor(backup::Destination& dest, const crypto
     MAMORI_RETURN_IF_ERROR(backup::InitRepository(dest, fresh, kek, env, admin));
     return fresh;
   }
+  // An old repository format says so itself (backup/repository.h).
+  if (keys.status().code() == core::StatusCode::kFailedPrecondition) return keys.status();
   if (!keys.ok()) {
     return core::FailedPreconditionError(
         dest.Describe() + " holds backups made under another master key (" +
@@ -221,8 +224,23 @@ core::Result<std::vector<BackupOutcome>> BackupDataDirectory(const BackupRunOpti
                                                           "-" + std::to_string(run++) + ".db");
   MAMORI_ASSIGN_OR_RETURN(std::string location,
                           StoreLocation(options.data_dir, core::FileSystem::Posix()));
-  MAMORI_ASSIGN_OR_RETURN(store::CopySummary copied, store::CopyDatabase(location, copy));
-  (void)copied;
+  // Unlocking the master key (CPU) and copying the database (mostly I/O)
+  // need nothing from each other: overlap them.
+  std::future<core::Result<crypto::AeadKey>> unlocking;
+  if (options.kek == nullptr) {
+    if (!options.unlock) return core::InternalError("backup needs the master key");
+    unlocking = std::async(std::launch::async, options.unlock);
+  }
+  auto copied = store::CopyDatabase(location, copy);
+  std::optional<core::Result<crypto::AeadKey>> unlocked;
+  if (unlocking.valid()) unlocked = unlocking.get();
+  std::error_code ec;
+  if (!copied.ok()) return copied.status();
+  if (unlocked && !unlocked->ok()) {
+    fs::remove(copy, ec);
+    return unlocked->status();
+  }
+  const crypto::AeadKey* kek = unlocked ? &**unlocked : options.kek;
   std::vector<BackupOutcome> outcomes;
   auto files = SourceFiles(options.data_dir, copy);
   auto key_file = ReadFile(core::JoinPath(options.data_dir, kMasterKeyFile));
@@ -231,15 +249,13 @@ core::Result<std::vector<BackupOutcome>> BackupDataDirectory(const BackupRunOpti
       MAMORI_RETURN_IF_ERROR(files.status());
       MAMORI_RETURN_IF_ERROR(key_file.status());
       MAMORI_ASSIGN_OR_RETURN(auto dest, backup::OpenDestination(spec));
-      MAMORI_ASSIGN_OR_RETURN(backup::BackupKeys keys,
-                              KeysFor(*dest, *options.kek, options.admin, env));
+      MAMORI_ASSIGN_OR_RETURN(backup::BackupKeys keys, KeysFor(*dest, *kek, options.admin, env));
       return backup::CreateSnapshot(
           *dest, keys, {.files = *files, .key_file = *key_file, .progress = options.progress}, env);
     }();
     BackupOutcome outcome{.destination = spec, .summary = std::move(summary)};
     outcomes.push_back(std::move(outcome));
   }
-  std::error_code ec;
   fs::remove(copy, ec);
   return outcomes;
 }
@@ -247,7 +263,6 @@ core::Result<std::vector<BackupOutcome>> BackupDataDirectory(const BackupRunOpti
 core::Status BackupCommands::Create(core::Env& env) {
   MAMORI_ASSIGN_OR_RETURN(crypto::SecureBytes passphrase,
                           ObtainPassphrase(passphrase_file_, env, "Master key passphrase", false));
-  MAMORI_ASSIGN_OR_RETURN(crypto::AeadKey kek, UnlockMasterKey(data_dir_, passphrase, env));
   std::optional<crypto::VerifyingKey> admin;
   if (!admin_public_key_.empty()) {
     MAMORI_ASSIGN_OR_RETURN(std::string pem, ReadFile(admin_public_key_));
@@ -270,13 +285,14 @@ core::Status BackupCommands::Create(core::Env& env) {
       }
     }
   }
-  MAMORI_ASSIGN_OR_RETURN(std::vector<BackupOutcome> outcomes,
-                          BackupDataDirectory({.data_dir = data_dir_,
-                                               .kek = &kek,
-                                               .destinations = destinations_,
-                                               .admin = admin,
-                                               .progress = PrintProgress},
-                                              env));
+  MAMORI_ASSIGN_OR_RETURN(
+      std::vector<BackupOutcome> outcomes,
+      BackupDataDirectory({.data_dir = data_dir_,
+                           .unlock = [&] { return UnlockMasterKey(data_dir_, passphrase, env); },
+                           .destinations = destinations_,
+                           .admin = admin,
+                           .progress = PrintProgress},
+                          env));
   core::Status first_error;
   for (const BackupOutcome& o : outcomes) {
     if (!o.summary.ok()) {
@@ -395,10 +411,18 @@ core::Status BackupCommands::Prune(core::Env& env) {
   for (const std::string& id : report.removed) {
     std::printf("%s %s\n", dry_run_ ? "would remove" : "removed", id.c_str());
   }
-  std::printf("mamori: %zu snapshots kept, %zu %s, %llu chunks %s\n", report.kept.size(),
-              report.removed.size(), dry_run_ ? "to remove" : "removed",
+  std::printf("mamori: %zu snapshots kept, %zu %s, %llu packs (%llu chunks) %s\n",
+              report.kept.size(), report.removed.size(), dry_run_ ? "to remove" : "removed",
+              static_cast<unsigned long long>(report.packs_removed),
               static_cast<unsigned long long>(report.chunks_removed),
               dry_run_ ? "to remove" : "removed");
+  if (report.chunks_kept_unreferenced > 0) {
+    std::printf(
+        "mamori: %llu chunks (%.1f MiB) that only pruned snapshots used stay in packs that kept "
+        "snapshots still use (repacking is not built yet)\n",
+        static_cast<unsigned long long>(report.chunks_kept_unreferenced),
+        static_cast<double>(report.bytes_kept_unreferenced) / (1 << 20));
+  }
   return core::Status::Ok();
 }
 

@@ -44,6 +44,9 @@ namespace mamori::cli {
 struct BackupRunOptions {
   std::string data_dir;
   const crypto::AeadKey* kek = nullptr;  // the installation's master key
+  // If `kek` is null: obtains it (the CLI's passphrase unlock, Argon2id, a
+  // second or two) on another thread while the database is copied.
+  std::function<core::Result<crypto::AeadKey>()> unlock;
   // Directories or "archive:FILE" (backup::OpenDestination).
   std::vector<std::string> destinations;
   // Written into destinations created now: the key that may prune them.

@@ -327,7 +327,7 @@ TEST_F(AssessmentTest, DisablingTotpForOneUserFailsExactlyTheTwoFactorItems) {
 TEST_F(AssessmentTest, CorruptingABackupChunkFailsExactlyTheBackupItems) {
   Assessment before = Assess();
   std::string chunk;
-  for (const auto& e : fs::recursive_directory_iterator(backup_ + "/chunks")) {
+  for (const auto& e : fs::recursive_directory_iterator(backup_ + "/packs")) {
     if (e.is_regular_file()) {
       chunk = e.path().string();
       break;

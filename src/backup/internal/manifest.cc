@@ -10,7 +10,7 @@ namespace mamori::backup::internal {
 namespace {
 
 namespace json = boost::json;
-constexpr std::string_view kFormat = "mamori-backup/1";
+constexpr std::string_view kFormat = "mamori-backup/2";
 
 core::Status Bad(size_t line, std::string what) {
   return core::DataLossError("manifest line " + std::to_string(line) + ": " + what);
@@ -37,15 +37,22 @@ core::Result<FileEntry> ParseFile(const json::object& o, size_t line) {
   f.size = size->to_number<uint64_t>();
   uint64_t total = 0;
   for (const json::value& c : chunks->as_array()) {
-    if (!c.is_array() || c.as_array().size() != 3) return Bad(line, "chunk entry needs 3 members");
+    if (!c.is_array() || c.as_array().size() != 6) return Bad(line, "chunk entry needs 6 members");
     const json::array& a = c.as_array();
-    if (!a[0].is_string() || !a[1].is_number() || !a[2].is_string() || !IsHex64(a[0].as_string()) ||
-        !IsHex64(a[2].as_string())) {
+    auto is_count = [](const json::value& v) {
+      return v.is_uint64() || (v.is_int64() && v.as_int64() >= 0);
+    };
+    if (!a[0].is_string() || !is_count(a[1]) || !a[2].is_string() || !a[3].is_string() ||
+        !is_count(a[4]) || !is_count(a[5]) || !IsHex64(a[0].as_string()) ||
+        !IsHex64(a[2].as_string()) || !IsHex64(a[3].as_string())) {
       return Bad(line, "chunk entry is malformed");
     }
     ChunkRef ref{.id = std::string(a[0].as_string()),
                  .size = a[1].to_number<uint64_t>(),
-                 .stored_sha = std::string(a[2].as_string())};
+                 .stored_sha = std::string(a[2].as_string()),
+                 .pack = std::string(a[3].as_string()),
+                 .offset = a[4].to_number<uint64_t>(),
+                 .length = a[5].to_number<uint64_t>()};
     total += ref.size;
     f.chunks.push_back(std::move(ref));
   }
@@ -55,8 +62,8 @@ core::Result<FileEntry> ParseFile(const json::object& o, size_t line) {
 
 }  // namespace
 
-std::string ChunkObjectName(std::string_view id) {
-  return "chunks/" + std::string(id.substr(0, 2)) + "/" + std::string(id);
+std::string PackObjectName(std::string_view pack) {
+  return "packs/" + std::string(pack.substr(0, 2)) + "/" + std::string(pack);
 }
 
 std::string SerializeManifest(const Manifest& m, const crypto::SigningKey& key) {
@@ -70,7 +77,9 @@ std::string SerializeManifest(const Manifest& m, const crypto::SigningKey& key) 
   uint64_t bytes = 0;
   for (const FileEntry& f : m.files) {
     json::array chunks;
-    for (const ChunkRef& c : f.chunks) chunks.push_back(json::array{c.id, c.size, c.stored_sha});
+    for (const ChunkRef& c : f.chunks) {
+      chunks.push_back(json::array{c.id, c.size, c.stored_sha, c.pack, c.offset, c.length});
+    }
     out += json::serialize(json::object{{"file", f.name}, {"size", f.size}, {"chunks", chunks}}) +
            "\n";
     bytes += f.size;
@@ -114,7 +123,7 @@ core::Result<Manifest> ParseManifest(std::string_view bytes, const crypto::Verif
     if (line == 1) {
       const json::value* format = o.if_contains("manifest");
       if (!format || !format->is_string() || format->as_string() != kFormat) {
-        return Bad(line, "not a mamori-backup/1 manifest");
+        return Bad(line, "not a mamori-backup/2 manifest");
       }
       auto str = [&](const char* k) {
         const json::value* x = o.if_contains(k);

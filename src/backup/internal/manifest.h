@@ -3,8 +3,9 @@
 
 // Private to backup: the snapshot manifest (repository.h describes it).
 //
-//   {"manifest":"mamori-backup/1","snapshot":"...","created_us":..,"repository":"..","key_file":"<hex>"}
-//   {"file":"mamori.db","size":123,"chunks":[["<id>",<plain size>,"<sha256 of stored object>"],..]}
+//   {"manifest":"mamori-backup/2","snapshot":"...","created_us":..,"repository":"..","key_file":"<hex>"}
+//   {"file":"mamori.db","size":123,"chunks":[["<id>",<plain size>,"<sha256 of the stored blob>",
+//                                             "<pack id>",<offset in pack>,<stored length>],..]}
 //   {"final":{"files":1,"bytes":123}}
 //   {"signature":"<hex Ed25519 over every byte before this line>"}
 
@@ -20,10 +21,15 @@
 
 namespace mamori::backup::internal {
 
+// A chunk and where its sealed blob is: bytes [offset, offset + length) of
+// the pack object PackObjectName(pack).
 struct ChunkRef {
   std::string id;          // 64 hex
   uint64_t size = 0;       // plaintext bytes
-  std::string stored_sha;  // 64 hex, SHA-256 of the stored object
+  std::string stored_sha;  // 64 hex, SHA-256 of the stored blob
+  std::string pack;        // 64 hex
+  uint64_t offset = 0;
+  uint64_t length = 0;
 };
 
 struct FileEntry {
@@ -47,8 +53,8 @@ std::string SerializeManifest(const Manifest& manifest, const crypto::SigningKey
 // signature that does not verify under `key`.
 core::Result<Manifest> ParseManifest(std::string_view bytes, const crypto::VerifyingKey& key);
 
-// The object name of a chunk id: chunks/ab/abcdef...
-std::string ChunkObjectName(std::string_view id);
+// The object name of a pack id: packs/ab/abcdef...
+std::string PackObjectName(std::string_view pack);
 
 // The `config` object (implemented in repository.cc).
 struct RepositoryConfig {
