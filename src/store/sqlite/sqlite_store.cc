@@ -18,6 +18,12 @@ core::Status ApplyWriterPragmas(SqliteDb& db, const StoreOptions& options) {
   MAMORI_RETURN_IF_ERROR(db.Exec("PRAGMA journal_mode=WAL"));
   MAMORI_RETURN_IF_ERROR(db.Exec("PRAGMA synchronous=FULL"));
   MAMORI_RETURN_IF_ERROR(db.Exec("PRAGMA cache_size=-" + std::to_string(options.writer_cache_kib)));
+  // Each body runs in a savepoint, whose statement journal keeps the original
+  // of every page the body changes that the group had already changed (most
+  // index pages). With the default temp_store it spills to a temporary file
+  // past 64 KiB, so a create wrote ~150 KB of journal through the kernel
+  // (store_create_benchmark). In memory it costs a few pages per body.
+  MAMORI_RETURN_IF_ERROR(db.Exec("PRAGMA temp_store=MEMORY"));
   if (options.checkpoint_interval_ms > 0) {
     // The checkpoint thread copies the WAL into the database instead.
     MAMORI_RETURN_IF_ERROR(db.Exec("PRAGMA wal_autocheckpoint=0"));
