@@ -2,6 +2,7 @@
 #include "store/sqlite/sqlite_transaction.h"
 
 #include <algorithm>
+#include <iterator>
 
 #include <fmt/format.h>
 
@@ -144,7 +145,7 @@ core::Result<std::vector<IndexHit>> ReadHits(Statement* stmt) {
 
 core::Result<std::vector<IndexHit>> SqliteTransaction::LookupIndexFor(const std::string& hash,
                                                                       int64_t key) {
-  MAMORI_ASSIGN_OR_RETURN(Statement * stmt, db_.Prepare(kLookupIndexForSql));
+  MAMORI_ASSIGN_OR_RETURN(Statement * stmt, db_.Prepare(kLookupForSql));
   stmt->BindBlob(1, hash);
   stmt->Bind(2, key);
   return ReadHits(stmt);
@@ -153,11 +154,26 @@ core::Result<std::vector<IndexHit>> SqliteTransaction::LookupIndexFor(const std:
 core::Result<std::vector<IndexHit>> SqliteTransaction::LookupIndex(const std::string& hash,
                                                                    int64_t after_key,
                                                                    size_t limit) {
-  MAMORI_ASSIGN_OR_RETURN(Statement * stmt, db_.Prepare(kLookupIndexSql));
-  stmt->BindBlob(1, hash);
-  stmt->Bind(2, after_key);
-  stmt->Bind(3, limit == 0 ? int64_t{-1} : static_cast<int64_t>(limit));
-  return ReadHits(stmt);
+  const int64_t sql_limit = limit == 0 ? int64_t{-1} : static_cast<int64_t>(limit);
+  MAMORI_ASSIGN_OR_RETURN(Statement * recent, db_.Prepare(kLookupRecentSql));
+  recent->BindBlob(1, hash);
+  recent->Bind(2, after_key);
+  recent->Bind(3, sql_limit);
+  MAMORI_ASSIGN_OR_RETURN(std::vector<IndexHit> newer, ReadHits(recent));
+  MAMORI_ASSIGN_OR_RETURN(Statement * main, db_.Prepare(kLookupMainSql));
+  main->BindBlob(1, hash);
+  main->Bind(2, after_key);
+  main->Bind(3, sql_limit);
+  MAMORI_ASSIGN_OR_RETURN(std::vector<IndexHit> hits, ReadHits(main));
+  if (newer.empty()) return hits;
+  if (hits.empty()) return newer;
+  // Both in ascending key order: merge, then keep the first `limit`.
+  std::vector<IndexHit> merged;
+  merged.reserve(hits.size() + newer.size());
+  std::merge(hits.begin(), hits.end(), newer.begin(), newer.end(), std::back_inserter(merged),
+             [](const IndexHit& a, const IndexHit& b) { return a.key < b.key; });
+  if (limit != 0 && merged.size() > limit) merged.resize(limit);
+  return merged;
 }
 
 // Deletes the rows of `key` for each of `hashes` from `table`; returns how many.
