@@ -108,7 +108,7 @@ std::pair<std::string, std::string> SliceBounds(int64_t i, int64_t n) {
 
 }  // namespace
 
-core::Status SqliteStore::MergeIndexRange(std::string_view lo, std::string_view hi) {
+core::Result<int64_t> SqliteStore::MergeIndexRange(std::string_view lo, std::string_view hi) {
   MAMORI_RETURN_IF_ERROR(writer_->Exec("BEGIN IMMEDIATE"));
   int64_t moved = 0;
   auto move = [&]() -> core::Status {
@@ -138,22 +138,30 @@ core::Status SqliteStore::MergeIndexRange(std::string_view lo, std::string_view 
   }
   recent_rows_ -= moved;
   group_recent_rows_ = recent_rows_;
-  return core::Status::Ok();
+  return moved;
 }
 
-void SqliteStore::MergeIndexStep() {
+void SqliteStore::MergeIndexStep(int64_t added) {
   const auto slices = static_cast<int64_t>(std::max<uint32_t>(options_.index_merge_slices, 1));
   if (options_.index_merge_rows == 0) return;
   if (merge_next_slice_ < 0) {
     if (recent_rows_ < static_cast<int64_t>(options_.index_merge_rows)) return;
     merge_next_slice_ = 0;
   }
-  auto [lo, hi] = SliceBounds(merge_next_slice_, slices);
-  if (!MergeIndexRange(lo, hi).ok()) {  // latched; nothing more to do
-    merge_next_slice_ = -1;
-    return;
-  }
-  if (++merge_next_slice_ == slices) merge_next_slice_ = -1;
+  int64_t moved = 0;
+  do {
+    auto [lo, hi] = SliceBounds(merge_next_slice_, slices);
+    core::Result<int64_t> slice = MergeIndexRange(lo, hi);
+    if (!slice.ok()) {  // latched; nothing more to do
+      merge_next_slice_ = -1;
+      return;
+    }
+    moved += *slice;
+    if (++merge_next_slice_ == slices) {
+      merge_next_slice_ = -1;
+      return;
+    }
+  } while (moved < 2 * added);
 }
 
 void SqliteStore::MergeIndexOnClose() {
@@ -161,6 +169,7 @@ void SqliteStore::MergeIndexOnClose() {
   if (!WriteHealth().ok()) return;  // after a failed commit nothing more is written
   // One transaction: no writer is left to wait for it.
   MergeIndexRange(std::string(), std::string(kIndexHashSize + 1, '\xff'))
+      .status()
       .IgnoreError();  // logged by the latch
 }
 
@@ -342,6 +351,7 @@ core::Status SqliteStore::Write(std::function<core::Status(Transaction&)> body) 
 }
 
 void SqliteStore::RunGroup(std::vector<Pending*>& group) {
+  const int64_t recent_before = recent_rows_;
   core::Status latched = WriteHealth();
   if (!latched.ok()) {
     for (Pending* p : group) p->result = latched;
@@ -376,8 +386,8 @@ void SqliteStore::RunGroup(std::vector<Pending*>& group) {
     }
     return;
   }
-  // Before this group's writers are woken: they wait for one slice at most.
-  MergeIndexStep();
+  // Before this group's writers are woken: they wait for the slices of this step.
+  MergeIndexStep(std::max<int64_t>(recent_rows_ - recent_before, 0));
 }
 
 // The group's leaves are durable: they join the log readers and the tree

@@ -102,13 +102,16 @@ class SqliteStore final : public Store {
   void RunGroup(std::vector<Pending*>& group);
   core::Status CommitGroup();
   // The second level of the search index (SCHEMA.md, schema step 6). After
-  // each committed group: starts a merge once search_index_recent holds
-  // index_merge_rows rows, or runs the next slice of the merge in progress.
-  void MergeIndexStep();
+  // each committed group, which added `added` rows to search_index_recent:
+  // starts a merge once that table holds index_merge_rows rows, and runs the
+  // next slice of the merge in progress, more slices while they moved fewer
+  // than twice `added` rows (so the table drains faster than large groups,
+  // such as an import's, fill it).
+  void MergeIndexStep(int64_t added);
   // Moves the rows of search_index_recent with lo <= hash < hi into
-  // search_index in one transaction of its own. A failed commit latches the
-  // store, as a failed group commit does.
-  core::Status MergeIndexRange(std::string_view lo, std::string_view hi);
+  // search_index in one transaction of its own; returns how many. A failed
+  // commit latches the store, as a failed group commit does.
+  core::Result<int64_t> MergeIndexRange(std::string_view lo, std::string_view hi);
   void MergeIndexOnClose();
   void AdoptGroupRange();
   // Ledger (sqlite_ledger.cc).
