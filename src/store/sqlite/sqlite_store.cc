@@ -161,7 +161,7 @@ void SqliteStore::MergeIndexStep(int64_t added) {
       merge_next_slice_ = -1;
       return;
     }
-  } while (moved < 2 * added);
+  } while (moved < added);
 }
 
 void SqliteStore::MergeIndexOnClose() {

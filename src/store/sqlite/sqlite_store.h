@@ -105,7 +105,7 @@ class SqliteStore final : public Store {
   // each committed group, which added `added` rows to search_index_recent:
   // starts a merge once that table holds index_merge_rows rows, and runs the
   // next slice of the merge in progress, more slices while they moved fewer
-  // than twice `added` rows (so the table drains faster than large groups,
+  // than `added` rows (so the table drains faster than large groups,
   // such as an import's, fill it).
   void MergeIndexStep(int64_t added);
   // Moves the rows of search_index_recent with lo <= hash < hi into
