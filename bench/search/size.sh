@@ -41,5 +41,6 @@ for data in patients synthea; do
     "SELECT '  ' || name || ': ' || sum(pgsize) || ' B, ' || (sum(pgsize) / $rows) || ' B a resource'
        FROM dbstat GROUP BY name ORDER BY sum(pgsize) DESC;"
   sqlite3 "$WORK/$data/mamori.db" \
-    "SELECT '  search_index rows: ' || count(*) || ' (' || (count(*) / $rows) || ' a resource)' FROM search_index;"
+    "SELECT '  search_index rows (both levels): ' || n || ' (' || (n / $rows) || ' a resource)'
+       FROM (SELECT (SELECT count(*) FROM search_index) + (SELECT count(*) FROM search_index_recent) AS n);"
 done

@@ -165,6 +165,25 @@ void ApplyBenchmarkPlaintext(store::StoreOptions& options) {
 #endif
 }
 
+// Benchmark builds only: MAMORI_BENCHMARK_INDEX_MERGE_ROWS=N and
+// MAMORI_BENCHMARK_INDEX_MERGE_SLICES=K override StoreOptions::index_merge_rows
+// and index_merge_slices, so the merge threshold can be tuned by measurement
+// (bench/fhir_load; 0 rows = one-level index, as before schema step 6).
+void ApplyBenchmarkIndexMerge(store::StoreOptions& options) {
+#ifdef MAMORI_ALLOW_PLAINTEXT_BENCHMARK
+  if (const char* rows = std::getenv("MAMORI_BENCHMARK_INDEX_MERGE_ROWS")) {
+    options.index_merge_rows = std::strtoull(rows, nullptr, 10);
+    core::LogWarn("benchmark build: index_merge_rows = {}", options.index_merge_rows);
+  }
+  if (const char* slices = std::getenv("MAMORI_BENCHMARK_INDEX_MERGE_SLICES")) {
+    options.index_merge_slices = static_cast<uint32_t>(std::strtoul(slices, nullptr, 10));
+    core::LogWarn("benchmark build: index_merge_slices = {}", options.index_merge_slices);
+  }
+#else
+  (void)options;
+#endif
+}
+
 std::string ResolveDataPath(const std::string& data_dir, const std::string& path) {
   if (!path.empty() && path.front() == '/') return path;
   return core::JoinPath(data_dir, path);
@@ -221,6 +240,7 @@ core::Status Serve(const ServeOptions& options, core::Env& env) {
                                     .kek = &kek,
                                     .indexer = fhir::IndexStoredResource};
   ApplyBenchmarkPlaintext(store_options);
+  ApplyBenchmarkIndexMerge(store_options);
   MAMORI_RETURN_IF_ERROR(ApplyAuditConfig(config, options.data_dir, env.fs(), store_options));
   MAMORI_ASSIGN_OR_RETURN(auto store, store::OpenStore(store_options, env));
   MAMORI_RETURN_IF_ERROR(PublishLedgerKey(*store, options.data_dir, env.fs()));

@@ -92,8 +92,14 @@ class SearchConformanceTest : public ::testing::Test {
  public:
   static void SetUpTestSuite() {
     static crypto::AeadKey kek = crypto::AeadKey::Generate(core::Random::Secure());
-    auto store =
-        store::OpenStore({.path = core::testing::MakeTempDir() + "/m.db", .kek = &kek}, env_);
+    // A small merge threshold: by the end of the setup some rows have been
+    // merged into search_index and later ones are in search_index_recent, so
+    // every query below reads both levels of the index (store/SCHEMA.md).
+    auto store = store::OpenStore({.path = core::testing::MakeTempDir() + "/m.db",
+                                   .kek = &kek,
+                                   .index_merge_rows = 2000,
+                                   .index_merge_slices = 3},
+                                  env_);
     ASSERT_THAT(store, core::testing::IsOk());
     store_ = store->release();
     api_ = new RestApi(*store_, env_);

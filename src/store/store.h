@@ -260,6 +260,20 @@ struct StoreOptions {
   // SQLite VFS name for tests that inject faults; empty is the default VFS.
   std::string vfs_name_for_test;
 
+  // SQLite: the search index has two levels (SCHEMA.md, schema step 6). New
+  // rows go to a small table (search_index_recent), so a group commit dirties
+  // that table's few pages instead of nearly every leaf of the whole index.
+  // Once it holds index_merge_rows rows, the committer moves them into
+  // search_index in index_merge_slices hash ranges, one slice (one
+  // transaction, one fsync) after each committed group, so a merge never
+  // holds writers for long and each slice writes one contiguous run of the
+  // main index. 0 turns the second level off (rows go straight to
+  // search_index, as before step 6). With index_merge_on_close the rows left
+  // in the small table are merged when the store closes cleanly.
+  uint64_t index_merge_rows = 32768;
+  uint32_t index_merge_slices = 8;
+  bool index_merge_on_close = true;
+
   // Audit ledger tree heads (issue 6): a background thread signs a head
   // every tree_head_interval_ms or after tree_head_every_leaves new leaves,
   // whichever comes first, and once more when the store closes. 0 for the

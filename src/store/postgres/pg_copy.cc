@@ -95,11 +95,12 @@ core::Result<int64_t> CopyTable(SqliteDb& from, PgConn& to, const Table& t) {
   return rows;
 }
 
-// search_index: SQLite keeps a range as INTEGER (times, and 0 for hash-only
-// rows) or REAL (numbers); PostgreSQL in low/high or low_n/high_n.
+// search_index (both SQLite levels, schema step 6): SQLite keeps a range as INTEGER (times, and 0
+// for hash-only rows) or REAL (numbers); PostgreSQL in low/high or low_n/high_n.
 core::Result<int64_t> CopySearchIndex(SqliteDb& from, PgConn& to) {
   MAMORI_ASSIGN_OR_RETURN(Statement * stmt,
-                          from.Prepare("SELECT hash, rid, low, high FROM search_index"));
+                          from.Prepare("SELECT hash, rid, low, high FROM search_index UNION ALL "
+                                       "SELECT hash, rid, low, high FROM search_index_recent"));
   int64_t rows = 0;
   while (true) {
     MAMORI_ASSIGN_OR_RETURN(bool row, stmt->Step());
@@ -169,7 +170,7 @@ core::Result<StoreCopyCounts> CopySqliteToPostgres(const std::string& sqlite_pat
   MAMORI_ASSIGN_OR_RETURN(std::optional<int64_t> rebuild,
                           from->QueryInt("SELECT count(*) FROM mamori_meta WHERE key = "
                                          "'search_index_rebuild'"));
-  if (version != 5 || rebuild.value_or(0) != 0) {
+  if (version != internal::kSqliteSchemaVersion || rebuild.value_or(0) != 0) {
     return core::FailedPreconditionError(fmt::format(
         "{} has schema version {}{}; run `mamori serve` on it once with this mamori first",
         sqlite_path, version,

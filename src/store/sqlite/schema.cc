@@ -121,6 +121,20 @@ CREATE TABLE ledger_sth (
       R"sql(
 INSERT OR REPLACE INTO mamori_meta (key, value) VALUES ('search_index_rebuild', '1');
 )sql",
+      // 6: a second, small level of the search index (issue 4, create rate).
+      // New rows go to search_index_recent; the committer moves them into
+      // search_index in hash-range slices once it holds
+      // StoreOptions::index_merge_rows rows (SCHEMA.md says why). Every
+      // lookup reads both tables. Existing rows stay where they are.
+      R"sql(
+CREATE TABLE search_index_recent (
+  hash BLOB NOT NULL,
+  rid  INTEGER NOT NULL,
+  low  NOT NULL,
+  high NOT NULL,
+  PRIMARY KEY (hash, rid, low, high)
+) WITHOUT ROWID;
+)sql",
   };
   return *steps;
 }

@@ -14,7 +14,7 @@
 namespace mamori::store::internal {
 
 // The schema version this binary writes.
-inline constexpr int64_t kSqliteSchemaVersion = 5;
+inline constexpr int64_t kSqliteSchemaVersion = 6;
 
 // Creates the schema in an empty database, or migrates an older one, in one
 // transaction. Errors: kFailedPrecondition if the database is newer than

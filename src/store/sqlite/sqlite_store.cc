@@ -18,6 +18,12 @@ core::Status ApplyWriterPragmas(SqliteDb& db, const StoreOptions& options) {
   MAMORI_RETURN_IF_ERROR(db.Exec("PRAGMA journal_mode=WAL"));
   MAMORI_RETURN_IF_ERROR(db.Exec("PRAGMA synchronous=FULL"));
   MAMORI_RETURN_IF_ERROR(db.Exec("PRAGMA cache_size=-" + std::to_string(options.writer_cache_kib)));
+  // Each body runs in a savepoint, whose statement journal keeps the original
+  // of every page the body changes that the group had already changed (most
+  // index pages). With the default temp_store it spills to a temporary file
+  // past 64 KiB, so a create wrote ~150 KB of journal through the kernel
+  // (store_create_benchmark). In memory it costs a few pages per body.
+  MAMORI_RETURN_IF_ERROR(db.Exec("PRAGMA temp_store=MEMORY"));
   if (options.checkpoint_interval_ms > 0) {
     // The checkpoint thread copies the WAL into the database instead.
     MAMORI_RETURN_IF_ERROR(db.Exec("PRAGMA wal_autocheckpoint=0"));
@@ -66,6 +72,9 @@ core::Status SqliteStore::Open() {
     MAMORI_RETURN_IF_ERROR(reader->Exec("PRAGMA query_only=ON"));
     readers_.push_back(std::move(reader));
   }
+  MAMORI_ASSIGN_OR_RETURN(std::optional<int64_t> recent,
+                          writer_->QueryInt("SELECT count(*) FROM search_index_recent"));
+  recent_rows_ = group_recent_rows_ = recent.value_or(0);
   return core::Status::Ok();
 }
 
@@ -78,7 +87,90 @@ SqliteStore::~SqliteStore() {
   writes_.Stop();
   checkpoint_cv_.notify_all();
   if (committer_.joinable()) committer_.join();
+  MergeIndexOnClose();  // the committer is gone: this thread has the writer now
   if (checkpointer_.joinable()) checkpointer_.join();
+}
+
+namespace {
+
+// Slice `i` of `n` of the hash space: [lo, hi) by the first two bytes of the
+// hash (blobs compare bytewise, a prefix before its extensions). The last
+// slice ends above every 16-byte hash.
+std::pair<std::string, std::string> SliceBounds(int64_t i, int64_t n) {
+  auto prefix = [](int64_t v) {
+    return std::string{static_cast<char>((v >> 8) & 0xff), static_cast<char>(v & 0xff)};
+  };
+  std::string lo = i == 0 ? std::string() : prefix(i * 65536 / n);
+  std::string hi =
+      i + 1 == n ? std::string(kIndexHashSize + 1, '\xff') : prefix((i + 1) * 65536 / n);
+  return {lo, hi};
+}
+
+}  // namespace
+
+core::Result<int64_t> SqliteStore::MergeIndexRange(std::string_view lo, std::string_view hi) {
+  MAMORI_RETURN_IF_ERROR(writer_->Exec("BEGIN IMMEDIATE"));
+  int64_t moved = 0;
+  auto move = [&]() -> core::Status {
+    // In hash order: the inserts fill one contiguous run of search_index pages.
+    MAMORI_ASSIGN_OR_RETURN(
+        Statement * copy,
+        writer_->Prepare("INSERT OR IGNORE INTO search_index (hash, rid, low, high) "
+                         "SELECT hash, rid, low, high FROM search_index_recent "
+                         "WHERE hash >= ?1 AND hash < ?2 ORDER BY hash, rid, low, high"));
+    copy->BindBlob(1, lo);
+    copy->BindBlob(2, hi);
+    MAMORI_RETURN_IF_ERROR(copy->Run());
+    MAMORI_ASSIGN_OR_RETURN(
+        Statement * clear,
+        writer_->Prepare("DELETE FROM search_index_recent WHERE hash >= ?1 AND hash < ?2"));
+    clear->BindBlob(1, lo);
+    clear->BindBlob(2, hi);
+    MAMORI_RETURN_IF_ERROR(clear->Run());
+    moved = sqlite3_changes(writer_->handle());
+    return writer_->Exec("COMMIT");
+  };
+  core::Status s = move();
+  if (!s.ok()) {
+    writer_->Exec("ROLLBACK").IgnoreError();  // the connection may have rolled back already
+    writes_.Latch(s.With("merging the search index"));
+    return core::UnavailableError("the search index merge was not committed: " + s.message());
+  }
+  recent_rows_ -= moved;
+  group_recent_rows_ = recent_rows_;
+  return moved;
+}
+
+void SqliteStore::MergeIndexStep(int64_t added) {
+  const auto slices = static_cast<int64_t>(std::max<uint32_t>(options_.index_merge_slices, 1));
+  if (options_.index_merge_rows == 0) return;
+  if (merge_next_slice_ < 0) {
+    if (recent_rows_ < static_cast<int64_t>(options_.index_merge_rows)) return;
+    merge_next_slice_ = 0;
+  }
+  int64_t moved = 0;
+  do {
+    auto [lo, hi] = SliceBounds(merge_next_slice_, slices);
+    core::Result<int64_t> slice = MergeIndexRange(lo, hi);
+    if (!slice.ok()) {  // latched; nothing more to do
+      merge_next_slice_ = -1;
+      return;
+    }
+    moved += *slice;
+    if (++merge_next_slice_ == slices) {
+      merge_next_slice_ = -1;
+      return;
+    }
+  } while (moved < added);
+}
+
+void SqliteStore::MergeIndexOnClose() {
+  if (!options_.index_merge_on_close || !writer_ || recent_rows_ == 0) return;
+  if (!WriteHealth().ok()) return;  // after a failed commit nothing more is written
+  // One transaction: no writer is left to wait for it.
+  MergeIndexRange(std::string(), std::string(kIndexHashSize + 1, '\xff'))
+      .status()
+      .IgnoreError();  // logged by the latch
 }
 
 // PASSIVE checkpoints never block the writer or readers; a failed one is
@@ -197,8 +289,11 @@ core::Status SqliteStore::RebuildIndex(const std::function<void(int64_t, int64_t
   }
   // A rebuild starts from an empty index (a reindex of one that exists, too).
   MAMORI_RETURN_IF_ERROR(writer_->Exec("DELETE FROM search_index"));
+  MAMORI_RETURN_IF_ERROR(writer_->Exec("DELETE FROM search_index_recent"));
+  group_recent_rows_ = 0;
   MAMORI_RETURN_IF_ERROR(writer_->Exec("UPDATE search_resource SET entries = 0"));
   SqliteTransaction tx(*this, *writer_, env_.clock().Now());
+  tx.WriteIndexToMain();  // a bulk load: merging it later would write it twice
   int64_t done = 0;
   const int64_t total = static_cast<int64_t>(live.size());
   for (const auto& [type, id] : live) {
@@ -261,6 +356,7 @@ void SqliteStore::WriteAsync(std::function<core::Status(Transaction&)> body,
 }
 
 void SqliteStore::RunGroup(std::vector<Pending*>& group) {
+  const int64_t recent_before = recent_rows_;
   core::Status latched = WriteHealth();
   if (!latched.ok()) {
     for (Pending* p : group) p->result = latched;
@@ -275,6 +371,7 @@ void SqliteStore::RunGroup(std::vector<Pending*>& group) {
   for (Pending* p : group) {
     size_t mark = key_ring_ ? key_ring_->PendingMark() : 0;
     ledger::CompactRange range_mark = group_range_;  // the body's leaves roll back with it
+    int64_t recent_mark = group_recent_rows_;
     core::Status savepoint = writer_->ExecCached("SAVEPOINT body");
     p->result = savepoint.ok() ? p->body(tx) : savepoint;
     if (p->result.ok()) {
@@ -282,6 +379,7 @@ void SqliteStore::RunGroup(std::vector<Pending*>& group) {
     } else {
       if (key_ring_) key_ring_->DiscardSince(mark);
       group_range_ = std::move(range_mark);
+      group_recent_rows_ = recent_mark;
       writer_->Exec("ROLLBACK TO body").IgnoreError();  // a failure surfaces at COMMIT
       writer_->Exec("RELEASE body").IgnoreError();
     }
@@ -291,7 +389,10 @@ void SqliteStore::RunGroup(std::vector<Pending*>& group) {
     for (Pending* p : group) {
       if (p->result.ok()) p->result = commit;
     }
+    return;
   }
+  // Before this group's writers are woken: they wait for the slices of this step.
+  MergeIndexStep(std::max<int64_t>(recent_rows_ - recent_before, 0));
 }
 
 // The group's leaves are durable: they join the log readers and the tree
@@ -308,11 +409,13 @@ core::Status SqliteStore::CommitGroup() {
   if (commit.ok()) {
     if (key_ring_) key_ring_->Commit();
     AdoptGroupRange();
+    recent_rows_ = group_recent_rows_;
     return commit;
   }
   writer_->Exec("ROLLBACK").IgnoreError();  // the connection may have rolled back already
   if (key_ring_) key_ring_->Discard();
   group_range_ = live_range_;  // a failed commit never advances the log
+  group_recent_rows_ = recent_rows_;
   writes_.Latch(commit);
   return core::UnavailableError("the write was not committed: " + commit.message());
 }

@@ -63,6 +63,10 @@ class SqliteStore final : public Store {
   core::Result<Record> OpenRecord(std::string kind, std::string key, int64_t version,
                                   const std::string& sealed, KeyTable& keys);
   const StoreOptions::Indexer& indexer() const { return options_.indexer; }
+  const StoreOptions& options() const { return options_; }
+  // Rows added to (negative: removed from) search_index_recent by the body
+  // in progress. Committer thread only.
+  void AddRecentIndexRows(int64_t n) { group_recent_rows_ += n; }
   core::Result<std::string> Seal(const NewVersion& v, int64_t version, int64_t updated_us,
                                  const std::string& json, KeyTable& keys);
   core::Result<ResourceVersion> Decode(std::string type, std::string id, int64_t version,
@@ -99,6 +103,18 @@ class SqliteStore final : public Store {
   void CheckpointLoop();
   void RunGroup(std::vector<Pending*>& group);
   core::Status CommitGroup();
+  // The second level of the search index (SCHEMA.md, schema step 6). After
+  // each committed group, which added `added` rows to search_index_recent:
+  // starts a merge once that table holds index_merge_rows rows, and runs the
+  // next slice of the merge in progress, more slices while they moved fewer
+  // than `added` rows (so the table drains faster than large groups,
+  // such as an import's, fill it).
+  void MergeIndexStep(int64_t added);
+  // Moves the rows of search_index_recent with lo <= hash < hi into
+  // search_index in one transaction of its own; returns how many. A failed
+  // commit latches the store, as a failed group commit does.
+  core::Result<int64_t> MergeIndexRange(std::string_view lo, std::string_view hi);
+  void MergeIndexOnClose();
   void AdoptGroupRange();
   // Ledger (sqlite_ledger.cc).
   core::Status OpenLedger();
@@ -117,6 +133,13 @@ class SqliteStore final : public Store {
   std::unique_ptr<KeyRing> key_ring_;
   std::optional<crypto::HmacKey> index_key_;  // set by Open(), then read-only
   std::unique_ptr<SqliteDb> writer_;          // committer thread only
+  // Rows in search_index_recent: as of the last commit, and counting the
+  // group in progress (each body's savepoint snapshots it). Committer thread
+  // only, like writer_.
+  int64_t recent_rows_ = 0;
+  int64_t group_recent_rows_ = 0;
+  // The next slice of the merge in progress, or -1 when none is.
+  int64_t merge_next_slice_ = -1;
 
   std::mutex readers_mu_;
   std::vector<std::unique_ptr<SqliteDb>> readers_ MAMORI_GUARDED_BY(readers_mu_);

@@ -39,7 +39,30 @@ std::unique_ptr<StoreFactory> MakeSqliteFactory(core::Env& env) {
   return std::make_unique<SqliteFactory>(env);
 }
 
+// The same suite over a store whose small index table is merged into the
+// main one after every group (schema step 6): each lookup then finds its rows
+// in either table or both, mid-merge included.
+class SqliteMergingFactory final : public StoreFactory {
+ public:
+  explicit SqliteMergingFactory(core::Env& env)
+      : env_(env), path_(core::testing::MakeTempDir() + "/m.db") {}
+  core::Result<std::unique_ptr<Store>> Open(const crypto::AeadKey& kek) override {
+    return OpenStore({.path = path_, .kek = &kek, .index_merge_rows = 1, .index_merge_slices = 2},
+                     env_);
+  }
+
+ private:
+  core::Env& env_;
+  std::string path_;
+};
+
+std::unique_ptr<StoreFactory> MakeSqliteMergingFactory(core::Env& env) {
+  return std::make_unique<SqliteMergingFactory>(env);
+}
+
 INSTANTIATE_TEST_SUITE_P(Sqlite, StoreConformanceTest, ::testing::Values(&MakeSqliteFactory));
+INSTANTIATE_TEST_SUITE_P(SqliteMergingEveryGroup, StoreConformanceTest,
+                         ::testing::Values(&MakeSqliteMergingFactory));
 
 std::string ReadAll(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -242,7 +265,8 @@ TEST_P(SqliteStoreTest, ADatabaseFromANewerMamoriIsRefused) {
 // tables, no later tables), as a mamori before issue 5 left it.
 int DowngradeToVersion1(const std::string& path) {
   return Exec(path,
-              "DROP TABLE search_index; DROP TABLE search_resource; DROP TABLE record; "
+              "DROP TABLE search_index; DROP TABLE search_index_recent; "
+              "DROP TABLE search_resource; DROP TABLE record; "
               "DROP TABLE ledger_leaf; DROP TABLE ledger_node; DROP TABLE ledger_sth; "
               "ALTER TABLE resource_current DROP COLUMN rid; "
               "DELETE FROM mamori_meta WHERE key = 'search_index_rebuild'; "
@@ -297,7 +321,10 @@ TEST_P(SqliteStoreTest, AVersion1DatabaseMigratesAndItsIndexIsRebuiltFromTheReso
 TEST_P(SqliteStoreTest, AVersion4DatabaseHasItsIndexRebuiltOnce) {
   ASSERT_THAT(PutJson("Patient", "a", "x", "a"), IsOk());
   store_.reset();
-  ASSERT_EQ(Exec(path(), "UPDATE mamori_meta SET value = '4' WHERE key = 'schema_version'"),
+  ASSERT_EQ(Exec(path(),
+                 "INSERT INTO search_index SELECT * FROM search_index_recent; "
+                 "DROP TABLE search_index_recent; "
+                 "UPDATE mamori_meta SET value = '4' WHERE key = 'schema_version'"),
             SQLITE_OK);
   std::vector<std::string> indexed;
   auto indexer = [&](const ResourceVersion& v, Store& s) -> core::Result<std::vector<IndexEntry>> {
@@ -319,6 +346,76 @@ TEST_P(SqliteStoreTest, AVersion4DatabaseHasItsIndexRebuiltOnce) {
   indexed.clear();
   ASSERT_THAT(OpenStore({.path = path(), .kek = &kek_, .indexer = indexer}, env_), IsOk());
   EXPECT_THAT(indexed, ::testing::IsEmpty());  // rebuilt once
+}
+
+// Schema step 6 adds search_index_recent and moves nothing: the rows of a
+// version-5 database stay in search_index, are found and are replaced there,
+// with no rebuild; new rows go to the new table.
+TEST_P(SqliteStoreTest, AVersion5DatabaseGainsTheSmallIndexTableAndKeepsItsRows) {
+  store_.reset();
+  int calls = 0;
+  auto indexer = [&](const ResourceVersion& v, Store& s) -> core::Result<std::vector<IndexEntry>> {
+    ++calls;
+    MAMORI_ASSIGN_OR_RETURN(std::string h, s.BlindIndex(v.json));
+    return std::vector<IndexEntry>{{.hash = h}};
+  };
+  auto put = [](Store& s, const std::string& id, const std::string& word) {
+    return s.Write([&](Transaction& tx) -> core::Status {
+      MAMORI_ASSIGN_OR_RETURN(std::string h, s.BlindIndex(word));
+      return tx
+          .Put({.type = "Patient",
+                .id = id,
+                .compartment = id,
+                .render = [&](int64_t, auto) { return word; },
+                .index = {{.hash = h}}})
+          .status();
+    });
+  };
+  auto lookup = [](Store& s, const std::string& word) {
+    std::vector<int64_t> keys;
+    EXPECT_THAT(s.ReadSnapshot([&](IndexReader& r) -> core::Status {
+      MAMORI_ASSIGN_OR_RETURN(std::string h, s.BlindIndex(word));
+      MAMORI_ASSIGN_OR_RETURN(auto hits, r.LookupIndex(h, 0, 0));
+      for (const IndexHit& hit : hits) keys.push_back(hit.key);
+      return core::Status::Ok();
+    }),
+                IsOk());
+    return keys;
+  };
+  {
+    auto old = OpenStore({.path = path(), .kek = &kek_, .indexer = indexer}, env_);
+    ASSERT_THAT(old, IsOk());
+    ASSERT_THAT(put(**old, "a", "alpha"), IsOk());
+    ASSERT_THAT(put(**old, "b", "alpha"), IsOk());
+  }
+  ASSERT_EQ(Exec(path(),
+                 "INSERT INTO search_index SELECT * FROM search_index_recent; "
+                 "DROP TABLE search_index_recent; "
+                 "UPDATE mamori_meta SET value = '5' WHERE key = 'schema_version'"),
+            SQLITE_OK);
+  auto opened = OpenStore({.path = path(), .kek = &kek_, .indexer = indexer}, env_);
+  ASSERT_THAT(opened, IsOk());
+  Store& store = **opened;
+  EXPECT_EQ(calls, 0);  // no rebuild
+  EXPECT_EQ(lookup(store, "alpha").size(), 2u);
+  ASSERT_THAT(put(store, "a", "beta"), IsOk());  // its old row is in search_index
+  ASSERT_THAT(put(store, "c", "alpha"), IsOk());
+  EXPECT_EQ(lookup(store, "alpha").size(), 2u);  // b (main table) and c (small table)
+  EXPECT_EQ(lookup(store, "beta").size(), 1u);
+  opened->reset();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path().c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db,
+                               "SELECT (SELECT count(*) FROM search_index), "
+                               "(SELECT value FROM mamori_meta WHERE key = 'schema_version')",
+                               -1, &stmt, nullptr),
+            SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int64(stmt, 0), 3);  // merged when the store closed
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 1))), "6");
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
 }
 
 // An indexer as fhir's: entries derived from the stored body alone (here the

@@ -2,6 +2,9 @@
 #include "store/sqlite/sqlite_transaction.h"
 
 #include <algorithm>
+#include <iterator>
+
+#include <fmt/format.h>
 
 #include "crypto/secure_bytes.h"
 
@@ -142,9 +145,7 @@ core::Result<std::vector<IndexHit>> ReadHits(Statement* stmt) {
 
 core::Result<std::vector<IndexHit>> SqliteTransaction::LookupIndexFor(const std::string& hash,
                                                                       int64_t key) {
-  MAMORI_ASSIGN_OR_RETURN(
-      Statement * stmt,
-      db_.Prepare("SELECT rid, low, high FROM search_index WHERE hash = ? AND rid = ?"));
+  MAMORI_ASSIGN_OR_RETURN(Statement * stmt, db_.Prepare(kLookupForSql));
   stmt->BindBlob(1, hash);
   stmt->Bind(2, key);
   return ReadHits(stmt);
@@ -153,20 +154,53 @@ core::Result<std::vector<IndexHit>> SqliteTransaction::LookupIndexFor(const std:
 core::Result<std::vector<IndexHit>> SqliteTransaction::LookupIndex(const std::string& hash,
                                                                    int64_t after_key,
                                                                    size_t limit) {
-  MAMORI_ASSIGN_OR_RETURN(Statement * stmt,
-                          db_.Prepare("SELECT rid, low, high FROM search_index "
-                                      "WHERE hash = ? AND rid > ? ORDER BY rid LIMIT ?"));
-  stmt->BindBlob(1, hash);
-  stmt->Bind(2, after_key);
-  stmt->Bind(3, limit == 0 ? int64_t{-1} : static_cast<int64_t>(limit));
-  return ReadHits(stmt);
+  const int64_t sql_limit = limit == 0 ? int64_t{-1} : static_cast<int64_t>(limit);
+  MAMORI_ASSIGN_OR_RETURN(Statement * recent, db_.Prepare(kLookupRecentSql));
+  recent->BindBlob(1, hash);
+  recent->Bind(2, after_key);
+  recent->Bind(3, sql_limit);
+  MAMORI_ASSIGN_OR_RETURN(std::vector<IndexHit> newer, ReadHits(recent));
+  MAMORI_ASSIGN_OR_RETURN(Statement * main, db_.Prepare(kLookupMainSql));
+  main->BindBlob(1, hash);
+  main->Bind(2, after_key);
+  main->Bind(3, sql_limit);
+  MAMORI_ASSIGN_OR_RETURN(std::vector<IndexHit> hits, ReadHits(main));
+  if (newer.empty()) return hits;
+  if (hits.empty()) return newer;
+  // Both in ascending key order: merge, then keep the first `limit`.
+  std::vector<IndexHit> merged;
+  merged.reserve(hits.size() + newer.size());
+  std::merge(hits.begin(), hits.end(), newer.begin(), newer.end(), std::back_inserter(merged),
+             [](const IndexHit& a, const IndexHit& b) { return a.key < b.key; });
+  if (limit != 0 && merged.size() > limit) merged.resize(limit);
+  return merged;
+}
+
+// Deletes the rows of `key` for each of `hashes` from `table`; returns how many.
+core::Result<int64_t> SqliteTransaction::DeleteRows(std::string_view table, int64_t key,
+                                                    const std::vector<std::string_view>& hashes) {
+  MAMORI_ASSIGN_OR_RETURN(
+      Statement * clear,
+      db_.Prepare(fmt::format("DELETE FROM {} WHERE hash = ? AND rid = ?", table)));
+  int64_t removed = 0;
+  for (std::string_view hash : hashes) {
+    clear->Reset();
+    clear->BindBlob(1, hash);
+    clear->Bind(2, key);
+    MAMORI_RETURN_IF_ERROR(clear->Run());
+    removed += sqlite3_changes(db_.handle());
+  }
+  return removed;
 }
 
 // Deletes the rows of `key`: exactly those the indexer computes for the
-// previous version, by (hash, key), with no second index on search_index.
-// If that does not account for every row the resource has (no indexer, no
-// previous version, or entries that changed since they were written), the
-// rows are found by a scan of search_index instead: slow, never wrong.
+// previous version, by (hash, key), with no second index on rid, from the
+// recent table first (a resource's rows are all in one of the two tables;
+// recently written ones in the small one) and then from search_index if
+// some are still missing. If that does not account for every row the
+// resource has (no indexer, no previous version, or entries that changed
+// since they were written), the rows are found by a scan of both tables
+// instead: slow, never wrong.
 core::Status SqliteTransaction::ClearIndex(int64_t key, const ResourceVersion* previous) {
   MAMORI_ASSIGN_OR_RETURN(Statement * count,
                           db_.Prepare("SELECT entries FROM search_resource WHERE rid = ?"));
@@ -180,18 +214,22 @@ core::Status SqliteTransaction::ClearIndex(int64_t key, const ResourceVersion* p
   if (previous != nullptr && indexer) {
     core::Result<std::vector<IndexEntry>> old = indexer(*previous, store_);
     if (old.ok()) {
-      MAMORI_ASSIGN_OR_RETURN(Statement * clear,
-                              db_.Prepare("DELETE FROM search_index WHERE hash = ? AND rid = ?"));
-      for (std::string_view hash : DistinctHashes(*old)) {
-        clear->Reset();
-        clear->BindBlob(1, hash);
-        clear->Bind(2, key);
-        MAMORI_RETURN_IF_ERROR(clear->Run());
-        removed += sqlite3_changes(db_.handle());
+      std::vector<std::string_view> hashes = DistinctHashes(*old);
+      MAMORI_ASSIGN_OR_RETURN(int64_t recent, DeleteRows(kRecentIndexTable, key, hashes));
+      store_.AddRecentIndexRows(-recent);
+      removed += recent;
+      if (removed < expected) {
+        MAMORI_ASSIGN_OR_RETURN(int64_t main, DeleteRows(kMainIndexTable, key, hashes));
+        removed += main;
       }
     }
   }
   if (removed == expected) return core::Status::Ok();
+  MAMORI_ASSIGN_OR_RETURN(Statement * scan_recent,
+                          db_.Prepare("DELETE FROM search_index_recent WHERE rid = ?"));
+  scan_recent->Bind(1, key);
+  MAMORI_RETURN_IF_ERROR(scan_recent->Run());
+  store_.AddRecentIndexRows(-sqlite3_changes(db_.handle()));
   MAMORI_ASSIGN_OR_RETURN(Statement * scan, db_.Prepare("DELETE FROM search_index WHERE rid = ?"));
   scan->Bind(1, key);
   return scan->Run();
@@ -227,9 +265,14 @@ core::Status SqliteTransaction::ReplaceIndex(const std::string& type, const std:
   }
   int64_t written = 0;
   if (!deleted) {
+    // New rows go to the small table (StoreOptions::index_merge_rows), unless
+    // the second level is off or this is a rebuild (a bulk load whose rows
+    // would all have to be merged anyway).
+    const bool recent = !index_to_main_ && store_.options().index_merge_rows > 0;
     MAMORI_ASSIGN_OR_RETURN(
         Statement * insert,
-        db_.Prepare("INSERT OR IGNORE INTO search_index (hash, rid, low, high) VALUES (?,?,?,?)"));
+        db_.Prepare(fmt::format("INSERT OR IGNORE INTO {} (hash, rid, low, high) VALUES (?,?,?,?)",
+                                recent ? kRecentIndexTable : kMainIndexTable)));
     for (const IndexEntry& e : entries) {
       insert->Reset();
       insert->BindBlob(1, e.hash);
@@ -238,6 +281,7 @@ core::Status SqliteTransaction::ReplaceIndex(const std::string& type, const std:
       MAMORI_RETURN_IF_ERROR(insert->Run());
       written += sqlite3_changes(db_.handle());
     }
+    if (recent) store_.AddRecentIndexRows(written);
   }
   MAMORI_ASSIGN_OR_RETURN(Statement * count,
                           db_.Prepare("UPDATE search_resource SET entries = ? WHERE rid = ?"));

@@ -2,12 +2,36 @@
 #pragma once
 // Private to store: include "store/store.h" instead.
 
+#include <string_view>
+
 #include "store/internal/key_ring.h"
 #include "store/internal/sealer.h"
 #include "store/sqlite/sqlite_db.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace mamori::store::internal {
+
+// The two levels of the search index (SCHEMA.md, schema step 6): the main
+// table and the small one new rows go to until the committer merges them.
+inline constexpr std::string_view kMainIndexTable = "search_index";
+inline constexpr std::string_view kRecentIndexTable = "search_index_recent";
+
+// Every lookup reads both levels: the same primary-key range scan of each
+// table (in rid order, no sort; SqliteIndexMergeTest.LookupsAreTwoIndexScans),
+// merged in C++ (a UNION ALL ... ORDER BY merge inside SQLite cost a third
+// more CPU on long scans). A resource's rows are all in one of the two
+// tables, so no row appears twice.
+inline constexpr char kLookupMainSql[] =
+    "SELECT rid, low, high FROM search_index WHERE hash = ?1 AND rid > ?2 ORDER BY rid LIMIT ?3";
+inline constexpr char kLookupRecentSql[] =
+    "SELECT rid, low, high FROM search_index_recent WHERE hash = ?1 AND rid > ?2 "
+    "ORDER BY rid LIMIT ?3";
+// A point lookup (one resource's rows of one hash, for each candidate of a
+// narrower clause) is one statement over both tables: two index probes in
+// one statement execution cost less than two statements.
+inline constexpr char kLookupForSql[] =
+    "SELECT rid, low, high FROM search_index WHERE hash = ?1 AND rid = ?2 UNION ALL "
+    "SELECT rid, low, high FROM search_index_recent WHERE hash = ?1 AND rid = ?2";
 
 // Key rows read and written through one SQLite connection.
 class SqliteKeyTable final : public KeyTable {
@@ -54,16 +78,19 @@ class SqliteTransaction final : public Transaction {
   core::Status ReplaceIndex(const std::string& type, const std::string& id, bool deleted,
                             int64_t updated_us, const std::vector<IndexEntry>& entries,
                             const ResourceVersion* previous);
+  // New index rows go straight to search_index (the index rebuild).
+  void WriteIndexToMain() { index_to_main_ = true; }
 
  private:
   core::Status ClearIndex(int64_t key, const ResourceVersion* previous);
+  core::Result<int64_t> DeleteRows(std::string_view table, int64_t key,
+                                   const std::vector<std::string_view>& hashes);
 
- public:
- private:
   SqliteStore& store_;
   SqliteDb& db_;
   SqliteKeyTable keys_;
   core::Clock::WallTime now_;
+  bool index_to_main_ = false;
 };
 
 }  // namespace mamori::store::internal
