@@ -144,12 +144,18 @@ core::Result<int64_t> SqliteStore::MergeIndexRange(std::string_view lo, std::str
 void SqliteStore::MergeIndexStep(int64_t added) {
   const auto slices = static_cast<int64_t>(std::max<uint32_t>(options_.index_merge_slices, 1));
   if (options_.index_merge_rows == 0) return;
-  if (merge_next_slice_ < 0) {
-    if (recent_rows_ < static_cast<int64_t>(options_.index_merge_rows)) return;
-    merge_next_slice_ = 0;
-  }
+  // At least one slice while a merge is under way, and more until the step
+  // moved as many rows as the group added; a cycle that ends short starts
+  // the next one if the small table is still over the threshold (slices are
+  // hash ranges, so their sizes vary).
   int64_t moved = 0;
-  do {
+  bool first = true;
+  while (first || moved < added) {
+    first = false;
+    if (merge_next_slice_ < 0) {
+      if (recent_rows_ < static_cast<int64_t>(options_.index_merge_rows)) return;
+      merge_next_slice_ = 0;
+    }
     auto [lo, hi] = SliceBounds(merge_next_slice_, slices);
     core::Result<int64_t> slice = MergeIndexRange(lo, hi);
     if (!slice.ok()) {  // latched; nothing more to do
@@ -157,11 +163,8 @@ void SqliteStore::MergeIndexStep(int64_t added) {
       return;
     }
     moved += *slice;
-    if (++merge_next_slice_ == slices) {
-      merge_next_slice_ = -1;
-      return;
-    }
-  } while (moved < added);
+    if (++merge_next_slice_ == slices) merge_next_slice_ = -1;
+  }
 }
 
 void SqliteStore::MergeIndexOnClose() {
