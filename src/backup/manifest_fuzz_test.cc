@@ -5,7 +5,7 @@
 //
 // Corpus (manifest_corpus/): a manifest signed by the fixed key below, the
 // same truncated, with its final record removed, with a changed size, and a
-// signed manifest of the old mamori-backup/1 format (refused).
+// signed manifest of the old mamori-backup/1 format (read, as format 1).
 
 #include <array>
 #include <string_view>

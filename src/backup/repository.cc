@@ -29,7 +29,8 @@ using internal::Manifest;
 using internal::PackObjectName;
 
 constexpr std::string_view kConfigFormat = "mamori-backup/2";
-// One object per chunk under chunks/ (until 2026-11-25); not read any more.
+// One object per chunk under chunks/ (until 2026-11-25): still read (list,
+// verify, restore), never written to (repository.h).
 constexpr std::string_view kOldConfigFormat = "mamori-backup/1";
 constexpr uint8_t kCodecZstd = 1;
 // zstd's first "fast" level (-1): on a database file (64 MB sample, 64 KiB
@@ -50,6 +51,37 @@ std::string ChunkAad(std::string_view id) { return "mamori/backup/chunk/" + std:
 
 using Config = internal::RepositoryConfig;
 
+// A manifest of this repository: signed by its key, and of its format (a
+// format-1 manifest in a format-2 repository, or the reverse, is damage).
+core::Result<Manifest> ParseManifestOf(const Config& config, std::string_view bytes) {
+  MAMORI_ASSIGN_OR_RETURN(Manifest m, internal::ParseManifest(bytes, config.public_key));
+  if (m.format != config.format) {
+    return core::DataLossError("manifest is of format " + std::to_string(m.format) +
+                               ", the repository of format " + std::to_string(config.format));
+  }
+  return m;
+}
+
+// The object that holds a chunk's sealed blob: its pack, or (format 1) its
+// own object chunks/ab/<id>.
+std::string ObjectOf(const ChunkRef& c) {
+  return c.pack.empty() ? internal::ChunkObjectName(c.id) : PackObjectName(c.pack);
+}
+
+// Where a blob is, for messages: "packs/ab/<pack> offset 196608 length 40321
+// chunk <id>", or (format 1) "chunks/ab/<id>" as format 1 reported it.
+std::string BlobLocation(const ChunkRef& c) {
+  if (c.pack.empty()) return internal::ChunkObjectName(c.id);
+  return PackObjectName(c.pack) + " offset " + std::to_string(c.offset) + " length " +
+         std::to_string(c.length) + " chunk " + c.id;
+}
+
+// A chunk's sealed blob: a range of its pack, or (format 1) a whole object.
+core::Result<std::string> ReadBlob(Destination& dest, const ChunkRef& c) {
+  if (c.pack.empty()) return dest.Get(internal::ChunkObjectName(c.id));
+  return dest.GetRange(PackObjectName(c.pack), c.offset, c.length);
+}
+
 // What the repository already holds: chunk id -> (stored sha, plain size),
 // from every manifest that verifies.
 core::Result<std::unordered_map<std::string, ChunkRef>> KnownChunks(
@@ -59,7 +91,7 @@ core::Result<std::unordered_map<std::string, ChunkRef>> KnownChunks(
   for (const std::string& name : names) {
     MAMORI_ASSIGN_OR_RETURN(std::string bytes, dest.Get(name));
     auto manifest = internal::ParseManifest(bytes, key);
-    if (!manifest.ok()) continue;  // a bad manifest vouches for nothing
+    if (!manifest.ok() || manifest->format != 2) continue;  // vouches for nothing
     for (const FileEntry& f : manifest->files) {
       for (const ChunkRef& c : f.chunks) known.emplace(c.id, c);
     }
@@ -121,6 +153,13 @@ core::Result<Config> ReadConfig(Destination& dest) { return internal::ReadReposi
 
 }  // namespace
 
+core::Status internal::FormatOneIsReadOnly(Destination& dest) {
+  return core::FailedPreconditionError(
+      dest.Describe() +
+      " holds format-1 backups (mamori-backup/1), which this mamori reads but does not add to; "
+      "back up to a new destination; the old snapshots stay restorable here");
+}
+
 core::Result<internal::RepositoryConfig> internal::ReadRepositoryConfig(Destination& dest) {
   MAMORI_ASSIGN_OR_RETURN(std::string text, dest.Get("config"));
   boost::system::error_code ec;
@@ -131,18 +170,14 @@ core::Result<internal::RepositoryConfig> internal::ReadRepositoryConfig(Destinat
     const json::value* x = o.if_contains(k);
     return x && x->is_string() ? std::string(x->as_string()) : std::string();
   };
-  if (str("format") == kOldConfigFormat) {
-    return core::FailedPreconditionError(
-        dest.Describe() +
-        " holds mamori-backup/1 backups (one file per chunk), which this mamori no longer reads; "
-        "restore them with the mamori that made them, and back up into a new destination");
-  }
-  if (str("format") != kConfigFormat) return core::DataLossError("not a mamori backup repository");
+  int format = str("format") == kConfigFormat ? 2 : str("format") == kOldConfigFormat ? 1 : 0;
+  if (format == 0) return core::DataLossError("not a mamori backup repository");
   auto pub = crypto::HexDecode(str("manifest_public_key"));
   auto wrapped = crypto::HexDecode(str("wrapped_keys"));
   if (!pub || !wrapped) return core::DataLossError("backup config keys are not hex");
   MAMORI_ASSIGN_OR_RETURN(crypto::VerifyingKey key, crypto::VerifyingKey::Import(*pub));
-  Config config{.repository = str("repository"),
+  Config config{.format = format,
+                .repository = str("repository"),
                 .public_key = key,
                 .wrapped_keys = std::string(wrapped->begin(), wrapped->end())};
   if (std::string admin_hex = str("admin_public_key"); !admin_hex.empty()) {
@@ -345,6 +380,7 @@ core::Result<SnapshotSummary> CreateSnapshot(Destination& dest, const BackupKeys
                                              const SnapshotOptions& options, core::Env& env) {
   auto started = env.clock().Monotonic();
   MAMORI_ASSIGN_OR_RETURN(Config config, ReadConfig(dest));
+  if (config.format == 1) return internal::FormatOneIsReadOnly(dest);
   MAMORI_ASSIGN_OR_RETURN(auto known, KnownChunks(dest, config.public_key));
   Chunker chunker(keys.seed(), options.chunker);
   // The pipeline: this thread reads and cuts batch N+1 while workers (one per
@@ -425,7 +461,7 @@ core::Result<std::vector<SnapshotInfo>> ListSnapshots(Destination& dest) {
     std::string id = fs::path(name).stem().string();
     SnapshotInfo info{.id = id};
     MAMORI_ASSIGN_OR_RETURN(std::string bytes, dest.Get(name));
-    auto manifest = internal::ParseManifest(bytes, config.public_key);
+    auto manifest = ParseManifestOf(config, bytes);
     if (manifest.ok()) {
       info.signature_ok = manifest->snapshot == id;
       info.created_us = manifest->created_us;
@@ -436,16 +472,6 @@ core::Result<std::vector<SnapshotInfo>> ListSnapshots(Destination& dest) {
   }
   return out;
 }
-
-namespace {
-
-// Where a blob is, for messages: "packs/ab/<pack> offset 196608 length 40321 chunk <id>".
-std::string BlobLocation(const ChunkRef& c) {
-  return PackObjectName(c.pack) + " offset " + std::to_string(c.offset) + " length " +
-         std::to_string(c.length) + " chunk " + c.id;
-}
-
-}  // namespace
 
 core::Result<VerifyReport> Verify(Destination& dest, const std::optional<std::string>& snapshot,
                                   const std::function<void(uint64_t, uint64_t)>& progress) {
@@ -460,7 +486,7 @@ core::Result<VerifyReport> Verify(Destination& dest, const std::optional<std::st
     if (snapshot && *snapshot != id) continue;
     ++report.snapshots;
     MAMORI_ASSIGN_OR_RETURN(std::string bytes, dest.Get(name));
-    auto manifest = internal::ParseManifest(bytes, config.public_key);
+    auto manifest = ParseManifestOf(config, bytes);
     if (!manifest.ok()) {
       report.problems.push_back({name, std::string(manifest.status().message())});
       continue;
@@ -471,8 +497,9 @@ core::Result<VerifyReport> Verify(Destination& dest, const std::optional<std::st
     manifests.emplace_back(id, *std::move(manifest));
   }
   if (snapshot && report.snapshots == 0) return core::NotFoundError("no snapshot " + *snapshot);
-  // pack -> (offset, length, sha) of each blob -> "" if fine, else why not;
-  // and how many references each pack serves (for progress).
+  // object (pack, or format-1 chunk object) -> (offset, length, sha) of each
+  // blob -> "" if fine, else why not; and how many references each object
+  // serves (for progress). A format-1 chunk is its whole object (0, 0, sha).
   using BlobKey = std::tuple<uint64_t, uint64_t, std::string>;
   std::map<std::string, std::map<BlobKey, std::string>> packs;
   std::map<std::string, uint64_t> refs_per_pack;
@@ -480,14 +507,15 @@ core::Result<VerifyReport> Verify(Destination& dest, const std::optional<std::st
   for (const auto& [id, m] : manifests) {
     for (const FileEntry& f : m.files) {
       for (const ChunkRef& c : f.chunks) {
-        packs[c.pack].emplace(BlobKey{c.offset, c.length, c.stored_sha}, "");
-        ++refs_per_pack[c.pack];
+        packs[ObjectOf(c)].emplace(BlobKey{c.offset, c.length, c.stored_sha}, "");
+        ++refs_per_pack[ObjectOf(c)];
         ++total_refs;
       }
     }
   }
   for (auto& [pack, blobs] : packs) {
-    auto stored = dest.Get(PackObjectName(pack));
+    auto stored = dest.Get(pack);
+    const bool whole = pack.starts_with("chunks/");
     for (auto& [blob, reason] : blobs) {
       const auto& [offset, length, sha] = blob;
       ++report.chunks_checked;
@@ -495,6 +523,9 @@ core::Result<VerifyReport> Verify(Destination& dest, const std::optional<std::st
         reason = stored.status().code() == core::StatusCode::kNotFound
                      ? "missing"
                      : std::string(stored.status().message());
+      } else if (whole) {
+        report.bytes_checked += stored->size();
+        if (Sha256Hex(*stored) != sha) reason = "content changed (hash differs)";
       } else if (offset > stored->size() || length > stored->size() - offset) {
         reason = "missing (the pack is cut short at byte " + std::to_string(stored->size()) + ")";
       } else {
@@ -512,7 +543,7 @@ core::Result<VerifyReport> Verify(Destination& dest, const std::optional<std::st
       uint64_t offset = 0;
       for (size_t i = 0; i < f.chunks.size(); ++i) {
         const ChunkRef& c = f.chunks[i];
-        const std::string& reason = packs[c.pack][BlobKey{c.offset, c.length, c.stored_sha}];
+        const std::string& reason = packs[ObjectOf(c)][BlobKey{c.offset, c.length, c.stored_sha}];
         if (!reason.empty()) {
           report.problems.push_back({"snapshot " + id + " file " + f.name + " chunk " +
                                          std::to_string(i) + " (offset " + std::to_string(offset) +
@@ -529,7 +560,7 @@ core::Result<VerifyReport> Verify(Destination& dest, const std::optional<std::st
 core::Result<std::string> SnapshotKeyFile(Destination& dest, const std::string& snapshot) {
   MAMORI_ASSIGN_OR_RETURN(Config config, ReadConfig(dest));
   MAMORI_ASSIGN_OR_RETURN(std::string bytes, dest.Get("snapshots/" + snapshot + ".manifest"));
-  MAMORI_ASSIGN_OR_RETURN(Manifest m, internal::ParseManifest(bytes, config.public_key));
+  MAMORI_ASSIGN_OR_RETURN(Manifest m, ParseManifestOf(config, bytes));
   return m.key_file;
 }
 
@@ -563,7 +594,7 @@ core::Result<RestoreSummary> RestoreSnapshot(
     uint64_t offset = 0;
     for (size_t i = 0; i < f.chunks.size(); ++i) {
       const ChunkRef& c = f.chunks[i];
-      auto stored = dest.GetRange(PackObjectName(c.pack), c.offset, c.length);
+      auto stored = ReadBlob(dest, c);
       core::Result<std::string> plain =
           stored.ok() ? OpenChunk(keys, c, *stored) : core::Result<std::string>(stored.status());
       if (!plain.ok()) {

@@ -28,8 +28,11 @@
 // missing. Each is reported with its location (pack, offset, chunk id).
 // Restore needs the keys, checks every chunk's tag and content id, and
 // refuses to write anything it could not check (no silently wrong data).
-// A mamori-backup/1 repository (one object per chunk) is refused with a
-// message (kFailedPrecondition).
+// A mamori-backup/1 repository (before packs: one object chunks/ab/<id> per
+// chunk, chunk entries without pack, offset, length) is still read by
+// ListSnapshots, Verify (locations "chunks/ab/<id>"), SnapshotKeyFile and
+// RestoreSnapshot; CreateSnapshot and Prune refuse it (kFailedPrecondition,
+// saying to back up to a new destination) before writing anything.
 //
 // The manifest header also carries the data directory's passphrase-wrapped
 // master key file, so a restore on a new machine needs only the backup and

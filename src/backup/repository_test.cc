@@ -6,6 +6,7 @@
 // backup after a small change writes little.
 #include "backup/repository.h"
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -276,20 +277,81 @@ TEST_F(RepositoryTest, ACutShortPackIsReportedFromTheCutAndRestoreRefuses) {
   EXPECT_THAT(restored, StatusIs(StatusCode::kDataLoss));
 }
 
-// The format changed from one object per chunk (mamori-backup/1) to packs:
-// an old repository is refused with a message, never misread.
-TEST_F(RepositoryTest, AnOldOneObjectPerChunkRepositoryIsRefusedWithAMessage) {
-  std::string dir = core::testing::MakeTempDir() + "/old";
-  auto old = OpenDirectoryDestination(dir);
-  ASSERT_THAT(old, IsOk());
-  ASSERT_THAT((*old)->PutNew("config", "{\"format\":\"mamori-backup/1\"}\n"), IsOk());
-  for (auto status :
-       {OpenRepositoryKeys(**old, kek_).status(), InitRepository(**old, keys_, kek_, env_),
-        Verify(**old, std::nullopt).status(), ListSnapshots(**old).status(),
-        CreateSnapshot(**old, keys_, Options(), env_).status()}) {
-    EXPECT_THAT(status, StatusIs(StatusCode::kFailedPrecondition,
-                                 HasSubstr("mamori-backup/1 backups (one file per chunk)")));
+// The format changed from one object per chunk (mamori-backup/1) to packs.
+// An old repository stays readable (testdata/format1: made by the mamori of
+// commit 0036e3f, README there): list and verify read it; a flipped bit in
+// one chunk object is reported with its location as format 1 did; a new
+// snapshot is refused with what to do, and so is prune.
+class FormatOneTest : public RepositoryTest {
+ protected:
+  FormatOneTest() {
+    dir_ = core::testing::MakeTempDir() + "/format1";
+    fs::copy(std::string(MAMORI_TEST_SRCDIR) + "/testdata/format1/backups", dir_,
+             fs::copy_options::recursive);
+    auto dest = OpenDirectoryDestination(dir_);
+    EXPECT_THAT(dest, IsOk());
+    old_ = std::move(dest).value();
   }
+  std::vector<std::string> ChunkObjects() {
+    std::vector<std::string> out;
+    for (const auto& e : fs::recursive_directory_iterator(dir_ + "/chunks")) {
+      if (e.is_regular_file()) out.push_back(fs::relative(e.path(), dir_).string());
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+  std::string dir_;
+  std::unique_ptr<Destination> old_;
+};
+
+TEST_F(FormatOneTest, TheFixtureListsAndVerifiesClean) {
+  auto snapshots = ListSnapshots(*old_);
+  ASSERT_THAT(snapshots, IsOk());
+  ASSERT_EQ(snapshots->size(), 1u);
+  EXPECT_TRUE((*snapshots)[0].signature_ok);
+  EXPECT_GT((*snapshots)[0].bytes, 0u);
+  auto report = Verify(*old_, std::nullopt);
+  ASSERT_THAT(report, IsOk());
+  EXPECT_TRUE(report->problems.empty()) << report->problems[0].location;
+  EXPECT_EQ(report->snapshots, 1u);
+  EXPECT_EQ(report->chunks_checked, ChunkObjects().size());
+  EXPECT_GT(report->bytes_checked, 0u);
+}
+
+TEST_F(FormatOneTest, AFlippedBitInOneChunkIsReportedWithItsLocation) {
+  std::vector<std::string> chunks = ChunkObjects();
+  ASSERT_FALSE(chunks.empty());
+  const std::string& victim = chunks[chunks.size() / 2];
+  std::string bytes = ReadAll(dir_ + "/" + victim);
+  bytes[bytes.size() / 2] ^= 0x10;
+  fs::permissions(dir_ + "/" + victim, fs::perms::owner_write, fs::perm_options::add);
+  WriteAll(dir_ + "/" + victim, bytes);
+  auto report = Verify(*old_, std::nullopt);
+  ASSERT_THAT(report, IsOk());
+  ASSERT_FALSE(report->problems.empty());
+  for (const Problem& p : report->problems) {
+    EXPECT_THAT(p.location, HasSubstr("snapshot "));
+    EXPECT_THAT(p.location, HasSubstr(" chunk "));
+    EXPECT_THAT(p.location, HasSubstr(victim));
+    EXPECT_EQ(p.reason, "content changed (hash differs)");
+  }
+  fs::remove(dir_ + "/" + victim);
+  report = Verify(*old_, std::nullopt);
+  ASSERT_THAT(report, IsOk());
+  ASSERT_FALSE(report->problems.empty());
+  EXPECT_THAT(report->problems[0].location, HasSubstr(victim));
+  EXPECT_EQ(report->problems[0].reason, "missing");
+}
+
+TEST_F(FormatOneTest, ANewSnapshotIsRefusedWithWhatToDo) {
+  std::vector<std::string> before = ChunkObjects();
+  EXPECT_THAT(CreateSnapshot(*old_, keys_, Options(), env_),
+              StatusIs(StatusCode::kFailedPrecondition,
+                       HasSubstr("holds format-1 backups (mamori-backup/1), which this mamori "
+                                 "reads but does not add to; back up to a new destination; the "
+                                 "old snapshots stay restorable here")));
+  EXPECT_EQ(ChunkObjects(), before);
+  EXPECT_FALSE(fs::exists(dir_ + "/packs"));
 }
 
 TEST_F(RepositoryTest, ATruncatedManifestFailsVerification) {
@@ -390,8 +452,17 @@ TEST(ManifestFormatTest, AManifestSignedByOpensslVerifiesAndDamagedCopiesDoNot) 
   EXPECT_EQ(good->files.size(), 1u);
   EXPECT_EQ(good->files[0].chunks.size(), 2u);
   EXPECT_EQ(good->key_file, "key");
-  for (const char* bad :
-       {"truncated", "no_final", "changed_size", "bad_sum", "empty", "v1_signed"}) {
+  // The old format (one object per chunk) still parses, as format 1.
+  auto v1 = internal::ParseManifest(ReadAll(dir + "v1_signed"), key->PublicKey());
+  ASSERT_THAT(v1, IsOk());
+  EXPECT_EQ(v1->format, 1);
+  ASSERT_EQ(v1->files.size(), 1u);
+  ASSERT_FALSE(v1->files[0].chunks.empty());
+  EXPECT_TRUE(v1->files[0].chunks[0].pack.empty());
+  EXPECT_EQ(
+      internal::ParseManifest(internal::SerializeManifest(*v1, *key), key->PublicKey())->format, 1);
+  EXPECT_EQ(good->format, 2);
+  for (const char* bad : {"truncated", "no_final", "changed_size", "bad_sum", "empty"}) {
     EXPECT_THAT(internal::ParseManifest(ReadAll(dir + bad), key->PublicKey()),
                 StatusIs(StatusCode::kDataLoss))
         << bad;

@@ -81,6 +81,12 @@ std::set<std::string> RetainedSnapshots(const std::vector<SnapshotInfo>& snapsho
 core::Result<PruneReport> Prune(PrunableDestination& dest, const AdminKey& admin,
                                 const RetentionPolicy& policy, bool dry_run, core::Env& env) {
   MAMORI_ASSIGN_OR_RETURN(internal::RepositoryConfig config, internal::ReadRepositoryConfig(dest));
+  if (config.format == 1) {
+    return core::FailedPreconditionError(
+        dest.Describe() +
+        " holds format-1 backups (mamori-backup/1), which this mamori does not prune; keep the "
+        "destination as it is until its snapshots are no longer needed, then remove it whole");
+  }
   if (!config.admin_public_key) {
     return core::PermissionDeniedError(
         dest.Describe() +

@@ -296,8 +296,11 @@ core::Status BackupCommands::Create(core::Env& env) {
   core::Status first_error;
   for (const BackupOutcome& o : outcomes) {
     if (!o.summary.ok()) {
-      std::fprintf(stderr, "mamori: backup into %s failed: %s\n", o.destination.c_str(),
-                   std::string(o.summary.status().message()).c_str());
+      std::string line =
+          "backup into " + o.destination + " failed: " + std::string(o.summary.status().message());
+      // One destination: its error is the command's one line (printed once).
+      if (outcomes.size() == 1) return core::Status(o.summary.status().code(), line);
+      std::fprintf(stderr, "mamori: %s\n", line.c_str());
       if (first_error.ok()) first_error = o.summary.status();
       continue;
     }

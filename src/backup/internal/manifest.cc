@@ -11,6 +11,8 @@ namespace {
 
 namespace json = boost::json;
 constexpr std::string_view kFormat = "mamori-backup/2";
+// One object per chunk (until 2026-11-25): read, never written by a backup.
+constexpr std::string_view kFormat1 = "mamori-backup/1";
 
 core::Status Bad(size_t line, std::string what) {
   return core::DataLossError("manifest line " + std::to_string(line) + ": " + what);
@@ -24,7 +26,7 @@ bool IsHex64(std::string_view s) {
   return true;
 }
 
-core::Result<FileEntry> ParseFile(const json::object& o, size_t line) {
+core::Result<FileEntry> ParseFile(const json::object& o, size_t line, int format) {
   FileEntry f;
   const json::value* name = o.if_contains("file");
   const json::value* size = o.if_contains("size");
@@ -37,11 +39,28 @@ core::Result<FileEntry> ParseFile(const json::object& o, size_t line) {
   f.size = size->to_number<uint64_t>();
   uint64_t total = 0;
   for (const json::value& c : chunks->as_array()) {
-    if (!c.is_array() || c.as_array().size() != 6) return Bad(line, "chunk entry needs 6 members");
-    const json::array& a = c.as_array();
     auto is_count = [](const json::value& v) {
       return v.is_uint64() || (v.is_int64() && v.as_int64() >= 0);
     };
+    if (format == 1) {
+      // ["<id>",<plain size>,"<sha256 of the stored object chunks/ab/<id>>"]
+      if (!c.is_array() || c.as_array().size() != 3) {
+        return Bad(line, "chunk entry needs 3 members");
+      }
+      const json::array& a = c.as_array();
+      if (!a[0].is_string() || !is_count(a[1]) || !a[2].is_string() || !IsHex64(a[0].as_string()) ||
+          !IsHex64(a[2].as_string())) {
+        return Bad(line, "chunk entry is malformed");
+      }
+      ChunkRef ref{.id = std::string(a[0].as_string()),
+                   .size = a[1].to_number<uint64_t>(),
+                   .stored_sha = std::string(a[2].as_string())};
+      total += ref.size;
+      f.chunks.push_back(std::move(ref));
+      continue;
+    }
+    if (!c.is_array() || c.as_array().size() != 6) return Bad(line, "chunk entry needs 6 members");
+    const json::array& a = c.as_array();
     if (!a[0].is_string() || !is_count(a[1]) || !a[2].is_string() || !a[3].is_string() ||
         !is_count(a[4]) || !is_count(a[5]) || !IsHex64(a[0].as_string()) ||
         !IsHex64(a[2].as_string()) || !IsHex64(a[3].as_string())) {
@@ -66,9 +85,13 @@ std::string PackObjectName(std::string_view pack) {
   return "packs/" + std::string(pack.substr(0, 2)) + "/" + std::string(pack);
 }
 
+std::string ChunkObjectName(std::string_view id) {
+  return "chunks/" + std::string(id.substr(0, 2)) + "/" + std::string(id);
+}
+
 std::string SerializeManifest(const Manifest& m, const crypto::SigningKey& key) {
   std::string out;
-  json::object header{{"manifest", kFormat},
+  json::object header{{"manifest", m.format == 1 ? kFormat1 : kFormat},
                       {"snapshot", m.snapshot},
                       {"created_us", m.created_us},
                       {"repository", m.repository},
@@ -78,7 +101,11 @@ std::string SerializeManifest(const Manifest& m, const crypto::SigningKey& key) 
   for (const FileEntry& f : m.files) {
     json::array chunks;
     for (const ChunkRef& c : f.chunks) {
-      chunks.push_back(json::array{c.id, c.size, c.stored_sha, c.pack, c.offset, c.length});
+      if (m.format == 1) {
+        chunks.push_back(json::array{c.id, c.size, c.stored_sha});
+      } else {
+        chunks.push_back(json::array{c.id, c.size, c.stored_sha, c.pack, c.offset, c.length});
+      }
     }
     out += json::serialize(json::object{{"file", f.name}, {"size", f.size}, {"chunks", chunks}}) +
            "\n";
@@ -122,8 +149,10 @@ core::Result<Manifest> ParseManifest(std::string_view bytes, const crypto::Verif
     if (saw_final) return Bad(line, "record after the final record");
     if (line == 1) {
       const json::value* format = o.if_contains("manifest");
-      if (!format || !format->is_string() || format->as_string() != kFormat) {
-        return Bad(line, "not a mamori-backup/2 manifest");
+      if (format && format->is_string() && format->as_string() == kFormat1) {
+        m.format = 1;
+      } else if (!format || !format->is_string() || format->as_string() != kFormat) {
+        return Bad(line, "not a mamori-backup/2 or mamori-backup/1 manifest");
       }
       auto str = [&](const char* k) {
         const json::value* x = o.if_contains(k);
@@ -148,7 +177,7 @@ core::Result<Manifest> ParseManifest(std::string_view bytes, const crypto::Verif
       saw_final = true;
       continue;
     }
-    MAMORI_ASSIGN_OR_RETURN(FileEntry f, ParseFile(o, line));
+    MAMORI_ASSIGN_OR_RETURN(FileEntry f, ParseFile(o, line, m.format));
     m.files.push_back(std::move(f));
   }
   if (!saw_final) return core::DataLossError("manifest has no final record (truncated)");
