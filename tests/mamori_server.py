@@ -87,7 +87,8 @@ class MamoriServer:
         with open(os.path.join(self.data_dir, 'policy.toml'), 'w') as f:
             f.write(TEST_POLICY)
         initial = os.path.join(self.tmp, 'initial-password')
-        initial_password = 'Itest#Initial-' + secrets.token_hex(4)
+        # A fixed digit: token_hex alone can be all letters (a-f), which the policy refuses.
+        initial_password = 'Itest#Initial-7-' + secrets.token_hex(4)
         with open(initial, 'w') as f:
             f.write(initial_password + '\n')
         os.chmod(initial, 0o600)

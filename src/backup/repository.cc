@@ -3,6 +3,7 @@
 
 #include <zstd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <filesystem>
@@ -470,6 +471,12 @@ core::Result<std::vector<SnapshotInfo>> ListSnapshots(Destination& dest) {
     }
     out.push_back(info);
   }
+  // Oldest first by creation time: ids name whole seconds plus a random
+  // suffix, so two snapshots of one second would otherwise list in random
+  // order and "the newest" could be the older one.
+  std::stable_sort(out.begin(), out.end(), [](const SnapshotInfo& x, const SnapshotInfo& y) {
+    return x.created_us < y.created_us;
+  });
   return out;
 }
 

@@ -188,6 +188,25 @@ TEST_F(RepositoryTest, ChunksArePackedIntoFewObjectsAndTheManifestLocatesEachBlo
 
 // Issue 8: an unchanged chunk costs only its id: nothing is sealed or written
 // but the manifest.
+// Snapshot ids name whole seconds (plus a random suffix): several snapshots
+// within one second still list oldest first, so "the newest" (restore,
+// drill, view) is the last one taken. Seen in backup_integration, where two
+// backups a moment apart sometimes listed the older one last.
+TEST_F(RepositoryTest, SnapshotsOfOneSecondListInTheOrderTheyWereTaken) {
+  std::vector<std::string> taken;
+  for (int i = 0; i < 6; ++i) {
+    auto s = CreateSnapshot(*dest_, keys_, Options(), env_);
+    ASSERT_THAT(s, IsOk());
+    taken.push_back(s->id);
+    clock_.Advance(std::chrono::milliseconds(100));
+  }
+  auto listed = ListSnapshots(*dest_);
+  ASSERT_THAT(listed, IsOk());
+  std::vector<std::string> ids;
+  for (const SnapshotInfo& info : *listed) ids.push_back(info.id);
+  EXPECT_EQ(ids, taken);
+}
+
 TEST_F(RepositoryTest, AnUnchangedSecondBackupWritesOnlyItsManifest) {
   SnapshotSummary first = Snapshot();
   size_t packs = Objects("packs/").size();
