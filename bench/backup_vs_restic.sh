@@ -3,12 +3,12 @@
 # data directory (>= 1 GB of encrypted records), both into a local repository on the same disk.
 #   first backup, incremental backup after ~1% more records, restore (MB/s).
 # Target: mamori's first and incremental backups at least as fast as restic's; restore >= 200 MB/s.
-#   bench/backup_vs_restic.sh [MAMORI_BINARY]        (COPIES=160 gives about 1.1 GB)
+#   bench/backup_vs_restic.sh [MAMORI_BINARY]        (COPIES=200 gives about 1.1 GiB: bodies are compressed)
 # The data directory is built with `mamori import` of the Synthea sample data, COPIES times.
 # Bounded: one pass of each step; everything stays under one temporary directory.
 set -euo pipefail
 MAMORI=${1:-build-bench/src/cli/mamori}
-COPIES=${COPIES:-160}
+COPIES=${COPIES:-200}
 WORK=${WORK:-$(mktemp -d /tmp/mamori-bench-backup.XXXXXX)}
 trap 'rm -rf "$WORK"' EXIT
 command -v restic >/dev/null || { echo "restic not installed (scripts/deps.sh installs it)"; exit 1; }
