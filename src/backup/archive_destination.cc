@@ -172,15 +172,7 @@ class ArchiveDestination final : public Destination {
   }
 
   core::Result<std::string> Get(std::string_view name) override {
-    Entry e;
-    {
-      std::lock_guard lock(mu_);
-      auto it = index_.find(std::string(name));
-      if (it == index_.end()) {
-        return core::NotFoundError("no backup object " + path_ + ":" + std::string(name));
-      }
-      e = it->second;
-    }
+    MAMORI_ASSIGN_OR_RETURN(Entry e, Find(name));
     std::string bytes(e.size, '\0');
     if (!ReadAt(e.offset, bytes)) return Errno("cannot read");
     return bytes;
@@ -188,15 +180,7 @@ class ArchiveDestination final : public Destination {
 
   core::Result<std::string> GetRange(std::string_view name, uint64_t offset,
                                      uint64_t length) override {
-    Entry e;
-    {
-      std::lock_guard lock(mu_);
-      auto it = index_.find(std::string(name));
-      if (it == index_.end()) {
-        return core::NotFoundError("no backup object " + path_ + ":" + std::string(name));
-      }
-      e = it->second;
-    }
+    MAMORI_ASSIGN_OR_RETURN(Entry e, Find(name));
     if (offset > e.size || length > e.size - offset) {
       return core::DataLossError("backup object " + path_ + ":" + std::string(name) +
                                  " is shorter (" + std::to_string(e.size) + " bytes)");
@@ -233,6 +217,16 @@ class ArchiveDestination final : public Destination {
     uint64_t offset = 0;
     uint64_t size = 0;
   };
+
+  // The index entry of `name`, copied under the lock. Errors: kNotFound.
+  core::Result<Entry> Find(std::string_view name) {
+    std::lock_guard lock(mu_);
+    auto it = index_.find(std::string(name));
+    if (it == index_.end()) {
+      return core::NotFoundError("no backup object " + path_ + ":" + std::string(name));
+    }
+    return it->second;
+  }
 
   core::Status Errno(const std::string& what) {
     return core::UnavailableError(what + " " + path_ + ": " + std::strerror(errno));

@@ -15,6 +15,7 @@
 #include "core/testing/status_matchers.h"
 #include "crypto/hash.h"
 #include "crypto/hex.h"
+#include "store/internal/body_samples.h"
 
 namespace mamori::store::internal {
 namespace {
@@ -24,20 +25,7 @@ using core::testing::IsOk;
 using core::testing::StatusIs;
 using ::testing::HasSubstr;
 
-// A Synthea-like Observation: repetitive, as FHIR JSON is.
-std::string Observation() {
-  return R"({"resourceType":"Observation","id":"0c7764a9-ede1-44de-9c32-8d41151a713e",)"
-         R"("meta":{"versionId":"1","lastUpdated":"2026-11-25T10:00:00.123456Z"},)"
-         R"("status":"final","category":[{"coding":[{"system":)"
-         R"("http://terminology.hl7.org/CodeSystem/observation-category","code":"vital-signs",)"
-         R"("display":"vital-signs"}]}],"code":{"coding":[{"system":"http://loinc.org",)"
-         R"("code":"8302-2","display":"Body Height"}],"text":"Body Height"},)"
-         R"("subject":{"reference":"Patient/9a628ccd-2a55-4331-8e68-bb58458fd674"},)"
-         R"("encounter":{"reference":"Encounter/9a628ccd-2a55-4331-8e68-bb58458fd675"},)"
-         R"("effectiveDateTime":"2015-06-01T10:00:00+09:00","issued":"2015-06-01T10:00:00.000+09:00",)"
-         R"("valueQuantity":{"value":172.5,"unit":"cm","system":"http://unitsofmeasure.org",)"
-         R"("code":"cm"}})";
-}
+using testing::Observation;
 
 std::string Frame(const std::string& plain, bool with_size = true, bool with_dictionary = false) {
   ZSTD_CCtx* ctx = ZSTD_createCCtx();
